@@ -1,8 +1,6 @@
 """Test-wide settings: offline, CPU, quiet."""
 
 import os
-import shutil
-
 import pytest
 
 # A hub lookup on our machines hangs for ~70 s before failing: never try one in tests.
@@ -15,8 +13,3 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: end-to-end tests that train real models (minutes)")
 
-
-requires_espeak = pytest.mark.skipif(
-    shutil.which("espeak-ng") is None or shutil.which("sox") is None,
-    reason="espeak-ng and sox are installed by tools/install.sh",
-)
