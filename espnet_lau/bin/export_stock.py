@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""Export a LAU ST checkpoint as a stock ESPnet ST model (semantic head removed).
+
+The output directory holds ``config.yaml`` and ``model.pth`` that stock
+``espnet2.bin.st_inference``, ``espnet2.bin.pack st`` and the ESPnet model zoo load
+as a plain ``ESPnetSTModel``.
+"""
+
+import argparse
+import logging
+import sys
+
+from espnet_lau.export import ExportError, export_stock
+
+
+def get_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
+    parser.add_argument("--config", required=True, help="exp/<st_exp>/config.yaml")
+    parser.add_argument(
+        "--model_file",
+        required=True,
+        help="exp/<st_exp>/valid.acc.ave.pth (or any *.pth / checkpoint.pth)",
+    )
+    parser.add_argument("--outdir", required=True, help="where config.yaml and model.pth go")
+    parser.add_argument(
+        "--log_level",
+        default="INFO",
+        choices=("ERROR", "WARNING", "INFO", "DEBUG"),
+    )
+    return parser
+
+
+def main(cmd=None):
+    args = get_parser().parse_args(cmd)
+    logging.basicConfig(
+        level=args.log_level,
+        format="%(asctime)s (%(module)s:%(lineno)d) %(levelname)s: %(message)s",
+    )
+    try:
+        config, model = export_stock(args.config, args.model_file, args.outdir)
+    except ExportError as e:
+        logging.error(str(e))
+        sys.exit(1)
+    logging.info(f"Wrote the stock ST model: {config} {model}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""LAUSTModel: ESPnet's ST model with the LAU semantic regulariser.
+
+Training loss: ``L = L_ST + λ · L_sem(head(pool(encoder_out)), sem_emb)`` where ``sem_emb``
+is the frozen teacher embedding of the target translation. The head reads the final
+encoder output (the one the decoder attends to), so ``L_sem`` reaches the encoder,
+frontend/normalisation and the head, never the decoder. At inference nothing changes:
+``encode()`` keeps the stock contract and the head is never called, so an exported
+model (head stripped) is a plain ``ESPnetSTModel``.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn.functional as F
+from espnet2.st.espnet_model import ESPnetSTModel
+from espnet2.torch_utils.device_funcs import force_gatherable
+from typeguard import typechecked
+
+from espnet_lau.semantic.head import SemanticHead
+from espnet_lau.semantic.loss import SemanticLoss
+
+
+class LAUSTModel(ESPnetSTModel):
+    """ESPnet ST model + LAU semantic head (training only).
+
+    Args:
+        *args, **kwargs: everything ``ESPnetSTModel`` takes.
+        semantic_head: the head; None gives a model that behaves exactly as stock.
+        semantic_weight: λ, the weight of the semantic loss.
+        semantic_loss: ``mse``, ``cosine`` or ``infonce``.
+        semantic_loss_conf: options of the loss (``temperature`` for ``infonce``).
+        semantic_lambda_warmup_steps: λ grows linearly from λ/N to λ over the first N
+            training batches (0: no warm-up). The batch counter lives in
+            ``semantic_head.lambda_step`` so that a resumed training continues it.
+    """
+
+    def __init__(
+        self,
+        *args,
+        semantic_head: Optional[SemanticHead] = None,
+        semantic_weight: float = 1.0,
+        semantic_loss: str = "mse",
+        semantic_loss_conf: Optional[dict] = None,
+        semantic_lambda_warmup_steps: int = 0,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self._attach_semantic(
+            semantic_head,
+            semantic_weight,
+            semantic_loss,
+            semantic_loss_conf,
+            semantic_lambda_warmup_steps,
+        )
+
+    @classmethod
+    @typechecked
+    def from_stock(
+        cls,
+        stock: ESPnetSTModel,
+        semantic_head: Optional[SemanticHead],
+        semantic_weight: float = 1.0,
+        semantic_loss: str = "mse",
+        semantic_loss_conf: Optional[dict] = None,
+        semantic_lambda_warmup_steps: int = 0,
+    ) -> "LAUSTModel":
+        """Re-wrap a stock-built model: same submodules, same state-dict keys.
+
+        This lets ``LAUSTTask`` reuse ``STTask.build_model`` unchanged, so every stock
+        option, ``--init``, and ``--init_param`` behave exactly as upstream.
+        """
+        model = cls.__new__(cls)
+        for key, value in vars(stock).items():
+            # Copy the registries (_modules, _parameters, _buffers, hooks) so that
+            # attaching the head does not change the stock object.
+            model.__dict__[key] = value.copy() if isinstance(value, dict) else value
+        model._attach_semantic(
+            semantic_head,
+            semantic_weight,
+            semantic_loss,
+            semantic_loss_conf,
+            semantic_lambda_warmup_steps,
+        )
+        return model
+
+    def _attach_semantic(
+        self,
+        semantic_head: Optional[SemanticHead],
+        semantic_weight: float,
+        semantic_loss: str,
+        semantic_loss_conf: Optional[dict],
+        semantic_lambda_warmup_steps: int,
+    ) -> None:
+        if semantic_weight < 0:
+            raise ValueError(f"semantic_weight must be >= 0, got {semantic_weight}")
+        if semantic_lambda_warmup_steps < 0:
+            raise ValueError(
+                "semantic_lambda_warmup_steps must be >= 0, "
+                f"got {semantic_lambda_warmup_steps}"
+            )
+        self.semantic_head = semantic_head
+        self.semantic_weight = float(semantic_weight)
+        self.semantic_lambda_warmup_steps = int(semantic_lambda_warmup_steps)
+        self.semantic_loss = SemanticLoss(semantic_loss, **(semantic_loss_conf or {}))
+        if semantic_head is not None:
+            semantic_head.register_buffer("lambda_step", torch.zeros((), dtype=torch.long))
+        # Filled by encode() during a forward pass that needs the encoder output.
+        self._encoder_capture: Optional[List[Tuple[torch.Tensor, torch.Tensor]]] = None
+
+    def current_semantic_weight(self) -> float:
+        """λ at the current training batch, after the optional linear warm-up."""
+        if self.semantic_lambda_warmup_steps == 0 or self.semantic_head is None:
+            return self.semantic_weight
+        step = int(self.semantic_head.lambda_step) + 1
+        return self.semantic_weight * min(1.0, step / self.semantic_lambda_warmup_steps)
+
+    def encode(
+        self,
+        speech: torch.Tensor,
+        speech_lengths: torch.Tensor,
+        return_int_enc: bool = False,
+    ):
+        """Stock ``encode`` (same return contract); also records the output in training.
+
+        Args:
+            speech: (B, L, ...) input.
+            speech_lengths: (B,)
+        Returns:
+            encoder_out (B, T, D), encoder_out_lens (B,) [, intermediate out, lens].
+        """
+        outputs = super().encode(speech, speech_lengths, return_int_enc=return_int_enc)
+        if self._encoder_capture is not None:
+            self._encoder_capture.append((outputs[0], outputs[1]))
+        return outputs
+
+    def forward(
+        self,
+        speech: torch.Tensor,
+        speech_lengths: torch.Tensor,
+        text: torch.Tensor,
+        text_lengths: torch.Tensor,
+        src_text: Optional[torch.Tensor] = None,
+        src_text_lengths: Optional[torch.Tensor] = None,
+        sem_emb: Optional[torch.Tensor] = None,
+        **kwargs,
+    ) -> Tuple[torch.Tensor, Dict[str, torch.Tensor], torch.Tensor]:
+        """Stock ST loss, plus ``λ · L_sem`` when ``sem_emb`` is given.
+
+        Args:
+            speech: (B, L, ...), speech_lengths: (B,)
+            text: (B, U) target tokens, text_lengths: (B,)
+            src_text: (B, S) source tokens, src_text_lengths: (B,) (optional)
+            sem_emb: (B, E) teacher embeddings of the targets (optional)
+            kwargs: ``utt_id`` (list of B ids) is used in error messages.
+        Returns:
+            loss (1,), stats (stock keys + ``loss_sem``, ``cos_sem``, ``semantic_weight``),
+            batch weight.
+        """
+        if sem_emb is None or self.semantic_head is None:
+            return super().forward(
+                speech, speech_lengths, text, text_lengths, src_text, src_text_lengths,
+                **kwargs,
+            )
+        self._check_sem_emb(sem_emb, kwargs.get("utt_id"))
+        self._encoder_capture = []
+        try:
+            loss, stats, weight = super().forward(
+                speech, speech_lengths, text, text_lengths, src_text, src_text_lengths,
+                **kwargs,
+            )
+            encoder_out, encoder_out_lens = self._encoder_capture[-1]
+        finally:
+            self._encoder_capture = None
+
+        pred = self.semantic_head(encoder_out, encoder_out_lens)  # (B, E)
+        target = sem_emb.to(dtype=pred.dtype)
+        loss_sem = self.semantic_loss(pred, target)
+        cos_sem = F.cosine_similarity(pred, target, dim=-1).mean()
+        semantic_weight = self.current_semantic_weight()
+        if self.training:
+            self.semantic_head.lambda_step += 1
+        if semantic_weight > 0:
+            loss = loss + semantic_weight * loss_sem
+
+        stats["loss"] = loss.detach()
+        stats["loss_sem"] = loss_sem.detach()
+        stats["cos_sem"] = cos_sem.detach()
+        stats["semantic_weight"] = semantic_weight
+        return force_gatherable((loss, stats, weight), loss.device)
+
+    def _check_sem_emb(
+        self, sem_emb: torch.Tensor, utt_ids: Optional[Sequence[str]]
+    ) -> None:
+        """Fail with the utterance ids on a wrong dimension or a non-finite value."""
+
+        def name(index: int) -> str:
+            return repr(utt_ids[index]) if utt_ids is not None else f"#{index} of the batch"
+
+        expected = self.semantic_head.output_size
+        if sem_emb.dim() != 2 or sem_emb.size(1) != expected:
+            raise ValueError(
+                f"sem_emb of utterance {name(0)} has shape {tuple(sem_emb.shape[1:])} "
+                f"but the semantic head outputs {expected} dims: the embeddings and "
+                "semantic_head_conf.output_size disagree (was sem_emb.scp made by "
+                "another teacher?)"
+            )
+        finite = torch.isfinite(sem_emb).all(dim=1)
+        if not bool(finite.all()):
+            bad = [name(i) for i in torch.nonzero(~finite).flatten().tolist()]
+            raise ValueError(f"sem_emb contains NaN or Inf for utterance(s) {', '.join(bad)}")

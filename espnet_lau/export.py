@@ -1,0 +1,122 @@
+"""Export a LAU-trained ST checkpoint as a stock ESPnet ST model.
+
+The semantic head exists only for training. Exporting removes ``semantic_head.*`` from
+the weights and the LAU keys from ``config.yaml`` (plus the ``sem_emb`` data entries), and
+then proves the result is stock: ``STTask.build_model`` on the exported config followed by
+``load_state_dict(strict=True)`` of the exported weights must succeed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Dict, Tuple
+
+import torch
+import yaml
+from espnet2.tasks.st import STTask
+
+from espnet_lau.tasks.lau_st import LAU_CONFIG_KEYS, SEM_EMB
+
+HEAD_PREFIX = "semantic_head."
+DATA_OPTIONS = ("train_data_path_and_name_and_type", "valid_data_path_and_name_and_type")
+
+
+class ExportError(ValueError):
+    """The given files are not a LAU ST checkpoint that can be exported."""
+
+
+def load_state_dict(model_file: Path) -> Dict[str, torch.Tensor]:
+    """Weights from a ``*.pth`` model file or an ESPnet ``checkpoint.pth``."""
+    state = torch.load(model_file, map_location="cpu", weights_only=False)
+    if isinstance(state, dict) and isinstance(state.get("model"), dict):
+        state = state["model"]  # ESPnet's resumable checkpoint.pth
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise ExportError(f"{model_file} is not a PyTorch state dict or ESPnet checkpoint")
+    return state
+
+
+def stock_config(config: dict, config_path: Path) -> dict:
+    """The LAU training config without any LAU key: a stock ``st_train`` config."""
+    if "src_token_list" not in config or "token_list" not in config:
+        raise ExportError(
+            f"{config_path} is not an ST training config (no src_token_list/token_list): "
+            "export_stock only exports models trained by espnet_lau.bin.lau_st_train"
+        )
+    if not any(key in config for key in LAU_CONFIG_KEYS):
+        raise ExportError(
+            f"{config_path} has none of the LAU keys {list(LAU_CONFIG_KEYS)}: it was not "
+            "written by espnet_lau.bin.lau_st_train (a stock ST model needs no export)"
+        )
+    out = {key: value for key, value in config.items() if key not in LAU_CONFIG_KEYS}
+    for option in DATA_OPTIONS:
+        if out.get(option):
+            out[option] = [entry for entry in out[option] if entry[1] != SEM_EMB]
+    return out
+
+
+def verify_stock_load(config: dict, state: Dict[str, torch.Tensor]) -> int:
+    """Build a stock ``ESPnetSTModel`` from ``config`` and load ``state`` strictly.
+
+    Returns:
+        the number of parameters of the stock model.
+    """
+    args = argparse.Namespace(**copy.deepcopy(config))
+    model = STTask.build_model(args)
+    model.load_state_dict(state, strict=True)
+    return sum(p.numel() for p in model.parameters())
+
+
+def _write_atomically(path: Path, write) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def export_stock(config_path: Path, model_file: Path, outdir: Path) -> Tuple[Path, Path]:
+    """Write ``outdir/config.yaml`` and ``outdir/model.pth`` as a stock ESPnet ST model.
+
+    Raises:
+        ExportError: the config is not a LAU ST config, or the weights do not load
+            strictly into the stock model built from the exported config.
+    """
+    config_path, model_file, outdir = Path(config_path), Path(model_file), Path(outdir)
+    with open(config_path, encoding="utf-8") as f:
+        config = yaml.safe_load(f)
+    if not isinstance(config, dict):
+        raise ExportError(f"{config_path} is not a YAML mapping")
+    out_config = stock_config(config, config_path)
+    state = load_state_dict(model_file)
+    head_keys = [key for key in state if key.startswith(HEAD_PREFIX)]
+    out_state = {key: value for key, value in state.items() if not key.startswith(HEAD_PREFIX)}
+    try:
+        n_params = verify_stock_load(out_config, out_state)
+    except RuntimeError as e:
+        raise ExportError(
+            f"{model_file} does not load strictly into the stock ST model built from "
+            f"{config_path}: {e}"
+        ) from e
+    logging.info(
+        f"Removed {len(head_keys)} semantic-head tensors and the LAU config keys; "
+        f"stock ESPnetSTModel with {n_params:,} parameters loads strictly"
+    )
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    out_config_path, out_model_path = outdir / "config.yaml", outdir / "model.pth"
+    _write_atomically(out_model_path, lambda tmp: torch.save(out_state, tmp))
+
+    def dump_yaml(tmp):
+        with open(tmp, "w", encoding="utf-8") as f:
+            yaml.safe_dump(out_config, f, allow_unicode=True, sort_keys=False)
+
+    _write_atomically(out_config_path, dump_yaml)
+    return out_config_path, out_model_path

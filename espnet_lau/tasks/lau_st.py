@@ -1,0 +1,226 @@
+"""LAUSTTask: ESPnet's ST task with the LAU semantic regulariser.
+
+Everything of ``STTask`` is kept (options, data, model building); this task adds
+
+* top-level options ``--semantic_weight``, ``--semantic_loss``, ``--semantic_loss_conf``,
+  ``--semantic_head_conf``, ``--semantic_lambda_warmup_steps`` (outside ``model_conf``,
+  which stays stock so that stock ESPnet can load the exported config);
+* the optional data name ``sem_emb``: an ``npy`` scp with one (E,) vector per utterance,
+  e.g. ``--train_data_path_and_name_and_type dump/raw/train/sem_emb/sem_emb.scp,sem_emb,npy``;
+* ST without source transcripts (upstream ``ESPnetSTModel`` needs a source token list).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+from typing import List, Optional, Set, Tuple, Union
+
+import numpy as np
+from espnet2.tasks.st import STTask
+from espnet2.train.collate_fn import CommonCollateFn
+from espnet2.utils.nested_dict_action import NestedDictAction
+from typeguard import typechecked
+
+from espnet_lau.espnet_model import LAUSTModel
+from espnet_lau.semantic.head import SemanticHead
+from espnet_lau.semantic.loss import SEMANTIC_LOSSES
+from espnet_lau.semantic.pooling import POOLINGS
+
+SEM_EMB = "sem_emb"
+
+# Top-level config keys that LAU adds; export_stock removes exactly these.
+LAU_CONFIG_KEYS = (
+    "semantic_weight",
+    "semantic_loss",
+    "semantic_loss_conf",
+    "semantic_head_conf",
+    "semantic_lambda_warmup_steps",
+)
+
+# ESPnetSTModel copies src_token_list unconditionally, and stock Speech2Text rejects
+# src_token_type "none": ST without source transcripts gets this placeholder list.
+PLACEHOLDER_SRC_TOKENS = ["<blank>", "<unk>", "<sos/eos>"]
+
+
+def sem_emb_scps(args: argparse.Namespace) -> List[str]:
+    """Paths of every ``sem_emb`` scp given to training and validation."""
+    paths = []
+    for option in ("train_data_path_and_name_and_type", "valid_data_path_and_name_and_type"):
+        for path, name, _type in getattr(args, option, None) or []:
+            if name == SEM_EMB:
+                paths.append(path)
+    return paths
+
+
+def read_sem_emb_dim(scp: str) -> int:
+    """Embedding dimension of an ``npy`` scp, from the first vector it lists.
+
+    ``meta.json`` written next to the scp by ``embed_text`` is checked against it.
+    """
+    with open(scp, encoding="utf-8") as f:
+        first = f.readline().split(maxsplit=1)
+    if len(first) != 2:
+        raise ValueError(f"{scp}: line 1 is not 'uttid path.npy' (empty scp?)")
+    vector = np.load(first[1].strip(), mmap_mode="r")
+    if vector.ndim != 1:
+        raise ValueError(
+            f"{scp}: utterance {first[0]!r} has an embedding of shape {vector.shape}; "
+            "sem_emb must hold one 1-D vector per utterance"
+        )
+    meta = Path(scp).parent / "meta.json"
+    if meta.exists():
+        meta_dim = json.loads(meta.read_text(encoding="utf-8")).get("dim")
+        if meta_dim is not None and meta_dim != vector.shape[0]:
+            raise ValueError(
+                f"{meta} says dim={meta_dim} but {first[1].strip()} has "
+                f"{vector.shape[0]} values"
+            )
+    return int(vector.shape[0])
+
+
+def final_encoder_output_size(model) -> int:
+    """D of the encoder output that the decoder reads (and the semantic head pools)."""
+    for name in ("postencoder", "hier_encoder", "encoder"):
+        module = getattr(model, name, None)
+        if module is not None:
+            return module.output_size()
+    raise ValueError("the ST model has no encoder")
+
+
+class LAUSTTask(STTask):
+    """ST task whose model is ``LAUSTModel``; see the module docstring."""
+
+    @classmethod
+    def add_task_arguments(cls, parser: argparse.ArgumentParser):
+        super().add_task_arguments(parser)
+        group = parser.add_argument_group(description="LAU semantic regulariser")
+        group.add_argument(
+            "--semantic_weight",
+            type=float,
+            default=0.0,
+            help="λ, the weight of the semantic loss. 0 trains the stock ST baseline "
+            "(no semantic head is built).",
+        )
+        group.add_argument(
+            "--semantic_loss",
+            type=str,
+            default="mse",
+            choices=sorted(SEMANTIC_LOSSES),
+            help="mse (the paper's best), cosine (1 - cos), or infonce (in-batch "
+            "contrastive, beyond the paper)",
+        )
+        group.add_argument(
+            "--semantic_loss_conf",
+            action=NestedDictAction,
+            default=dict(),
+            help="Options of the semantic loss, e.g. {temperature: 0.07} for infonce",
+        )
+        group.add_argument(
+            "--semantic_head_conf",
+            action=NestedDictAction,
+            default=dict(),
+            help="Options of the semantic head: pooling "
+            f"({'|'.join(POOLINGS)}), hidden_size (default: encoder size), "
+            "output_size (default: the sem_emb dimension), dropout",
+        )
+        group.add_argument(
+            "--semantic_lambda_warmup_steps",
+            type=int,
+            default=0,
+            help="Grow λ linearly over this many training batches (0: constant λ)",
+        )
+        return parser
+
+    @classmethod
+    def optional_data_names(
+        cls, train: bool = True, inference: bool = False
+    ) -> Tuple[str, ...]:
+        return super().optional_data_names(train, inference) + (
+            () if inference else (SEM_EMB,)
+        )
+
+    @classmethod
+    @typechecked
+    def build_collate_fn(cls, args: argparse.Namespace, train: bool):
+        # Same padding as STTask; sem_emb is one vector per utterance, not a sequence.
+        return CommonCollateFn(float_pad_value=0.0, int_pad_value=-1, not_sequence=[SEM_EMB])
+
+    @classmethod
+    def build_dataset(cls, args, iter_options, keys_to_load: Optional[Set] = None):
+        """Stock dataset; every utterance to load must have a ``sem_emb`` vector."""
+        dataset = super().build_dataset(args, iter_options, keys_to_load)
+        if dataset.has_name(SEM_EMB) and keys_to_load is not None:
+            loader = dataset.loader_dict[SEM_EMB]
+            missing = sorted(key for key in keys_to_load if key not in loader)
+            if missing:
+                scp = next(
+                    path
+                    for path, name, _ in iter_options.data_path_and_name_and_type
+                    if name == SEM_EMB
+                )
+                raise RuntimeError(
+                    f"{scp} has no sem_emb for {len(missing)} utterance(s) of the "
+                    f"training list, e.g. {', '.join(missing[:5])}: re-run embed_text "
+                    "on the same text file as the training data"
+                )
+        return dataset
+
+    @classmethod
+    @typechecked
+    def build_model(cls, args: argparse.Namespace) -> Union[LAUSTModel]:
+        if getattr(args, "src_token_list", None) is None:
+            logging.info(
+                "No --src_token_list: ST without source transcripts; using the "
+                f"placeholder source vocabulary {PLACEHOLDER_SRC_TOKENS} (char)"
+            )
+            args.src_token_list = list(PLACEHOLDER_SRC_TOKENS)
+            args.src_token_type = "char"
+        stock = super().build_model(args)
+        head = cls.build_semantic_head(args, final_encoder_output_size(stock))
+        return LAUSTModel.from_stock(
+            stock,
+            semantic_head=head,
+            semantic_weight=args.semantic_weight,
+            semantic_loss=args.semantic_loss,
+            semantic_loss_conf=args.semantic_loss_conf,
+            semantic_lambda_warmup_steps=args.semantic_lambda_warmup_steps,
+        )
+
+    @classmethod
+    def build_semantic_head(
+        cls, args: argparse.Namespace, encoder_output_size: int
+    ) -> Optional[SemanticHead]:
+        """The head, or None for a baseline (λ = 0).
+
+        ``output_size`` comes from ``semantic_head_conf`` or from the ``sem_emb`` data;
+        when both are known they must agree. The resolved value is written back to
+        ``args`` so that ``config.yaml`` can rebuild the model without the data.
+        """
+        if args.semantic_weight == 0:
+            return None
+        conf = dict(args.semantic_head_conf)
+        data_dims = {
+            scp: read_sem_emb_dim(scp) for scp in sem_emb_scps(args) if Path(scp).exists()
+        }
+        for scp, dim in data_dims.items():
+            conf.setdefault("output_size", dim)
+            if dim != conf["output_size"]:
+                raise ValueError(
+                    f"{scp} holds {dim}-dim embeddings but the semantic head outputs "
+                    f"{conf['output_size']} (semantic_head_conf.output_size or another "
+                    "sem_emb scp): use embeddings of one teacher, or fix output_size"
+                )
+        if "output_size" not in conf:
+            if args.collect_stats:
+                return None
+            raise ValueError(
+                f"semantic_weight={args.semantic_weight} needs teacher embeddings: pass "
+                "--train_data_path_and_name_and_type <dir>/sem_emb.scp,sem_emb,npy "
+                "(made by python -m espnet_lau.bin.embed_text) or set "
+                "semantic_head_conf.output_size"
+            )
+        args.semantic_head_conf = conf
+        return SemanticHead(input_size=encoder_output_size, **conf)
