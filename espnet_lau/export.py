@@ -90,6 +90,9 @@ def export_stock(config_path: Path, model_file: Path, outdir: Path) -> Tuple[Pat
             strictly into the stock model built from the exported config.
     """
     config_path, model_file, outdir = Path(config_path), Path(model_file), Path(outdir)
+    for path in (config_path, model_file):
+        if not path.is_file():
+            raise ExportError(f"{path} does not exist")
     with open(config_path, encoding="utf-8") as f:
         config = yaml.safe_load(f)
     if not isinstance(config, dict):
