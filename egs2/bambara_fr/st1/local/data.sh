@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Data preparation of the Bambara→French ST recipe: writes data/{train,dev,test}
+# (Kaldi format: wav.scp text text.bam utt2spk spk2utt ...) relative to the current
+# directory, which is the recipe directory when called from run.sh.
+#
+#   --corpus mini      SYNTHETIC offline mini corpus (espeak-ng speech, slot grammar);
+#                      adds data/train_asr_extra with --extra_asr N (ASR-only).
+#   --corpus jeli-asr  the real Jeli-ASR corpus (RobotsMali/jeli-asr) from --jeli_asr:
+#                      a local copy of the dataset repository, a save_to_disk folder or
+#                      a hub name (needs network).
+# See docs/data.md for the corpus design and the file formats.
+set -euo pipefail
+
+log() { echo "$(basename "$0") $(date '+%Y-%m-%dT%H:%M:%S') $*"; }
+
+# ---- options (each can be given as --name value) ---------------------------------------
+corpus=mini            # mini | jeli-asr
+data_dir=data          # output data root
+seed=1                 # random seed of the mini corpus
+nj=$(nproc 2>/dev/null || echo 1)   # parallel jobs
+mini_size=default      # tiny | default
+noise_rate=0.15        # share of corrupted training targets (mini)
+extra_asr=0            # extra ASR-only utterances in data/train_asr_extra (mini)
+jeli_asr=              # Jeli-ASR folder or hub name; empty: downloads/jeli-asr if it exists, else RobotsMali/jeli-asr
+jeli_subset=jeli-asr   # jeli-asr (= bam-asr-oza + jeli-asr-rmai) | bam-asr-oza | jeli-asr-rmai
+dev_permille=30        # Jeli-ASR: per mille of train moved to dev (sha1(uttid) rule)
+python=python3         # Python interpreter with espnet_lau installed
+
+options=(corpus data_dir seed nj mini_size noise_rate extra_asr jeli_asr jeli_subset dev_permille python)
+
+usage() {
+    cat <<USAGE
+Usage: $0 [--corpus mini|jeli-asr] [options]
+Options (default):
+  --corpus       ${corpus}      mini (SYNTHETIC, offline) | jeli-asr (real corpus)
+  --data_dir     ${data_dir}      output data root
+  --seed         ${seed}         mini: random seed
+  --nj           ${nj}         parallel jobs
+  --mini_size    ${mini_size}   mini: tiny (60/12/12 utt.) | default (1600/150/150 utt.)
+  --noise_rate   ${noise_rate}      mini: share of corrupted training targets
+  --extra_asr    ${extra_asr}         mini: N extra ASR-only utterances in <data_dir>/train_asr_extra
+  --jeli_asr     ${jeli_asr:-<auto>}    jeli-asr: local folder or hub name (auto: downloads/jeli-asr if present, else RobotsMali/jeli-asr)
+  --jeli_subset  ${jeli_subset}  jeli-asr: jeli-asr | bam-asr-oza | jeli-asr-rmai
+  --dev_permille ${dev_permille}        jeli-asr: per mille of train moved to dev
+  --python       ${python}   Python interpreter with espnet_lau installed
+USAGE
+}
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        -h|--help) usage; exit 0 ;;
+        --*=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
+        --*)
+            name=${1#--}; name=${name//-/_}
+            if [[ ! " ${options[*]} " =~ " ${name} " ]]; then
+                echo "$0: unknown option $1" >&2; usage >&2; exit 1
+            fi
+            if [ $# -lt 2 ]; then echo "$0: option $1 needs a value" >&2; exit 1; fi
+            printf -v "${name}" '%s' "$2"
+            shift 2 ;;
+        *) echo "$0: unexpected argument $1" >&2; usage >&2; exit 1 ;;
+    esac
+done
+
+[ -f ./path.sh ] && . ./path.sh
+
+case "${corpus}" in
+    mini)
+        log "Generating the SYNTHETIC mini corpus (size=${mini_size}, seed=${seed}, noise_rate=${noise_rate}, extra_asr=${extra_asr}, nj=${nj}) into ${data_dir}/"
+        "${python}" -m espnet_lau.bin.prepare_mini_corpus \
+            --output_dir "${data_dir}" \
+            --size "${mini_size}" \
+            --seed "${seed}" \
+            --noise_rate "${noise_rate}" \
+            --extra_asr "${extra_asr}" \
+            --nj "${nj}"
+        ;;
+    jeli-asr|jeli_asr)
+        if [ -z "${jeli_asr}" ]; then
+            if [ -d downloads/jeli-asr ]; then jeli_asr=downloads/jeli-asr; else jeli_asr=RobotsMali/jeli-asr; fi
+        fi
+        log "Preparing Jeli-ASR from ${jeli_asr} (subset=${jeli_subset}, dev_permille=${dev_permille}, nj=${nj}) into ${data_dir}/"
+        "${python}" -m espnet_lau.bin.prepare_jeli_asr \
+            --source "${jeli_asr}" \
+            --subset "${jeli_subset}" \
+            --output_dir "${data_dir}" \
+            --dev_permille "${dev_permille}" \
+            --nj "${nj}"
+        ;;
+    *)
+        echo "$0: --corpus must be mini or jeli-asr, got '${corpus}'" >&2; exit 1 ;;
+esac
+
+for dset in train dev test; do
+    [ -f "${data_dir}/${dset}/wav.scp" ] || { echo "$0: ${data_dir}/${dset}/wav.scp was not written" >&2; exit 1; }
+    log "${data_dir}/${dset}: $(wc -l < "${data_dir}/${dset}/wav.scp") utterances"
+done
+log "Successfully finished. [elapsed=${SECONDS}s]"

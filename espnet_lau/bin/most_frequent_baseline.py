@@ -1,0 +1,37 @@
+#!/usr/bin/env python3
+"""A trivial system: output the most frequent training target for every utterance.
+
+The recipe scores it next to the real model, so that a BLEU figure can be read against
+what no listening at all achieves.
+"""
+
+import argparse
+import collections
+import logging
+from pathlib import Path
+
+from espnet_lau.data.kaldi_dir import read_table, write_table
+
+
+def most_frequent_hypotheses(train_text: Path, keys: Path) -> dict:
+    """{uttid of ``keys``: the most frequent sentence of ``train_text``} (ties: first seen)."""
+    counts = collections.Counter(read_table(train_text, check_sorted=False).values())
+    if not counts:
+        raise ValueError(f"{train_text}: empty")
+    sentence, count = counts.most_common(1)[0]
+    logging.info(f"Most frequent training target ({count}x): {sentence!r}")
+    return {uttid: sentence for uttid in read_table(keys, check_sorted=False)}
+
+
+def main(cmd=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--train_text", type=Path, required=True, help="dump/raw/train/text")
+    parser.add_argument("--keys", type=Path, required=True, help="a Kaldi file of the test ids")
+    parser.add_argument("--out", type=Path, required=True, help="hypothesis text to write")
+    args = parser.parse_args(cmd)
+    logging.basicConfig(level="INFO", format="%(asctime)s (%(module)s) %(levelname)s: %(message)s")
+    write_table(args.out, most_frequent_hypotheses(args.train_text, args.keys))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Recipe stages 3-4: format audio and targets into dump/, then filter by length.
+
+    python -m espnet_lau.bin.prepare_dump format --src data/train --dst dump/raw/org/train
+    python -m espnet_lau.bin.prepare_dump filter --src dump/raw/org/train --dst dump/raw/train \
+        --min_duration 0.5 --max_duration 20
+"""
+
+import argparse
+import logging
+
+from espnet_lau.data.dump import filter_data_dir, format_data_dir
+from espnet_lau.text.normalization import TextNormalizer
+
+
+def get_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    fmt = sub.add_parser("format", help="16 kHz mono audio, normalised targets, utt2num_samples",
+                         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    fmt.add_argument("--src", required=True, help="Kaldi data dir, e.g. data/train")
+    fmt.add_argument("--dst", required=True, help="e.g. dump/raw/org/train")
+    fmt.add_argument("--sample_rate", type=int, default=16000)
+    fmt.add_argument("--nj", type=int, default=1, help="parallel audio conversions")
+    fmt.add_argument("--text_norm", choices=["true", "false"], default="true",
+                     help="lower-case and remove punctuation of the French targets "
+                     "(apostrophes and hyphens kept), as the paper's references")
+    flt = sub.add_parser("filter", help="drop utterances by duration and target length",
+                         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    flt.add_argument("--src", required=True, help="formatted dir, e.g. dump/raw/org/train")
+    flt.add_argument("--dst", required=True, help="e.g. dump/raw/train")
+    flt.add_argument("--min_duration", type=float, default=0.1, help="seconds")
+    flt.add_argument("--max_duration", type=float, default=20.0,
+                     help="seconds (Jeli-ASR has clips over 30 s)")
+    flt.add_argument("--max_target_chars", type=int, default=400)
+    flt.add_argument("--sample_rate", type=int, default=16000)
+    return parser
+
+
+def main(cmd=None):
+    logging.basicConfig(level="INFO", format="%(asctime)s (%(module)s) %(levelname)s: %(message)s")
+    args = get_parser().parse_args(cmd)
+    if args.command == "format":
+        normalizer = TextNormalizer() if args.text_norm == "true" else None
+        n = format_data_dir(args.src, args.dst, normalizer, args.sample_rate, args.nj)
+    else:
+        n = filter_data_dir(args.src, args.dst, args.min_duration, args.max_duration,
+                            args.max_target_chars, args.sample_rate)
+    logging.info(f"{args.command}: {args.dst} has {n} utterances")
+
+
+if __name__ == "__main__":
+    main()

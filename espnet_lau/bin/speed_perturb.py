@@ -1,0 +1,29 @@
+#!/usr/bin/env python3
+"""Recipe stage 2: speed-perturbed copies of a training set (sox ``speed``)."""
+
+import argparse
+import logging
+
+from espnet_lau.data.speed_perturb import speed_perturb
+
+
+def get_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--src", required=True, help="Kaldi data dir, e.g. data/train")
+    parser.add_argument("--dst", required=True, help="e.g. data/train_sp")
+    parser.add_argument("--factors", type=float, nargs="+", required=True,
+                        help="e.g. 0.9 1.0 1.1 (1.0 keeps the originals)")
+    parser.add_argument("--nj", type=int, default=1)
+    return parser
+
+
+def main(cmd=None):
+    logging.basicConfig(level="INFO", format="%(asctime)s (%(module)s) %(levelname)s: %(message)s")
+    args = get_parser().parse_args(cmd)
+    n = speed_perturb(args.src, args.dst, args.factors, args.nj)
+    logging.info(f"{args.dst}: {n} utterances")
+
+
+if __name__ == "__main__":
+    main()
