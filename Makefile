@@ -1,0 +1,18 @@
+# The two commands of the README do all the set-up on a fresh machine:
+#   make demo   the recipe egs2/bambara_fr/st1 on its offline mini corpus (stages 1-14)
+#   make test   the test suite (CPU, offline)
+SHELL := /bin/bash
+VENV ?= .venv
+PYTHON := $(VENV)/bin/python
+RECIPE := egs2/bambara_fr/st1
+
+.PHONY: install demo test bench
+
+install:
+	tools/install.sh
+
+demo: install
+	cd $(RECIPE) && ./run.sh
+
+test: install
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PYTHON) -m pytest -q tests
