@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Prepare Jeli-ASR (RobotsMali/jeli-asr) as Kaldi data dirs: <output_dir>/{train,dev,test}/.
+
+--source is a local copy of the dataset repository (config folders bam-asr-oza/ and
+jeli-asr-rmai/ with train/ and test/ save_to_disk folders), one DatasetDict save_to_disk
+folder, or a hub name (needs network). dev is carved from train: the utterances with
+int(sha1(uttid), 16) % 1000 < --dev_permille. Rows without French are dropped (and counted).
+Audio goes to <output_dir>/wav/<set>/<uttid>.wav, 16 kHz mono 16-bit. See docs/data.md.
+
+Example:
+    python -m espnet_lau.bin.prepare_jeli_asr --source downloads/jeli-asr --output_dir data --nj 4
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import List, Optional
+
+from espnet2.utils.types import str2bool
+
+from espnet_lau.data.jeli_asr import DEFAULT_DEV_PERMILLE, DEFAULT_HUB_NAME, JELI_SUBSETS, prepare_jeli_asr
+
+
+def get_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--source", default=DEFAULT_HUB_NAME,
+        help="local Jeli-ASR folder or hub name (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--subset", default="jeli-asr", choices=JELI_SUBSETS,
+        help="jeli-asr = bam-asr-oza + jeli-asr-rmai (default: %(default)s)",
+    )
+    parser.add_argument("--output_dir", default="data", help="data root (default: %(default)s)")
+    parser.add_argument(
+        "--dev_permille", type=int, default=DEFAULT_DEV_PERMILLE,
+        help="per mille of train moved to dev by the sha1(uttid) rule (default: %(default)s)",
+    )
+    parser.add_argument("--sample_rate", type=int, default=16000, help="output rate in Hz (default: %(default)s)")
+    parser.add_argument("--nj", type=int, default=1, help="parallel decoding threads (default: %(default)s)")
+    parser.add_argument("--progress", type=str2bool, default=True, help="show progress bars (default: %(default)s)")
+    parser.add_argument("--log_level", default="INFO", help="logging level (default: %(default)s)")
+    return parser
+
+
+def main(cmd: Optional[List[str]] = None) -> None:
+    args = get_parser().parse_args(cmd)
+    logging.basicConfig(
+        level=args.log_level, format="%(asctime)s (%(module)s:%(lineno)d) %(levelname)s: %(message)s"
+    )
+    logging.info("%s", " ".join(sys.argv if cmd is None else ["prepare_jeli_asr", *cmd]))
+    summaries = prepare_jeli_asr(
+        args.source,
+        args.output_dir,
+        subset=args.subset,
+        dev_permille=args.dev_permille,
+        nj=args.nj,
+        sample_rate=args.sample_rate,
+        progress=args.progress,
+    )
+    for name, summary in summaries.items():
+        print(f"{args.output_dir}/{name}: {len(summary.uttids)} utterances")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,427 @@
+"""Kaldi-style data directories: writing, reading and validating them.
+
+A data directory holds one utterance per line in every *utterance file* (``wav.scp``,
+``text``, ``text.bam``, ``utt2spk``, ``utt2dur``, ``topic``, …), each line being
+``<uttid> <value>`` and each file sorted by uttid (C-locale byte order, which is Python's
+code-point order for UTF-8 text). *Speaker files* (``spk2utt``, ``spk2gender``) are keyed by
+speaker. A few *side files* are not line-per-key tables: ``qa.jsonl`` (one JSON object per
+utterance, keyed by ``"id"``), ``corpus.json`` (a description of the set) and ``README.txt``.
+
+Every write is atomic (a temporary file in the same directory, then :func:`os.replace`)
+and skipped when the file already holds the same bytes, so that re-running a data
+preparation leaves the directory (and the modification times) untouched.
+
+:class:`WavManifest` records, for a folder of generated wav files, a key describing how
+each file was made; a preparation step skips a file whose key has not changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Union
+
+PathLike = Union[str, Path]
+
+#: Files keyed by speaker rather than by utterance.
+SPEAKER_FILES = ("spk2utt", "spk2gender")
+#: Files that are not ``<key> <value>`` tables.
+SIDE_FILES = ("qa.jsonl", "corpus.json", "README.txt")
+#: Files every data directory must have.
+REQUIRED_FILES = ("wav.scp", "utt2spk", "spk2utt")
+
+
+class KaldiDataDirError(ValueError):
+    """A data directory is malformed; the message names the file and the utterance."""
+
+
+# ---------------------------------------------------------------------------------------
+# Atomic file writes
+# ---------------------------------------------------------------------------------------
+
+
+def write_bytes_atomic(path: PathLike, data: bytes) -> bool:
+    """Write ``data`` to ``path`` atomically unless the file already holds it.
+
+    Returns:
+        True when the file was (re)written, False when it already had this content.
+    """
+    path = Path(path)
+    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return True
+
+
+def write_text_atomic(path: PathLike, text: str) -> bool:
+    """UTF-8 version of :func:`write_bytes_atomic`."""
+    return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_json_atomic(path: PathLike, obj) -> bool:
+    """Write ``obj`` as pretty, key-sorted JSON (stable bytes for stable content)."""
+    return write_text_atomic(path, json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+
+
+# ---------------------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------------------
+
+
+def _check_key(key: str, where: str) -> None:
+    if not key or any(c.isspace() for c in key):
+        raise KaldiDataDirError(f"{where}: invalid key {key!r} (empty or contains whitespace)")
+
+
+def _check_value(value: str, key: str, where: str) -> None:
+    if "\n" in value or "\r" in value:
+        raise KaldiDataDirError(f"{where}: utterance {key!r}: value contains a line break")
+    if not value.strip():
+        raise KaldiDataDirError(f"{where}: utterance {key!r}: empty value")
+
+
+def format_table(table: Mapping[str, str], where: str = "<table>") -> str:
+    """Render ``{key: value}`` as sorted ``key value`` lines (validated)."""
+    lines = []
+    for key in sorted(table):
+        value = str(table[key])
+        _check_key(key, where)
+        _check_value(value, key, where)
+        lines.append(f"{key} {value}\n")
+    return "".join(lines)
+
+
+def write_table(path: PathLike, table: Mapping[str, str]) -> bool:
+    """Write a sorted ``key value`` file atomically; returns whether it changed."""
+    return write_text_atomic(path, format_table(table, where=str(path)))
+
+
+def read_table(path: PathLike, check_sorted: bool = True) -> Dict[str, str]:
+    """Read a ``key value`` file, checking for duplicates and (optionally) the sort order.
+
+    Raises:
+        KaldiDataDirError: naming the file, the line and the key at fault.
+    """
+    path = Path(path)
+    table: Dict[str, str] = {}
+    previous: Optional[str] = None
+    with path.open(encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            key, _, value = line.partition(" ")
+            where = f"{path}:{lineno}"
+            _check_key(key, where)
+            _check_value(value, key, where)
+            if key in table:
+                raise KaldiDataDirError(f"{where}: utterance {key!r}: duplicate key")
+            if check_sorted and previous is not None and key < previous:
+                raise KaldiDataDirError(
+                    f"{where}: utterance {key!r}: not sorted (comes after {previous!r})"
+                )
+            table[key] = value
+            previous = key
+    return table
+
+
+def utt2spk_to_spk2utt(utt2spk: Mapping[str, str]) -> Dict[str, str]:
+    """Invert ``utt2spk`` into ``spk2utt`` values (uttids sorted, space separated)."""
+    spk2utts: Dict[str, List[str]] = {}
+    for utt in sorted(utt2spk):
+        spk2utts.setdefault(utt2spk[utt], []).append(utt)
+    return {spk: " ".join(utts) for spk, utts in spk2utts.items()}
+
+
+def read_jsonl(path: PathLike) -> List[dict]:
+    """Read a JSON-lines file; errors name the file and line."""
+    path = Path(path)
+    records = []
+    with path.open(encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                raise KaldiDataDirError(f"{path}:{lineno}: invalid JSON ({e})") from e
+    return records
+
+
+def format_jsonl(records: Iterable[Mapping]) -> str:
+    """One compact JSON object per line, non-ASCII kept readable."""
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+# ---------------------------------------------------------------------------------------
+# Data directories
+# ---------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Utterance:
+    """One utterance of a data directory.
+
+    Attributes:
+        uttid: utterance id; by Kaldi convention it starts with the speaker id.
+        wav: the ``wav.scp`` value (an absolute wav path here).
+        speaker: the speaker id (``utt2spk``).
+        fields: per-utterance files other than ``wav.scp``/``utt2spk``, as
+            ``{file name: value}``, e.g. ``{"text": "…", "text.bam": "…", "topic": "market"}``.
+        qa: optional ``qa.jsonl`` record body (``{"question": …, "answers": […]}``).
+    """
+
+    uttid: str
+    wav: str
+    speaker: str
+    fields: Dict[str, str] = dataclasses.field(default_factory=dict)
+    qa: Optional[Dict] = None
+
+
+def write_data_dir(
+    data_dir: PathLike,
+    utterances: Sequence[Utterance],
+    spk2gender: Optional[Mapping[str, str]] = None,
+    corpus_info: Optional[Mapping] = None,
+) -> List[str]:
+    """Write a complete Kaldi data directory and validate it.
+
+    Files: ``wav.scp``, ``utt2spk``, ``spk2utt``, one file per key of
+    :attr:`Utterance.fields`, ``spk2gender`` if given, ``qa.jsonl`` if any utterance has
+    ``qa`` and ``corpus.json`` (``corpus_info`` plus the list of files written). Files
+    that a previous run listed in ``corpus.json`` but this run does not write are removed,
+    so that switching corpora never leaves stale tables behind.
+
+    Returns:
+        The names of the files whose content changed.
+
+    Raises:
+        KaldiDataDirError: on duplicate uttids, fields not present for every utterance,
+            invalid keys or values.
+    """
+    data_dir = Path(data_dir)
+    if not utterances:
+        raise KaldiDataDirError(f"{data_dir}: no utterances to write")
+    by_id: Dict[str, Utterance] = {}
+    for utt in utterances:
+        if utt.uttid in by_id:
+            raise KaldiDataDirError(f"{data_dir}: utterance {utt.uttid!r}: duplicate uttid")
+        by_id[utt.uttid] = utt
+    field_names = sorted({name for utt in utterances for name in utt.fields})
+    tables: Dict[str, Dict[str, str]] = {
+        "wav.scp": {u.uttid: u.wav for u in utterances},
+        "utt2spk": {u.uttid: u.speaker for u in utterances},
+    }
+    for name in field_names:
+        if name in tables or name in SPEAKER_FILES or name in SIDE_FILES:
+            raise KaldiDataDirError(f"{data_dir}: field name {name!r} is reserved")
+        missing = [u.uttid for u in utterances if name not in u.fields]
+        if missing:
+            raise KaldiDataDirError(
+                f"{data_dir}/{name}: utterance {missing[0]!r}: no value "
+                f"({len(missing)} utterance(s) lack this field)"
+            )
+        tables[name] = {u.uttid: u.fields[name] for u in utterances}
+    tables["spk2utt"] = utt2spk_to_spk2utt(tables["utt2spk"])
+    if spk2gender is not None:
+        speakers = set(tables["spk2utt"])
+        tables["spk2gender"] = {s: g for s, g in spk2gender.items() if s in speakers}
+
+    contents: Dict[str, str] = {
+        name: format_table(table, where=f"{data_dir}/{name}") for name, table in tables.items()
+    }
+    qa = [u for u in sorted(utterances, key=lambda u: u.uttid) if u.qa is not None]
+    if qa:
+        contents["qa.jsonl"] = format_jsonl({"id": u.uttid, **u.qa} for u in qa)
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_files(data_dir, keep=set(contents) | {"corpus.json"})
+    changed = [name for name, text in sorted(contents.items()) if write_text_atomic(data_dir / name, text)]
+    info = dict(corpus_info or {})
+    info["files"] = sorted(contents)
+    info["num_utterances"] = len(utterances)
+    info["num_speakers"] = len(tables["spk2utt"])
+    if write_json_atomic(data_dir / "corpus.json", info):
+        changed.append("corpus.json")
+    validate_data_dir(data_dir)
+    return changed
+
+
+def _remove_stale_files(data_dir: Path, keep: set) -> None:
+    info_path = data_dir / "corpus.json"
+    if not info_path.is_file():
+        return
+    try:
+        previous = json.loads(info_path.read_text(encoding="utf-8")).get("files", [])
+    except (json.JSONDecodeError, AttributeError):
+        return
+    for name in previous:
+        stale = data_dir / name
+        if name not in keep and "/" not in name and stale.is_file():
+            logging.info("Removing stale %s (written by an earlier preparation)", stale)
+            stale.unlink()
+
+
+@dataclasses.dataclass
+class DataDirSummary:
+    """What :func:`validate_data_dir` found."""
+
+    uttids: List[str]
+    speakers: List[str]
+    utterance_files: List[str]
+
+
+def _utterance_files(data_dir: Path) -> List[str]:
+    names = []
+    for path in sorted(data_dir.iterdir()):
+        name = path.name
+        if not path.is_file() or name.startswith(".") or name in SPEAKER_FILES or name in SIDE_FILES:
+            continue
+        if name.endswith((".json", ".jsonl", ".txt", ".tmp")):
+            continue
+        names.append(name)
+    return names
+
+
+def validate_data_dir(
+    data_dir: PathLike,
+    required: Sequence[str] = REQUIRED_FILES,
+    check_wav_files: bool = False,
+    check_speaker_prefix: bool = True,
+) -> DataDirSummary:
+    """Check that a data directory is complete and consistent.
+
+    Checks: the ``required`` files exist; every utterance file is sorted, has no duplicate
+    or empty entry and covers exactly the uttids of ``wav.scp``; ``spk2utt`` is the
+    inverse of ``utt2spk``; speaker files cover every speaker; ``qa.jsonl`` (when present)
+    has one valid record per utterance; uttids start with their speaker id (Kaldi
+    convention) when ``check_speaker_prefix``; wav paths exist when ``check_wav_files``.
+
+    Raises:
+        KaldiDataDirError: naming the file and the first utterance at fault.
+    """
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise KaldiDataDirError(f"{data_dir}: not a directory")
+    for name in required:
+        if not (data_dir / name).is_file():
+            raise KaldiDataDirError(f"{data_dir}/{name}: missing required file")
+
+    wav_scp = read_table(data_dir / "wav.scp")
+    reference = set(wav_scp)
+    files = _utterance_files(data_dir)
+    for name in files:
+        keys = set(read_table(data_dir / name))
+        missing = sorted(reference - keys)
+        if missing:
+            raise KaldiDataDirError(
+                f"{data_dir}/{name}: utterance {missing[0]!r} is in wav.scp but not in {name} "
+                f"({len(missing)} missing)"
+            )
+        extra = sorted(keys - reference)
+        if extra:
+            raise KaldiDataDirError(
+                f"{data_dir}/{name}: utterance {extra[0]!r} is not in wav.scp ({len(extra)} extra)"
+            )
+
+    utt2spk = read_table(data_dir / "utt2spk")
+    spk2utt = read_table(data_dir / "spk2utt")
+    expected = utt2spk_to_spk2utt(utt2spk)
+    for spk in sorted(set(expected) | set(spk2utt)):
+        if spk2utt.get(spk) != expected.get(spk):
+            raise KaldiDataDirError(
+                f"{data_dir}/spk2utt: speaker {spk!r} does not match utt2spk "
+                f"(spk2utt: {spk2utt.get(spk)!r}, utt2spk gives: {expected.get(spk)!r})"
+            )
+    if check_speaker_prefix:
+        for utt, spk in utt2spk.items():
+            if not utt.startswith(spk):
+                raise KaldiDataDirError(
+                    f"{data_dir}/utt2spk: utterance {utt!r} does not start with its speaker id {spk!r}"
+                )
+    for name in SPEAKER_FILES[1:]:
+        if (data_dir / name).is_file():
+            table = read_table(data_dir / name)
+            missing = sorted(set(spk2utt) - set(table))
+            if missing:
+                raise KaldiDataDirError(f"{data_dir}/{name}: speaker {missing[0]!r} missing")
+
+    if (data_dir / "qa.jsonl").is_file():
+        _validate_qa(data_dir / "qa.jsonl", reference)
+    if check_wav_files:
+        for utt, value in wav_scp.items():
+            if not value.endswith("|") and not Path(value).is_file():
+                raise KaldiDataDirError(f"{data_dir}/wav.scp: utterance {utt!r}: no such file {value}")
+    return DataDirSummary(
+        uttids=sorted(reference), speakers=sorted(spk2utt), utterance_files=["wav.scp", *files]
+    )
+
+
+def _validate_qa(path: Path, uttids: set) -> None:
+    seen = set()
+    for record in read_jsonl(path):
+        utt = record.get("id") if isinstance(record, dict) else None
+        if utt not in uttids:
+            raise KaldiDataDirError(f"{path}: utterance {utt!r} is not in wav.scp")
+        if utt in seen:
+            raise KaldiDataDirError(f"{path}: utterance {utt!r}: duplicate record")
+        seen.add(utt)
+        answers = record.get("answers")
+        if not isinstance(record.get("question"), str) or not record["question"].strip():
+            raise KaldiDataDirError(f"{path}: utterance {utt!r}: missing question")
+        if not isinstance(answers, list) or not answers or not all(isinstance(a, str) and a for a in answers):
+            raise KaldiDataDirError(f"{path}: utterance {utt!r}: answers must be a non-empty list of strings")
+    missing = sorted(uttids - seen)
+    if missing:
+        raise KaldiDataDirError(f"{path}: utterance {missing[0]!r} has no record ({len(missing)} missing)")
+
+
+# ---------------------------------------------------------------------------------------
+# Generated wav files
+# ---------------------------------------------------------------------------------------
+
+
+class WavManifest:
+    """Keys describing how each wav file of one folder was made (``.manifest.json``).
+
+    A preparation step computes a key per utterance (e.g. a hash of the text, voice and
+    tool versions); :meth:`is_current` tells whether the file on disk was made with that
+    key, so that a re-run skips it.
+    """
+
+    FILE_NAME = ".manifest.json"
+
+    def __init__(self, wav_dir: PathLike):
+        self.wav_dir = Path(wav_dir)
+        self.path = self.wav_dir / self.FILE_NAME
+        self._keys: Dict[str, str] = {}
+        if self.path.is_file():
+            try:
+                self._keys = dict(json.loads(self.path.read_text(encoding="utf-8")))
+            except (json.JSONDecodeError, TypeError, ValueError):
+                logging.warning("Ignoring unreadable %s; all files will be regenerated", self.path)
+
+    def wav_path(self, uttid: str) -> Path:
+        return self.wav_dir / f"{uttid}.wav"
+
+    def is_current(self, uttid: str, key: str) -> bool:
+        path = self.wav_path(uttid)
+        return self._keys.get(uttid) == key and path.is_file() and path.stat().st_size > 44
+
+    def update(self, uttid: str, key: str) -> None:
+        self._keys[uttid] = key
+
+    def save(self) -> None:
+        self.wav_dir.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(self.path, self._keys)
