@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Total Parameter Drift ‖θ_final − θ_init‖₂ of the encoder, per module and per layer.
+
+Example:
+    python -m espnet_lau.bin.param_drift --init exp/asr/valid.acc.best.pth \\
+        --final exp/st_lau/valid.acc.best.pth --outdir exp/st_lau/drift
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+from espnet_lau.evaluation.drift import drift_markdown, load_state_dict, parameter_drift
+from espnet_lau.evaluation.plots import bar_plot
+from espnet_lau.evaluation.report_io import setup_logging, write_json, write_text
+
+
+def get_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--init", required=True, help="state dict or ESPnet checkpoint.pth before training"
+    )
+    parser.add_argument(
+        "--final", required=True, help="state dict or ESPnet checkpoint.pth after training"
+    )
+    parser.add_argument(
+        "--prefix", default="encoder.", help="compare float tensors whose key starts with this"
+    )
+    parser.add_argument(
+        "--outdir", required=True, help="writes drift.json, drift.md, drift_per_layer.png"
+    )
+    parser.add_argument(
+        "--allow_missing", action="store_true",
+        help="compare the common same-shape tensors and warn about missing/extra/mismatched keys",
+    )
+    parser.add_argument(
+        "--trust_pickle", action="store_true",
+        help="load files with torch.load(weights_only=False); only for files you trust",
+    )
+    parser.add_argument("--log_level", default="INFO", help="logging level")
+    return parser
+
+
+def main(cmd: Optional[List[str]] = None) -> None:
+    args = get_parser().parse_args(cmd)
+    setup_logging(args.log_level)
+    init = load_state_dict(args.init, trust_pickle=args.trust_pickle)
+    final = load_state_dict(args.final, trust_pickle=args.trust_pickle)
+    report = parameter_drift(init, final, prefix=args.prefix, allow_missing=args.allow_missing)
+    report = {"init": args.init, "final": args.final, **report}
+    outdir = Path(args.outdir)
+    names = list(report["per_layer"])
+    bar_plot(
+        names, [report["per_layer"][n]["drift"] for n in names], outdir / "drift_per_layer.png",
+        title=f"Parameter drift per layer (total {report['total_drift']:.4g})",
+        ylabel="‖θ_final − θ_init‖₂",
+    )
+    report["plot"] = str(outdir / "drift_per_layer.png")
+    write_json(report, outdir / "drift.json")
+    text = drift_markdown(report)
+    write_text(text, outdir / "drift.md")
+    sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Score ST output: corpus BLEU / chrF / TER (sacrebleu), WER / CER (jiwer), per utterance.
+
+Example:
+    python -m espnet_lau.bin.score_st --hyp exp/x/decode/test/text \\
+        --ref data/test/text --outdir exp/x/decode/test/score
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+from espnet_lau.evaluation.report_io import setup_logging, write_json, write_text
+from espnet_lau.evaluation.translation import score_st, summary_markdown, write_per_utt_tsv
+from espnet_lau.text.normalization import TextNormalizer
+
+
+def get_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--hyp", required=True, help="Kaldi text (uttid text) of system translations"
+    )
+    parser.add_argument(
+        "--ref", required=True, action="append",
+        help="Kaldi text reference; repeat for multiple references (WER/CER use the first)",
+    )
+    parser.add_argument(
+        "--src_hyp", default=None, help="source-side output (e.g. CTC ASR), Kaldi text"
+    )
+    parser.add_argument(
+        "--src_ref", default=None, help="source-side transcript (e.g. Bambara), Kaldi text"
+    )
+    parser.add_argument(
+        "--outdir", required=True, help="writes scores.json, scores.md, per_utt.tsv"
+    )
+    parser.add_argument(
+        "--no_text_norm", action="store_true",
+        help="score raw text (default: lower-case, punctuation removed, ' and - kept)",
+    )
+    parser.add_argument("--tokenize", default="13a", help="sacrebleu BLEU tokeniser")
+    parser.add_argument("--log_level", default="INFO", help="logging level")
+    return parser
+
+
+def main(cmd: Optional[List[str]] = None) -> None:
+    args = get_parser().parse_args(cmd)
+    setup_logging(args.log_level)
+    normalizer = TextNormalizer.disabled() if args.no_text_norm else TextNormalizer()
+    summary, rows = score_st(
+        args.hyp, args.ref, normalizer, args.src_hyp, args.src_ref, tokenize=args.tokenize
+    )
+    outdir = Path(args.outdir)
+    write_per_utt_tsv(rows, outdir / "per_utt.tsv")
+    summary["per_utt"] = str(outdir / "per_utt.tsv")
+    write_json(summary, outdir / "scores.json")
+    report = summary_markdown(summary)
+    write_text(report, outdir / "scores.md")
+    sys.stdout.write(report)
+
+
+if __name__ == "__main__":
+    main()

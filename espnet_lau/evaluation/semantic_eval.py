@@ -1,0 +1,278 @@
+"""Semantic preservation of ST outputs: topic clustering, LLM-QA accuracy, keyword
+recall and embedding similarity, each usable alone, gathered in one report.
+
+Every measure's block in the report has ``"status": "ok"`` or ``"status": "skipped"``
+with a ``"reason"``; a skipped measure never stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Mapping, Optional, Protocol, Sequence
+
+import numpy as np
+
+from espnet_lau.evaluation.clustering import cluster_scores
+from espnet_lau.evaluation.kaldi_text import check_same_ids, check_subset_ids
+from espnet_lau.evaluation.keyword_recall import keyword_recall
+from espnet_lau.evaluation.llm import LLMClient
+from espnet_lau.evaluation.qa import QAItem, QAPrompts, generate_qa, qa_accuracy
+from espnet_lau.evaluation.similarity import embedding_similarity
+from espnet_lau.evaluation.stats import format_mean_std
+from espnet_lau.evaluation.topic_label import label_topics
+from espnet_lau.text.normalization import TextNormalizer
+
+MEASURES = ("clustering", "qa", "keywords", "similarity")
+NO_LLM_REASON = "no LLM backend given: pass --llm_url/--llm_model or --llm_hf"
+NO_TEACHER_REASON = "no sentence encoder given (--teacher)"
+
+
+class SentenceEncoder(Protocol):
+    """What the measures need from a teacher (``espnet_lau.semantic.teacher``)."""
+
+    def encode(self, texts: List[str]) -> np.ndarray:  # (N, E)
+        ...
+
+
+def _skipped(reason: str) -> Dict[str, str]:
+    logging.info("skipped: %s", reason)
+    return {"status": "skipped", "reason": reason}
+
+
+def encoder_info(encoder: Optional[SentenceEncoder]) -> Optional[Dict[str, Any]]:
+    """``name``, ``dim`` and ``fingerprint`` of an encoder when it has them."""
+    if encoder is None:
+        return None
+    return {k: getattr(encoder, k, None) for k in ("name", "dim", "fingerprint")}
+
+
+def run_semantic_eval(
+    hyps: Mapping[str, str],
+    refs: Mapping[str, str],
+    topics: Optional[Mapping[str, str]] = None,
+    qa_items: Optional[Sequence[QAItem]] = None,
+    encoder: Optional[SentenceEncoder] = None,
+    llm: Optional[LLMClient] = None,
+    topic_list: Optional[Sequence[str]] = None,
+    seeds: Sequence[int] = (0, 1, 2, 3, 4),
+    n_init: int = 20,
+    n_clusters: Optional[int] = None,
+    normalizer: Optional[TextNormalizer] = None,
+    measures: Sequence[str] = MEASURES,
+    prompts: Optional[QAPrompts] = None,
+) -> Dict[str, Any]:
+    """Compute the requested semantic measures.
+
+    Args:
+        hyps: ``{uttid: system output}``.
+        refs: ``{uttid: reference}``; same ids as ``hyps``.
+        topics: gold ``{uttid: topic}`` (a subset of the utterances is allowed).
+        qa_items: gold questions; ``None`` → generated from the references by ``llm``.
+        encoder: sentence encoder for clustering and similarity.
+        llm: LLM client for QA (and topic labels when ``topics`` is ``None`` and
+            ``topic_list`` is given).
+        topic_list: closed topic list for LLM topic labelling.
+        seeds: KMeans seeds. n_init: KMeans restarts.
+        n_clusters: K; default the number of distinct gold topics.
+        normalizer: applied to outputs and references first (default ``TextNormalizer()``).
+        measures: a subset of ``MEASURES``.
+
+    Returns:
+        The ``semantic_eval.json`` dictionary; QA per-question details under
+        ``qa["details"]`` and generated questions under ``qa["generated"]``.
+    """
+    unknown = set(measures) - set(MEASURES)
+    if unknown:
+        raise ValueError(f"unknown measures {sorted(unknown)}; choose from {MEASURES}")
+    normalizer = TextNormalizer() if normalizer is None else normalizer
+    uttids = check_same_ids(refs, hyps, "references", "hypotheses")
+    hyp = {u: normalizer(hyps[u]) for u in uttids}
+    ref = {u: normalizer(refs[u]) for u in uttids}
+    prompts = prompts or QAPrompts()
+    result: Dict[str, Any] = {
+        "n_utts": len(uttids),
+        "normalization": normalizer.describe(),
+        "teacher": encoder_info(encoder),
+        "llm": {**llm.backend.describe(), "prompts": prompts.ids()} if llm else None,
+    }
+
+    # Embeddings are computed once for clustering and similarity.
+    emb: Dict[str, np.ndarray] = {}
+
+    def embeddings() -> Dict[str, np.ndarray]:
+        if not emb:
+            emb["hyp"] = np.asarray(encoder.encode([hyp[u] for u in uttids]), dtype=np.float32)
+            emb["ref"] = np.asarray(encoder.encode([ref[u] for u in uttids]), dtype=np.float32)
+        return emb
+
+    # --- QA (first: generated keywords feed keyword recall).
+    generated = None
+    if "qa" in measures or "keywords" in measures:
+        if qa_items is not None:
+            check_subset_ids((q.uttid for q in qa_items), hyp, "the QA file", "the hypotheses")
+        elif llm is not None:
+            generated = generate_qa(ref, llm, prompts)
+            qa_items = generated.items
+    if "qa" in measures:
+        if llm is None:
+            result["qa"] = _skipped(NO_LLM_REASON)
+        elif not qa_items:
+            result["qa"] = _skipped("no question (empty QA file, or the LLM generated none)")
+        else:
+            qa = qa_accuracy(qa_items, hyp, ref, llm, prompts)
+            result["qa"] = {
+                "status": "ok",
+                "source": "gold" if generated is None else "llm",
+                **qa,
+            }
+            if generated is not None:
+                result["qa"]["n_failed_generation"] = generated.n_failed_utts
+                result["qa"]["generated"] = [
+                    {"id": q.uttid, "question": q.question, "answers": q.answers}
+                    for q in generated.items
+                ]
+
+    # --- Keyword / answer recall.
+    if "keywords" in measures:
+        if generated is not None and generated.keywords:
+            units = {u: [[k] for k in kws] for u, kws in generated.keywords.items()}
+            source = "llm keywords"
+        elif qa_items:
+            units = {}
+            for q in qa_items:
+                units.setdefault(q.uttid, []).append(q.answers)
+            source = "gold answers" if generated is None else "llm answers"
+        else:
+            units = None
+        if units is None:
+            result["keywords"] = _skipped(
+                "no keywords: give --qa (gold answers) or an LLM backend (generated keywords)"
+            )
+        else:
+            try:
+                result["keywords"] = {
+                    "status": "ok", "source": source,
+                    **keyword_recall(hyp, units, normalizer),
+                }
+            except ValueError as e:
+                result["keywords"] = _skipped(str(e))
+
+    # --- Topic clustering.
+    if "clustering" in measures:
+        labels_source = "gold"
+        n_label_failures = 0
+        if topics is None and llm is not None and topic_list:
+            topics, n_label_failures = label_topics(ref, llm, topic_list)
+            labels_source = "llm"
+        if topics is None:
+            result["clustering"] = _skipped(
+                "no topic labels: give --topic (uttid label), or --topic_list with an LLM backend"
+            )
+        elif encoder is None:
+            result["clustering"] = _skipped(NO_TEACHER_REASON)
+        else:
+            check_subset_ids(topics, hyp, "the topic file", "the hypotheses")
+            idx = [i for i, u in enumerate(uttids) if u in topics]
+            labels = [topics[uttids[i]] for i in idx]
+            try:
+                e = embeddings()
+                result["clustering"] = {
+                    "status": "ok",
+                    "labels_source": labels_source,
+                    "n_unlabelled": len(uttids) - len(idx),
+                    "n_label_failures": n_label_failures,
+                    "hyp": cluster_scores(e["hyp"][idx], labels, n_clusters, seeds, n_init),
+                    "ref": cluster_scores(e["ref"][idx], labels, n_clusters, seeds, n_init),
+                }
+            except ValueError as err:
+                result["clustering"] = _skipped(str(err))
+
+    # --- Embedding similarity.
+    if "similarity" in measures:
+        if encoder is None:
+            result["similarity"] = _skipped(NO_TEACHER_REASON)
+        else:
+            e = embeddings()
+            result["similarity"] = {"status": "ok", **embedding_similarity(e["hyp"], e["ref"])}
+
+    if llm is not None:
+        result["llm"]["stats"] = llm.stats.as_dict()
+    return result
+
+
+_TITLES = {
+    "clustering": "Topic clustering",
+    "qa": "QA accuracy",
+    "keywords": "Keyword recall",
+    "similarity": "Embedding similarity",
+}
+
+
+def semantic_markdown(result: Mapping[str, Any]) -> str:
+    """A Markdown report of a :func:`run_semantic_eval` result."""
+    lines = [
+        "# Semantic evaluation",
+        "",
+        f"- utterances: {result['n_utts']}",
+        f"- text normalisation: {result['normalization']}",
+    ]
+    if result.get("teacher"):
+        t = result["teacher"]
+        lines.append(
+            f"- sentence encoder: {t.get('name')} (dim {t.get('dim')}, {t.get('fingerprint')})"
+        )
+    if result.get("llm"):
+        llm = result["llm"]
+        prompts_used = ", ".join(llm["prompts"].values())
+        lines.append(f"- LLM: {llm['model']} ({llm['backend']}); prompts {prompts_used}")
+        if "stats" in llm:
+            s = llm["stats"]
+            lines.append(
+                "- LLM calls: {calls} ({cache_hits} from cache, {requests} requests, "
+                "{retries} retries, {timeouts} timeouts, {http_errors} HTTP errors, "
+                "{connection_errors} connection errors, {failures} failed calls, "
+                "{json_repaired} JSON repaired, {json_failures} JSON failures)".format(**s)
+            )
+    lines.append("")
+    for key in MEASURES:
+        block = result.get(key)
+        if block is None:
+            continue
+        title = _TITLES[key]
+        if block["status"] != "ok":
+            lines.append(f"{title}: skipped ({block['reason']})")
+            lines.append("")
+            continue
+        if key == "qa":
+            lines.append(
+                f"{title}: {block['accuracy']:.2f} % ({block['n_yes']}/{block['n_questions']} YES, "
+                f"{block['n_cannot_answer']} cannot answer, {block['n_failed']} failed; "
+                f"questions: {block['source']})"
+            )
+        elif key == "keywords":
+            lines.append(
+                f"{title}: {block['recall']:.2f} % ({block['n_found']}/{block['n_units']} "
+                f"found; per-utterance mean {block['utt_macro']:.2f} %; {block['source']})"
+            )
+        elif key == "similarity":
+            lines.append(
+                f"{title}: mean cosine {block['mean_cosine']:.4f} ± {block['std_cosine']:.4f} "
+                f"(n={block['n']})"
+            )
+        else:
+            hyp, ref = block["hyp"], block["ref"]
+            lines += [
+                f"{title} (K={hyp['k']}, n={hyp['n']}, {len(hyp['seeds'])} seeds, "
+                f"n_init={hyp['n_init']}, labels: {block['labels_source']}, "
+                f"{block['n_unlabelled']} unlabelled utterances left out):",
+                "",
+                "|texts|NMI|purity|ARI|",
+                "|---|---|---|---|",
+            ]
+            for name, scores in (("system outputs", hyp), ("references (ceiling)", ref)):
+                lines.append(
+                    f"|{name}|{format_mean_std(scores['nmi'])}|"
+                    f"{format_mean_std(scores['purity'])}|{format_mean_std(scores['ari'])}|"
+                )
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,361 @@
+"""LLM backends, cache, retries and JSON repair, against a real HTTP server on 127.0.0.1.
+
+The server (``http.server`` in a thread, ephemeral port) speaks the OpenAI
+``/v1/chat/completions`` protocol; each test scripts its answers and counts requests.
+"""
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from espnet_lau.bin import semantic_eval as semantic_eval_cli
+from espnet_lau.evaluation.llm import (
+    LLMClient,
+    OpenAIChatBackend,
+    TransformersBackend,
+    build_backend,
+    parse_llm_json,
+)
+from espnet_lau.evaluation.prompts import Prompt, load_prompt, parse_prompt
+from espnet_lau.evaluation.qa import QAItem, QAPrompts, qa_accuracy
+from espnet_lau.evaluation.semantic_eval import run_semantic_eval
+
+# ----------------------------------------------------------------------------- server
+
+
+class ScriptedLLMServer:
+    """A chat-completions server whose reply to each request comes from ``script``.
+
+    ``script(payload)`` returns ``("ok", content)``, ``("sleep", seconds, content)``,
+    ``("status", code)`` or ``("raw", body)``.
+    """
+
+    def __init__(self):
+        self.requests = []
+        self.script = lambda payload: ("ok", '{"reponse": "ok"}')
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep pytest output clean
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                payload = json.loads(body)
+                outer.requests.append({"path": self.path, "payload": payload})
+                action = outer.script(payload)
+                if action[0] == "status":
+                    self._send(action[1], b'{"error": "scripted failure"}')
+                    return
+                if action[0] == "sleep":
+                    time.sleep(action[1])
+                    action = ("ok", action[2])
+                if action[0] == "raw":
+                    self._send(200, action[1].encode())
+                    return
+                answer = {
+                    "id": "x", "object": "chat.completion", "model": payload["model"],
+                    "choices": [{"index": 0, "finish_reason": "stop",
+                                 "message": {"role": "assistant", "content": action[1]}}],
+                }
+                self._send(200, json.dumps(answer).encode())
+
+            def _send(self, code, body):
+                try:
+                    self.send_response(code)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeout test)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    def chat_requests(self):
+        return [r for r in self.requests if r["path"] == "/v1/chat/completions"]
+
+
+@pytest.fixture
+def server():
+    srv = ScriptedLLMServer()
+    srv.thread.start()
+    yield srv
+    srv.httpd.shutdown()
+    srv.httpd.server_close()
+
+
+def client_for(server, tmp_path=None, timeout=5.0, max_retries=2):
+    backend = OpenAIChatBackend(server.url, "scripted-model", timeout=timeout)
+    cache = tmp_path / "cache" if tmp_path is not None else None
+    return LLMClient(backend, cache_dir=cache, max_retries=max_retries, retry_wait=0.0)
+
+
+PROMPT = Prompt(name="echo", version=1, user="Dis $word.", system="Réponds en JSON.")
+
+
+def protocol_script(payload):
+    """Answers by prompt kind: generation, answering, judging."""
+    user = payload["messages"][-1]["content"]
+    if "questions factuelles" in user:
+        return ("ok", '```json\n{"questions": [{"question": "Où dort le chat ?", '
+                      '"reponse": "sur le tapis"},], "mots_cles": ["chat", "tapis", "dort"]}\n```')
+    if user.startswith("Texte"):
+        if "chat" in user.split("Question")[0]:  # the output, not the question
+            return ("ok", 'Voici : {"reponse": "sur le tapis"}')
+        return ("ok", '{"reponse": "NE PEUT RÉPONDRE"}')
+    if "Phrase de référence" in user:
+        return ("ok", '{"jugement": "OUI"}')
+    return ("status", 400)
+
+
+# ----------------------------------------------------------------------------- tests
+
+
+def test_http_backend_speaks_openai_chat_completions(server):
+    server.script = lambda p: ("ok", '{"reponse": "bonjour"}')
+    client = client_for(server)
+    assert client.complete_json(PROMPT, word="bonjour") == {"reponse": "bonjour"}
+    (req,) = server.chat_requests()
+    assert req["payload"]["model"] == "scripted-model"
+    assert req["payload"]["temperature"] == 0
+    assert req["payload"]["messages"] == [
+        {"role": "system", "content": "Réponds en JSON."},
+        {"role": "user", "content": "Dis bonjour."},
+    ]
+    assert client.stats.json_ok == 1 and client.stats.failures == 0
+
+
+def test_malformed_json_is_repaired_or_counted(server):
+    replies = iter([
+        '```json\n{"reponse": "a", "liste": [1, 2,],}\n```',  # fences + trailing commas
+        'Bien sûr ! {"reponse": "b {x}"} Bonne journée.',  # prose around, brace in string
+        "je ne sais pas",  # no JSON at all
+        '{"reponse": "c"',  # truncated
+    ])
+    server.script = lambda p: ("ok", next(replies))
+    client = client_for(server)
+    assert client.complete_json(PROMPT, word="1") == {"reponse": "a", "liste": [1, 2]}
+    assert client.complete_json(PROMPT, word="2") == {"reponse": "b {x}"}
+    assert client.complete_json(PROMPT, word="3") is None
+    assert client.complete_json(PROMPT, word="4") is None
+    assert client.stats.json_repaired == 2
+    assert client.stats.json_failures == 2
+    assert client.stats.failures == 0  # the calls themselves succeeded
+
+
+def test_parse_llm_json_cases():
+    assert parse_llm_json('{"a": 1}') == ({"a": 1}, False)
+    assert parse_llm_json('```\n{"a": [1,],}\n```') == ({"a": [1]}, True)
+    assert parse_llm_json('x {"a": "},"} y {"b": 2}') == ({"a": "},"}, True)
+    assert parse_llm_json("[1, 2]") == (None, True)
+    assert parse_llm_json("") == (None, True)
+
+
+def test_timeout_is_retried_then_counted(server):
+    server.script = lambda p: ("sleep", 1.0, '{"reponse": "trop tard"}')
+    client = client_for(server, timeout=0.25, max_retries=1)
+    start = time.monotonic()
+    assert client.complete(PROMPT, word="x") is None
+    assert time.monotonic() - start < 3.0
+    assert len(server.chat_requests()) == 2  # 1 + max_retries, bounded
+    assert client.stats.timeouts == 2 and client.stats.retries == 1
+    assert client.stats.failures == 1
+
+
+def test_http_500_is_retried_then_counted(server):
+    server.script = lambda p: ("status", 500)
+    client = client_for(server, max_retries=2)
+    assert client.complete_json(PROMPT, word="x") is None
+    assert len(server.chat_requests()) == 3
+    assert client.stats.http_errors == 3 and client.stats.failures == 1
+
+
+def test_http_500_then_success(server):
+    codes = iter([("status", 500), ("ok", '{"reponse": "ok"}')])
+    server.script = lambda p: next(codes)
+    client = client_for(server)
+    assert client.complete_json(PROMPT, word="x") == {"reponse": "ok"}
+    assert client.stats.retries == 1 and client.stats.failures == 0
+
+
+def test_http_400_is_not_retried_and_bad_body_is_counted(server):
+    server.script = lambda p: ("status", 400)
+    client = client_for(server)
+    assert client.complete(PROMPT, word="x") is None
+    assert len(server.chat_requests()) == 1
+    server.script = lambda p: ("raw", "not json at all")
+    assert client.complete(PROMPT, word="y") is None
+    assert client.stats.bad_responses == 1 and client.stats.failures == 2
+
+
+def test_cache_second_run_makes_no_http_call(server, tmp_path):
+    server.script = lambda p: ("ok", '{"reponse": "%s"}' % p["messages"][-1]["content"])
+    first = client_for(server, tmp_path)
+    answers = [first.complete_json(PROMPT, word=w) for w in ("un", "deux", "trois")]
+    assert len(server.chat_requests()) == 3
+    second = client_for(server, tmp_path)
+    assert [second.complete_json(PROMPT, word=w) for w in ("un", "deux", "trois")] == answers
+    assert len(server.chat_requests()) == 3  # nothing new reached the server
+    assert second.stats.cache_hits == 3 and second.stats.requests == 0
+    # Failures are not cached: they are tried again next time.
+    server.script = lambda p: ("status", 500)
+    assert second.complete(PROMPT, word="quatre") is None
+    assert not list((tmp_path / "cache").rglob("*.tmp"))
+
+
+def test_cache_key_has_model_and_prompt_version(server):
+    client = client_for(server)
+    messages = PROMPT.render(word="x")
+    v2 = Prompt(name="echo", version=2, user=PROMPT.user, system=PROMPT.system)
+    other = LLMClient(OpenAIChatBackend(server.url, "other-model"))
+    keys = {
+        client.cache_key(PROMPT, messages),
+        client.cache_key(v2, messages),
+        other.cache_key(PROMPT, messages),
+    }
+    assert len(keys) == 3
+    assert client.cache_key(PROMPT, messages) == client_for(server).cache_key(PROMPT, messages)
+
+
+def test_shipped_prompts_are_versioned_french_templates():
+    for name in ("qa_generate", "qa_answer", "qa_judge", "topic_label"):
+        prompt = load_prompt(name)
+        assert prompt.id == f"{name}_v1"
+        assert prompt.system and prompt.user
+    answer = load_prompt("qa_answer").render(hypothesis="le chat dort", question="Qui dort ?")
+    assert "NE PEUT RÉPONDRE" in answer[-1]["content"]
+    assert "le chat dort" in answer[-1]["content"]
+    with pytest.raises(KeyError):
+        load_prompt("qa_answer").render(question="q")
+    with pytest.raises(ValueError):
+        parse_prompt("no sections", "x", 1)
+
+
+def test_qa_protocol_over_http_and_cache(server, tmp_path):
+    server.script = protocol_script
+    hyps = {"u1": "le chat dort sur le tapis", "u2": "il pleut", "u3": ""}
+    refs = {"u1": "le chat dort sur le tapis", "u2": "la pluie tombe", "u3": "bonjour"}
+    result = run_semantic_eval(
+        hyps, refs, llm=client_for(server, tmp_path), measures=("qa", "keywords")
+    )
+    qa = result["qa"]
+    assert qa["status"] == "ok" and qa["source"] == "llm"
+    # one question per reference; u1 judged OUI, u2 cannot answer, u3 empty output
+    assert qa["n_questions"] == 3 and qa["n_yes"] == 1 and qa["n_cannot_answer"] == 2
+    assert qa["accuracy"] == pytest.approx(100 / 3)
+    # generated keywords (chat, tapis, dort) x 3 refs; only u1 holds them
+    assert result["keywords"]["source"] == "llm keywords"
+    assert result["keywords"]["n_found"] == 3 and result["keywords"]["n_units"] == 9
+    assert result["llm"]["prompts"] == {
+        "generate": "qa_generate_v1", "answer": "qa_answer_v1", "judge": "qa_judge_v1"
+    }
+    # 3 generations + 2 answers (u3 is empty: no call) + 1 judgement (u2 cannot answer)
+    n = len(server.chat_requests())
+    assert n == 6
+    again = run_semantic_eval(
+        hyps, refs, llm=client_for(server, tmp_path), measures=("qa", "keywords")
+    )
+    assert len(server.chat_requests()) == n
+    assert again["qa"]["accuracy"] == qa["accuracy"]
+    assert again["llm"]["stats"]["cache_hits"] == 6
+
+
+def test_qa_failures_are_counted_not_fatal(server):
+    server.script = lambda p: ("status", 500)
+    items = [QAItem("u1", "Qui dort ?", ["le chat"], "u1#0")]
+    result = qa_accuracy(items, {"u1": "le chat dort"}, {"u1": "le chat dort"},
+                         client_for(server, max_retries=1), QAPrompts())
+    assert result["n_failed"] == 1 and result["accuracy"] == 0.0
+    assert result["accuracy_valid"] is None
+
+
+def test_semantic_eval_cli_with_http_backend(server, tmp_path):
+    server.script = protocol_script
+    (tmp_path / "hyp").write_text("u1 le chat dort sur le tapis\nu2 il pleut\n", encoding="utf-8")
+    (tmp_path / "ref").write_text("u1 Le chat dort sur le tapis.\nu2 La pluie tombe.\n", encoding="utf-8")
+    (tmp_path / "qa.jsonl").write_text(
+        json.dumps({"id": "u1", "question": "Où dort le chat ?", "answers": ["tapis"]}) + "\n"
+        + json.dumps({"id": "u2", "question": "Que fait la pluie ?", "answers": ["elle tombe"]}) + "\n",
+        encoding="utf-8",
+    )
+    argv = [
+        "--hyp", str(tmp_path / "hyp"), "--ref", str(tmp_path / "ref"),
+        "--qa", str(tmp_path / "qa.jsonl"), "--teacher", "none",
+        "--llm_url", server.url, "--llm_model", "scripted-model",
+        "--llm_cache", str(tmp_path / "cache"), "--llm_retry_wait", "0",
+        "--measures", "qa,keywords", "--outdir", str(tmp_path / "out"),
+    ]
+    semantic_eval_cli.main(argv)
+    report = json.loads((tmp_path / "out" / "semantic_eval.json").read_text(encoding="utf-8"))
+    assert report["qa"]["source"] == "gold"
+    assert report["qa"]["n_yes"] == 1 and report["qa"]["n_questions"] == 2
+    assert report["keywords"]["recall"] == 50.0
+    assert report["llm"]["stats"]["requests"] == 3
+    details = (tmp_path / "out" / "qa_details.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(details) == 2
+    n = len(server.chat_requests())
+    semantic_eval_cli.main(argv)
+    assert len(server.chat_requests()) == n
+
+
+def test_build_backend_choices(server):
+    assert build_backend() is None
+    assert isinstance(build_backend(server.url, "m"), OpenAIChatBackend)
+    with pytest.raises(ValueError):
+        build_backend(server.url)
+    with pytest.raises(ValueError):
+        build_backend(server.url, "m", llm_hf="/some/model")
+
+
+@pytest.fixture(scope="module")
+def tiny_causal_lm(tmp_path_factory):
+    """A randomly initialised 2-layer GPT-2 with a word-level tokenizer, saved locally."""
+    from tokenizers import Tokenizer
+    from tokenizers.models import WordLevel
+    from tokenizers.pre_tokenizers import Whitespace
+    from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
+
+    import torch
+
+    folder = tmp_path_factory.mktemp("tiny_lm")
+    words = ["<unk>", "<eos>", "le", "chat", "dort", "{", "}", '"', ":", "reponse", "user", "assistant"]
+    tok = Tokenizer(WordLevel({w: i for i, w in enumerate(words)}, unk_token="<unk>"))
+    tok.pre_tokenizer = Whitespace()
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>", eos_token="<eos>")
+    torch.manual_seed(0)
+    model = GPT2LMHeadModel(GPT2Config(vocab_size=len(words), n_positions=128, n_embd=16,
+                                       n_layer=2, n_head=2, eos_token_id=1, bos_token_id=1))
+    model.save_pretrained(folder)
+    fast.save_pretrained(folder)
+    return folder
+
+
+@pytest.mark.parametrize("chat_template", [False, True])
+def test_transformers_backend_generates_and_caches(tiny_causal_lm, tmp_path, chat_template):
+    backend = TransformersBackend(str(tiny_causal_lm), max_new_tokens=4)
+    if chat_template:
+        backend.tokenizer.chat_template = (
+            "{% for m in messages %}{{ m['role'] }} : {{ m['content'] }} {% endfor %}"
+            "{% if add_generation_prompt %}assistant :{% endif %}"
+        )
+        backend.has_chat_template = True
+    inputs = backend.build_inputs([{"role": "user", "content": "le chat dort"}])
+    assert inputs["input_ids"].shape[0] == 1
+    ids = inputs["input_ids"][0].tolist()
+    assert (backend.tokenizer.convert_tokens_to_ids("user") in ids) == chat_template
+    client = LLMClient(backend, cache_dir=tmp_path / "cache")
+    prompt = Prompt(name="t", version=1, user="le chat $w")
+    text = client.complete(prompt, w="dort")
+    assert isinstance(text, str)
+    assert client.complete(prompt, w="dort") == text
+    assert client.stats.cache_hits == 1 and client.stats.requests == 1
+    assert backend.model_id.startswith("hf:")
