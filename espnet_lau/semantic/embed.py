@@ -1,0 +1,377 @@
+"""Precompute teacher sentence embeddings for a Kaldi ``text`` file.
+
+The output directory is what ESPnet's data loader reads as an ``npy`` scp
+(``--train_data_path_and_name_and_type <outdir>/sem_emb.scp,sem_emb,npy``)::
+
+    <outdir>/sem_emb.scp            uttid /absolute/path/to/<outdir>/npy/<uttid>.<key>.npy
+    <outdir>/meta.json              teacher, fingerprint, dim, text normalisation, counts
+    <outdir>/npy/<uttid>.<key>.npy  float32, shape (E,)
+
+Embeddings are cached by content, ``key = sha256(teacher fingerprint + normalised text)``,
+so repeated sentences and re-runs cost no teacher call. Output file names carry the key,
+so a file is never overwritten with different content; ``sem_emb.scp`` and ``meta.json``
+are replaced only once every file they describe exists. A run that dies half-way therefore
+leaves the previous complete output untouched, and files it no longer references are
+removed after the next successful run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import re
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator, Optional, Sequence, Union
+
+import numpy as np
+from tqdm import tqdm
+
+from espnet_lau.semantic.teacher import SentenceTeacher
+from espnet_lau.text.normalization import TextNormalizer
+
+logger = logging.getLogger(__name__)
+
+SCP_NAME = "sem_emb.scp"
+META_NAME = "meta.json"
+NPY_DIRNAME = "npy"
+DEFAULT_CACHE_DIRNAME = ".sem_emb_cache"
+META_FORMAT_VERSION = 1
+_MAX_REPORTED_ERRORS = 20
+_SAFE_UTTID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,150}")
+
+PathLike = Union[str, os.PathLike]
+
+
+class TextFileError(ValueError):
+    """A Kaldi ``text`` file that cannot be embedded; the message lists file:line problems."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Utterance:
+    """One line of a Kaldi ``text`` file, target already normalised."""
+
+    uttid: str
+    text: str
+    lineno: int
+
+
+@dataclasses.dataclass(frozen=True)
+class EmbedTextResult:
+    """What :func:`embed_text_file` wrote and how much work it took."""
+
+    scp: Path
+    meta: Path
+    dim: int
+    num_utterances: int
+    num_unique: int
+    num_cache_hits: int
+    num_encoded: int  # sentences the teacher actually embedded in this run
+    num_teacher_calls: int  # teacher.encode() calls in this run
+    seconds: float
+    encode_seconds: float
+
+    @property
+    def sentences_per_second(self) -> float:
+        """Teacher throughput over the sentences it encoded (0 if it encoded none)."""
+        return self.num_encoded / self.encode_seconds if self.encode_seconds > 0 else 0.0
+
+
+def read_kaldi_text(path: PathLike, normalizer: Optional[TextNormalizer] = None) -> list[Utterance]:
+    """Read and validate a Kaldi ``text`` file (``uttid sentence`` per line).
+
+    Every line is checked before anything is returned: undecodable (non-UTF-8) bytes,
+    blank lines, an utterance id without text, a duplicate id, and a text that is
+    empty after normalisation are all reported with their line numbers.
+
+    Args:
+        path: the ``text`` file.
+        normalizer: applied to every sentence; ``None`` for the default
+            :class:`TextNormalizer` (use ``TextNormalizer.disabled()`` to keep the text).
+
+    Returns:
+        the utterances in file order.
+
+    Raises:
+        TextFileError: listing up to 20 problems as ``<path>, line <n>: <problem>``.
+    """
+    normalizer = TextNormalizer() if normalizer is None else normalizer
+    utterances: list[Utterance] = []
+    first_line: dict[str, int] = {}
+    errors: list[str] = []
+    with open(path, "rb") as f:
+        for lineno, raw in enumerate(f, start=1):
+            problem = None
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                problem = f"not valid UTF-8 (byte {raw[exc.start]:#04x} at column {exc.start + 1})"
+            else:
+                if lineno == 1:
+                    line = line.lstrip("\ufeff")
+                fields = line.split(maxsplit=1)
+                if not fields:
+                    problem = "blank line (expected 'uttid text')"
+                elif len(fields) == 1:
+                    problem = f"utterance {fields[0]!r} has no text (expected 'uttid text')"
+                elif fields[0] in first_line:
+                    problem = (
+                        f"duplicate utterance id {fields[0]!r} "
+                        f"(first seen on line {first_line[fields[0]]})"
+                    )
+                else:
+                    uttid, text = fields[0], normalizer(fields[1])
+                    first_line[uttid] = lineno
+                    if text:
+                        utterances.append(Utterance(uttid, text, lineno))
+                    else:
+                        problem = (
+                            f"utterance {uttid!r}: empty text after normalisation "
+                            f"({normalizer.describe()}) of {fields[1].strip()!r}"
+                        )
+            if problem:
+                errors.append(f"{path}, line {lineno}: {problem}")
+    if errors:
+        shown = errors[:_MAX_REPORTED_ERRORS]
+        more = len(errors) - len(shown)
+        raise TextFileError(
+            f"{len(errors)} problem(s) in {path}:\n  "
+            + "\n  ".join(shown)
+            + (f"\n  ... and {more} more" if more else "")
+        )
+    if not utterances:
+        raise TextFileError(f"{path}: no utterances")
+    return utterances
+
+
+class EmbeddingCache:
+    """Content-addressed store of embeddings: ``<root>/<key[:2]>/<key>.npy``.
+
+    Safe to share between runs, sets and teachers (the key holds the teacher
+    fingerprint); entries are written atomically, unreadable ones count as misses.
+    """
+
+    def __init__(self, root: PathLike):
+        self.root = Path(root).resolve()
+
+    def _path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.npy"
+
+    def get(self, key: str, dim: int) -> Optional[np.ndarray]:
+        """The cached (E,) vector, or ``None`` if absent or not a finite (dim,) float32."""
+        path = self._path(key)
+        if not path.is_file():
+            return None
+        try:
+            vec = np.load(path, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            logger.warning("ignoring unreadable cache entry %s: %s", path, exc)
+            return None
+        if vec.shape != (dim,) or vec.dtype != np.float32 or not np.isfinite(vec).all():
+            logger.warning("ignoring invalid cache entry %s", path)
+            return None
+        return vec
+
+    def put(self, key: str, vec: np.ndarray) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save_npy_atomic(path, vec)
+
+
+def embedding_key(fingerprint: str, text: str) -> str:
+    """The cache key of one normalised sentence under one teacher: a sha256 hex digest."""
+    return hashlib.sha256(f"{fingerprint}\n{text}".encode("utf-8")).hexdigest()
+
+
+def save_npy_atomic(path: Path, array: np.ndarray) -> None:
+    """Write ``array`` to ``path`` through a temporary file and ``os.replace``."""
+    _write_atomic(path, lambda f: np.save(f, array, allow_pickle=False))
+
+
+def _write_atomic(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            write(f)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def default_cache_dir(outdir: PathLike) -> Path:
+    """``<outdir>/../.sem_emb_cache``, i.e. next to ``sem_emb`` in the set's dump folder."""
+    return Path(outdir).resolve().parent / DEFAULT_CACHE_DIRNAME
+
+
+def _npy_name(uttid: str, key: str) -> str:
+    if _SAFE_UTTID.fullmatch(uttid):
+        stem = uttid
+    else:  # keep ids with slashes or odd characters from escaping the folder
+        digest = hashlib.sha1(uttid.encode("utf-8")).hexdigest()[:8]
+        stem = re.sub(r"[^A-Za-z0-9_.-]", "_", uttid)[:100].lstrip(".") + "-" + digest
+    return f"{stem}.{key[:16]}.npy"
+
+
+def _batches(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def embed_text_file(
+    text: PathLike,
+    outdir: PathLike,
+    teacher: SentenceTeacher,
+    normalizer: Optional[TextNormalizer] = None,
+    cache_dir: Optional[PathLike] = None,
+    use_cache: bool = True,
+    show_progress: bool = True,
+) -> EmbedTextResult:
+    """Embed the targets of a Kaldi ``text`` file with a frozen teacher.
+
+    Writes ``<outdir>/npy/*.npy`` (float32, (E,) each), ``<outdir>/sem_emb.scp``
+    (``uttid /absolute/path.npy``) and ``<outdir>/meta.json``.
+
+    Args:
+        text: Kaldi ``text`` file; validated completely before anything is written.
+        outdir: output folder, e.g. ``dump/raw/<set>/sem_emb``.
+        teacher: a loaded teacher (see :func:`espnet_lau.semantic.teacher.load_teacher`).
+        normalizer: text normalisation applied before embedding; ``None`` for the default
+            :class:`TextNormalizer`, ``TextNormalizer.disabled()`` for none.
+        cache_dir: embedding cache; ``None`` for ``<outdir>/../.sem_emb_cache``.
+        use_cache: read and fill the cache (duplicates within the file are embedded
+            once either way).
+        show_progress: show a tqdm progress bar.
+
+    Raises:
+        TextFileError: a bad line in ``text`` (nothing is written).
+        RuntimeError: the teacher returned NaN or Inf for an utterance.
+    """
+    start_time = time.perf_counter()
+    normalizer = TextNormalizer() if normalizer is None else normalizer
+    utterances = read_kaldi_text(text, normalizer)
+    outdir = Path(outdir).resolve()
+    npy_dir = outdir / NPY_DIRNAME
+    npy_dir.mkdir(parents=True, exist_ok=True)
+    cache = None
+    if use_cache:
+        cache = EmbeddingCache(default_cache_dir(outdir) if cache_dir is None else cache_dir)
+
+    fingerprint, dim = teacher.fingerprint, teacher.dim
+    groups: dict[str, list[Utterance]] = {}
+    for utt in utterances:
+        groups.setdefault(embedding_key(fingerprint, utt.text), []).append(utt)
+    paths: dict[str, Path] = {}
+
+    def write_outputs(key: str, vec: np.ndarray) -> None:
+        for utt in groups[key]:
+            path = npy_dir / _npy_name(utt.uttid, key)
+            if not path.is_file():  # the name holds the key: an existing file is this vector
+                save_npy_atomic(path, vec)
+            paths[utt.uttid] = path
+
+    missing: list[str] = []  # keys the teacher must embed
+    for key in groups:
+        vec = cache.get(key, dim) if cache is not None else None
+        if vec is None:
+            missing.append(key)
+        else:
+            write_outputs(key, vec)
+    num_cache_hits = len(groups) - len(missing)
+    encode_seconds, num_calls = 0.0, 0
+    with tqdm(
+        total=len(groups), initial=num_cache_hits, desc=f"embedding {Path(text).name}",
+        unit="sent", disable=not show_progress,
+    ) as progress:
+        for batch in _batches(missing, teacher.batch_size):
+            tic = time.perf_counter()
+            emb = teacher.encode([groups[key][0].text for key in batch])
+            encode_seconds += time.perf_counter() - tic
+            num_calls += 1
+            for key, vec in zip(batch, emb):
+                if not np.isfinite(vec).all():
+                    first = groups[key][0]
+                    raise RuntimeError(
+                        f"teacher {teacher.name} returned NaN/Inf for utterance "
+                        f"{first.uttid!r} ({text}, line {first.lineno}): {first.text!r}"
+                    )
+                vec = np.ascontiguousarray(vec, dtype=np.float32)
+                if cache is not None:
+                    cache.put(key, vec)
+                write_outputs(key, vec)
+            progress.update(len(batch))
+
+    scp_text = "".join(f"{u.uttid} {paths[u.uttid]}\n" for u in utterances)
+    meta = _metadata(teacher, normalizer, text, utterances, len(groups), scp_text)
+    # meta first, scp last: the scp is what the data loader reads, and meta's scp_sha256
+    # tells whether the pair belongs together.
+    _write_atomic(outdir / META_NAME, lambda f: f.write(_json_bytes(meta)))
+    _write_atomic(outdir / SCP_NAME, lambda f: f.write(scp_text.encode("utf-8")))
+    _remove_unreferenced(npy_dir, set(paths.values()))
+
+    result = EmbedTextResult(
+        scp=outdir / SCP_NAME,
+        meta=outdir / META_NAME,
+        dim=dim,
+        num_utterances=len(utterances),
+        num_unique=len(groups),
+        num_cache_hits=num_cache_hits,
+        num_encoded=len(missing),
+        num_teacher_calls=num_calls,
+        seconds=time.perf_counter() - start_time,
+        encode_seconds=encode_seconds,
+    )
+    logger.info(
+        "%s: %d utterances, %d unique sentences, %d cache hits, %d encoded by %s in %d "
+        "calls (%.1f sentences/s); %.1f s in all (%.1f utterances/s) -> %s",
+        text, result.num_utterances, result.num_unique, result.num_cache_hits,
+        result.num_encoded, teacher.name, result.num_teacher_calls,
+        result.sentences_per_second, result.seconds,
+        result.num_utterances / max(result.seconds, 1e-9), result.scp,
+    )
+    return result
+
+
+def _metadata(
+    teacher: SentenceTeacher,
+    normalizer: TextNormalizer,
+    text: PathLike,
+    utterances: list[Utterance],
+    num_unique: int,
+    scp_text: str,
+) -> dict:
+    """The content of ``meta.json``."""
+    return {
+        "format_version": META_FORMAT_VERSION,
+        "teacher": teacher.name,
+        "fingerprint": teacher.fingerprint,
+        "dim": teacher.dim,
+        "dtype": "float32",
+        "normalize_embeddings": teacher.normalize_embeddings,
+        "text_normalization": {"description": normalizer.describe(), **normalizer.as_dict()},
+        "num_utterances": len(utterances),
+        "num_unique_texts": num_unique,
+        "text": str(Path(text).resolve()),
+        "scp": SCP_NAME,
+        "scp_sha256": hashlib.sha256(scp_text.encode("utf-8")).hexdigest(),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def _json_bytes(obj: dict) -> bytes:
+    return (json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _remove_unreferenced(npy_dir: Path, keep: set[Path]) -> None:
+    """Delete files of earlier runs (and temporary files of crashed ones) in ``npy_dir``."""
+    removed = 0
+    for path in npy_dir.iterdir():
+        if path.is_file() and path not in keep and path.name.endswith((".npy", ".tmp")):
+            path.unlink()
+            removed += 1
+    if removed:
+        logger.info("removed %d embedding files no longer in %s", removed, SCP_NAME)
