@@ -1,6 +1,7 @@
 # The two commands of the README do all the set-up on a fresh machine:
 #   make demo   the recipe egs2/bambara_fr/st1 on its offline mini corpus (stages 1-14)
 #   make test   the test suite (CPU, offline)
+# and make bench: measured ratios (bench/), printed and written to bench/out/.
 SHELL := /bin/bash
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
@@ -16,3 +17,6 @@ demo: install
 
 test: install
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PYTHON) -m pytest -q tests
+
+bench: install
+	$(PYTHON) bench/teacher_cost.py
