@@ -144,7 +144,7 @@ def main(cmd=None):
         print(f"| {key.replace('_', ' ')} (step time ratio) | {r['median']:.3f} | {r['min']:.3f} | {r['max']:.3f} |")
     print(f"| teacher throughput ({args.teacher}, batch {args.batch_size}) | "
           f"{throughput:.0f} sentences/s | | |")
-    print(f"\nmedian step: " + ", ".join(
+    print("\nmedian step: " + ", ".join(
         f"{n} {v:.3f} s" for n, v in result["median_step_seconds"].items()))
     print(f"wrote {args.out}")
 

@@ -1,7 +1,6 @@
 """Test-wide settings: offline, CPU, quiet."""
 
 import os
-import pytest
 
 # A hub lookup on our machines hangs for ~70 s before failing: never try one in tests.
 os.environ["HF_HUB_OFFLINE"] = "1"

@@ -26,8 +26,6 @@ from espnet_lau.data.jeli_asr import (
 )
 from espnet_lau.data.kaldi_dir import read_table, validate_data_dir
 
-
-
 REPO = Path(__file__).resolve().parents[1]
 DATA_SH = REPO / "egs2" / "bambara_fr" / "st1" / "local" / "data.sh"
 DEV_PERMILLE = 250  # the fixture is small: a large dev share keeps dev non-empty

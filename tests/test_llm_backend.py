@@ -319,12 +319,11 @@ def test_build_backend_choices(server):
 @pytest.fixture(scope="module")
 def tiny_causal_lm(tmp_path_factory):
     """A randomly initialised 2-layer GPT-2 with a word-level tokenizer, saved locally."""
+    import torch
     from tokenizers import Tokenizer
     from tokenizers.models import WordLevel
     from tokenizers.pre_tokenizers import Whitespace
     from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
-
-    import torch
 
     folder = tmp_path_factory.mktemp("tiny_lm")
     words = ["<unk>", "<eos>", "le", "chat", "dort", "{", "}", '"', ":", "reponse", "user", "assistant"]

@@ -17,6 +17,7 @@ import yaml
 from espnet2.bin.st_inference import Speech2Text
 from espnet_model_zoo.downloader import ModelDownloader
 
+from espnet_lau.cli import setup_logging
 from espnet_lau.data.kaldi_dir import read_table
 
 
@@ -55,7 +56,7 @@ def main(cmd=None):
     parser.add_argument("--cachedir", type=Path, required=True, help="where to unpack")
     parser.add_argument("--num_utts", type=int, default=3)
     args = parser.parse_args(cmd)
-    logging.basicConfig(level="INFO", format="%(asctime)s (%(module)s) %(levelname)s: %(message)s")
+    setup_logging()
     mismatches = check_packed(args.zip, args.wav_scp, args.hyp, args.decode_config,
                               args.cachedir, args.num_utts)
     if mismatches:

@@ -12,11 +12,11 @@ then train with ``--train_data_path_and_name_and_type dump/raw/train/sem_emb/sem
 from __future__ import annotations
 
 import argparse
-import logging
 from typing import Optional, Sequence
 
 from espnet2.utils.types import str2bool
 
+from espnet_lau.cli import setup_logging
 from espnet_lau.semantic.embed import (
     DEFAULT_CACHE_DIRNAME,
     EmbedTextResult,
@@ -111,10 +111,7 @@ def build_normalizer(args: argparse.Namespace) -> TextNormalizer:
 def main(cmd: Optional[Sequence[str]] = None) -> EmbedTextResult:
     parser = get_parser()
     args = parser.parse_args(cmd)
-    logging.basicConfig(
-        level=args.log_level,
-        format="%(asctime)s (%(module)s:%(lineno)d) %(levelname)s: %(message)s",
-    )
+    setup_logging(args.log_level)
     try:
         normalizer = build_normalizer(args)
     except ValueError as exc:

@@ -10,6 +10,7 @@ import argparse
 import logging
 import sys
 
+from espnet_lau.cli import setup_logging
 from espnet_lau.export import ExportError, export_stock
 
 
@@ -34,10 +35,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 def main(cmd=None):
     args = get_parser().parse_args(cmd)
-    logging.basicConfig(
-        level=args.log_level,
-        format="%(asctime)s (%(module)s:%(lineno)d) %(levelname)s: %(message)s",
-    )
+    setup_logging(args.log_level)
     try:
         config, model = export_stock(args.config, args.model_file, args.outdir)
     except ExportError as e:

@@ -18,7 +18,8 @@ from __future__ import annotations
 import argparse
 from typing import List, Optional, Tuple
 
-from espnet_lau.evaluation.report_io import setup_logging, write_text
+from espnet_lau.cli import setup_logging
+from espnet_lau.evaluation.report_io import write_text
 from espnet_lau.evaluation.results import aggregate, load_run, plot_against_lambda, results_markdown
 
 

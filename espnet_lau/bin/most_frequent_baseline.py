@@ -10,6 +10,7 @@ import collections
 import logging
 from pathlib import Path
 
+from espnet_lau.cli import setup_logging
 from espnet_lau.data.kaldi_dir import read_table, write_table
 
 
@@ -29,7 +30,7 @@ def main(cmd=None):
     parser.add_argument("--keys", type=Path, required=True, help="a Kaldi file of the test ids")
     parser.add_argument("--out", type=Path, required=True, help="hypothesis text to write")
     args = parser.parse_args(cmd)
-    logging.basicConfig(level="INFO", format="%(asctime)s (%(module)s) %(levelname)s: %(message)s")
+    setup_logging()
     write_table(args.out, most_frequent_hypotheses(args.train_text, args.keys))
 
 

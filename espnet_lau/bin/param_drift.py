@@ -13,9 +13,10 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
+from espnet_lau.cli import setup_logging
 from espnet_lau.evaluation.drift import drift_markdown, load_state_dict, parameter_drift
 from espnet_lau.evaluation.plots import bar_plot
-from espnet_lau.evaluation.report_io import setup_logging, write_json, write_text
+from espnet_lau.evaluation.report_io import write_json, write_text
 
 
 def get_parser() -> argparse.ArgumentParser:

@@ -9,6 +9,7 @@
 import argparse
 import logging
 
+from espnet_lau.cli import setup_logging
 from espnet_lau.data.dump import filter_data_dir, format_data_dir
 from espnet_lau.text.normalization import TextNormalizer
 
@@ -39,7 +40,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd=None):
-    logging.basicConfig(level="INFO", format="%(asctime)s (%(module)s) %(levelname)s: %(message)s")
+    setup_logging()
     args = get_parser().parse_args(cmd)
     if args.command == "format":
         normalizer = TextNormalizer() if args.text_norm == "true" else None

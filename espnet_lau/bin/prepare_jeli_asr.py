@@ -20,7 +20,13 @@ from typing import List, Optional
 
 from espnet2.utils.types import str2bool
 
-from espnet_lau.data.jeli_asr import DEFAULT_DEV_PERMILLE, DEFAULT_HUB_NAME, JELI_SUBSETS, prepare_jeli_asr
+from espnet_lau.cli import setup_logging
+from espnet_lau.data.jeli_asr import (
+    DEFAULT_DEV_PERMILLE,
+    DEFAULT_HUB_NAME,
+    JELI_SUBSETS,
+    prepare_jeli_asr,
+)
 
 
 def get_parser() -> argparse.ArgumentParser:
@@ -49,9 +55,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 def main(cmd: Optional[List[str]] = None) -> None:
     args = get_parser().parse_args(cmd)
-    logging.basicConfig(
-        level=args.log_level, format="%(asctime)s (%(module)s:%(lineno)d) %(levelname)s: %(message)s"
-    )
+    setup_logging(args.log_level)
     logging.info("%s", " ".join(sys.argv if cmd is None else ["prepare_jeli_asr", *cmd]))
     summaries = prepare_jeli_asr(
         args.source,

@@ -18,6 +18,7 @@ from typing import List, Optional
 
 from espnet2.utils.types import int_or_none, str2bool
 
+from espnet_lau.cli import setup_logging
 from espnet_lau.data.mini_corpus import SIZES, MiniCorpusConfig, prepare_mini_corpus
 
 
@@ -56,9 +57,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 def main(cmd: Optional[List[str]] = None) -> None:
     args = get_parser().parse_args(cmd)
-    logging.basicConfig(
-        level=args.log_level, format="%(asctime)s (%(module)s:%(lineno)d) %(levelname)s: %(message)s"
-    )
+    setup_logging(args.log_level)
     logging.info("%s", " ".join(sys.argv if cmd is None else ["prepare_mini_corpus", *cmd]))
     config = MiniCorpusConfig(
         seed=args.seed,

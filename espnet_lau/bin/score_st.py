@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from espnet_lau.evaluation.report_io import setup_logging, write_json, write_text
+from espnet_lau.cli import setup_logging
+from espnet_lau.evaluation.report_io import write_json, write_text
 from espnet_lau.evaluation.translation import score_st, summary_markdown, write_per_utt_tsv
 from espnet_lau.text.normalization import TextNormalizer
 

@@ -20,10 +20,11 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
+from espnet_lau.cli import setup_logging
 from espnet_lau.evaluation.kaldi_text import read_kaldi_text
 from espnet_lau.evaluation.llm import LLMClient, build_backend
 from espnet_lau.evaluation.qa import read_qa_jsonl
-from espnet_lau.evaluation.report_io import setup_logging, write_json, write_text
+from espnet_lau.evaluation.report_io import write_json, write_text
 from espnet_lau.evaluation.semantic_eval import MEASURES, run_semantic_eval, semantic_markdown
 from espnet_lau.evaluation.topic_label import read_topics
 from espnet_lau.text.normalization import TextNormalizer

@@ -4,6 +4,7 @@
 import argparse
 import logging
 
+from espnet_lau.cli import setup_logging
 from espnet_lau.data.speed_perturb import speed_perturb
 
 
@@ -19,7 +20,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd=None):
-    logging.basicConfig(level="INFO", format="%(asctime)s (%(module)s) %(levelname)s: %(message)s")
+    setup_logging()
     args = get_parser().parse_args(cmd)
     n = speed_perturb(args.src, args.dst, args.factors, args.nj)
     logging.info(f"{args.dst}: {n} utterances")

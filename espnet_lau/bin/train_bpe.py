@@ -12,6 +12,7 @@ from pathlib import Path
 
 import sentencepiece as spm
 
+from espnet_lau.cli import setup_logging
 from espnet_lau.data.kaldi_dir import read_table, write_text_atomic
 
 SPECIAL_PIECES = {"<unk>", "<s>", "</s>"}
@@ -63,7 +64,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd=None):
-    logging.basicConfig(level="INFO", format="%(asctime)s (%(module)s) %(levelname)s: %(message)s")
+    setup_logging()
     args = get_parser().parse_args(cmd)
     train_bpe(args.text, args.model_prefix, args.vocab_size, args.model_type,
               args.character_coverage)

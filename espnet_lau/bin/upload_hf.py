@@ -12,6 +12,8 @@ import socket
 import sys
 from pathlib import Path
 
+from espnet_lau.cli import setup_logging
+
 
 def hub_reachable(host: str = "huggingface.co", port: int = 443, timeout: float = 3.0) -> bool:
     try:
@@ -26,7 +28,7 @@ def main(cmd=None):
     parser.add_argument("--zip", type=Path, required=True, help="the packed model zip")
     parser.add_argument("--repo", required=True, help="e.g. yourname/lau-st-bambara-fr")
     args = parser.parse_args(cmd)
-    logging.basicConfig(level="INFO", format="%(asctime)s (%(module)s) %(levelname)s: %(message)s")
+    setup_logging()
     if os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false"):
         logging.error("HF_HUB_OFFLINE is set: unset it (path.sh sets it to 1) to upload")
         sys.exit(1)

@@ -41,7 +41,12 @@ from espnet_lau.data.kaldi_dir import (
     write_data_dir,
     write_text_atomic,
 )
-from espnet_lau.data.synthesis import EspeakSynthesizer, SynthesisJob, Voice, transliterate_for_espeak
+from espnet_lau.data.synthesis import (
+    EspeakSynthesizer,
+    SynthesisJob,
+    Voice,
+    transliterate_for_espeak,
+)
 
 CORPUS_NAME = "lau-mini-bambara-fr (SYNTHETIC)"
 GENERATOR_VERSION = 1

@@ -33,10 +33,3 @@ def read_json(path: Union[str, Path]) -> Any:
     with Path(path).open(encoding="utf-8") as f:
         return json.load(f)
 
-
-LOG_FORMAT = "%(asctime)s (%(module)s:%(lineno)d) %(levelname)s: %(message)s"
-
-
-def setup_logging(level: str = "INFO") -> None:
-    """espnet2-style logging for the entry points."""
-    logging.basicConfig(level=level, format=LOG_FORMAT)

@@ -1,0 +1,19 @@
+"""What every ``python -m espnet_lau.bin.*`` entry point shares."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+LOG_FORMAT = "%(asctime)s (%(module)s:%(lineno)d) %(levelname)s: %(message)s"
+LOG_LEVELS = ("ERROR", "WARNING", "INFO", "DEBUG")
+
+
+def add_log_level_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--log_level", default="INFO", type=str.upper, choices=LOG_LEVELS,
+                        help="logging level (default: %(default)s)")
+
+
+def setup_logging(level: str = "INFO") -> None:
+    """espnet2-style logging for the entry points."""
+    logging.basicConfig(level=level, format=LOG_FORMAT)
