@@ -11,8 +11,6 @@ from __future__ import annotations
 import argparse
 import copy
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Dict, Tuple
 
@@ -20,6 +18,7 @@ import torch
 import yaml
 from espnet2.tasks.st import STTask
 
+from espnet_lau.fileio import atomic_write, write_text_atomic
 from espnet_lau.tasks.lau_st import LAU_CONFIG_KEYS, SEM_EMB
 
 HEAD_PREFIX = "semantic_head."
@@ -71,17 +70,6 @@ def verify_stock_load(config: dict, state: Dict[str, torch.Tensor]) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-def _write_atomically(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
 def export_stock(config_path: Path, model_file: Path, outdir: Path) -> Tuple[Path, Path]:
     """Write ``outdir/config.yaml`` and ``outdir/model.pth`` as a stock ESPnet ST model.
 
@@ -115,11 +103,6 @@ def export_stock(config_path: Path, model_file: Path, outdir: Path) -> Tuple[Pat
 
     outdir.mkdir(parents=True, exist_ok=True)
     out_config_path, out_model_path = outdir / "config.yaml", outdir / "model.pth"
-    _write_atomically(out_model_path, lambda tmp: torch.save(out_state, tmp))
-
-    def dump_yaml(tmp):
-        with open(tmp, "w", encoding="utf-8") as f:
-            yaml.safe_dump(out_config, f, allow_unicode=True, sort_keys=False)
-
-    _write_atomically(out_config_path, dump_yaml)
+    atomic_write(out_model_path, lambda f: torch.save(out_state, f))
+    write_text_atomic(out_config_path, yaml.safe_dump(out_config, allow_unicode=True, sort_keys=False))
     return out_config_path, out_model_path

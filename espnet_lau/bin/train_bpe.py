@@ -13,7 +13,8 @@ from pathlib import Path
 import sentencepiece as spm
 
 from espnet_lau.cli import setup_logging
-from espnet_lau.data.kaldi_dir import read_table, write_text_atomic
+from espnet_lau.data.kaldi_dir import read_table
+from espnet_lau.fileio import write_text_atomic
 
 SPECIAL_PIECES = {"<unk>", "<s>", "</s>"}
 
@@ -32,16 +33,23 @@ def train_bpe(text: Path, model_prefix: Path, vocab_size: int, model_type: str =
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt") as corpus:
         corpus.write("\n".join(sentences) + "\n")
         corpus.flush()
-        spm.SentencePieceTrainer.train(
-            input=corpus.name,
-            model_prefix=str(model_prefix),
-            vocab_size=vocab_size,
-            model_type=model_type,
-            character_coverage=character_coverage,
-            input_sentence_size=100_000_000,
-            hard_vocab_limit=False,  # a tiny corpus may not support vocab_size pieces
-            minloglevel=2,
-        )
+        try:
+            spm.SentencePieceTrainer.train(
+                input=corpus.name,
+                model_prefix=str(model_prefix),
+                vocab_size=vocab_size,
+                model_type=model_type,
+                character_coverage=character_coverage,
+                input_sentence_size=100_000_000,
+                hard_vocab_limit=False,  # a tiny corpus may not support vocab_size pieces
+                minloglevel=2,
+            )
+        except RuntimeError as e:
+            raise ValueError(
+                f"{text}: sentencepiece cannot train {vocab_size} pieces ({e}); a vocabulary "
+                "must hold at least every character of the text: raise the BPE size "
+                "(--src_nbpe / --tgt_nbpe)"
+            ) from e
     processor = spm.SentencePieceProcessor(model_file=f"{model_prefix}.model")
     pieces = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
     tokens = ["<blank>", "<unk>"] + [p for p in pieces if p not in SPECIAL_PIECES] + ["<sos/eos>"]

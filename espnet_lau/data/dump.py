@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import logging
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -29,6 +28,7 @@ from espnet_lau.data.kaldi_dir import (
     read_table,
     write_data_dir,
 )
+from espnet_lau.data.synthesis import sox_to_wav
 from espnet_lau.text.normalization import TextNormalizer
 
 #: Per-utterance files holding French targets, normalised in ``dump/``.
@@ -82,17 +82,15 @@ def _formatted_wav(uttid: str, wav: str, wav_dir: Path, sample_rate: int) -> tup
             f"utterance {uttid!r}: wav.scp entry {wav!r} is not a file (pipes and "
             "extended filenames are not supported; write plain paths)"
         )
-    info = soundfile.info(str(path))
+    try:
+        info = soundfile.info(str(path))
+    except (soundfile.LibsndfileError, RuntimeError) as e:
+        raise KaldiDataDirError(f"utterance {uttid!r}: cannot read {wav}: {e}") from e
     if info.samplerate == sample_rate and info.channels == 1 and info.subtype == "PCM_16":
         return str(path.resolve()), info.frames
     out = wav_dir / f"{uttid}.wav"
     if not out.is_file():
-        tmp = out.with_name(f".{out.name}.tmp.wav")
-        cmd = ["sox", str(path), "-r", str(sample_rate), "-c", "1", "-b", "16", str(tmp)]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise RuntimeError(f"utterance {uttid!r}: {' '.join(cmd)} failed: {proc.stderr.strip()}")
-        tmp.replace(out)
+        sox_to_wav(str(path), out, uttid, sample_rate)
     return str(out.resolve()), soundfile.info(str(out)).frames
 
 

@@ -33,8 +33,6 @@ import dataclasses
 import hashlib
 import io
 import logging
-import os
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Tuple, Union
@@ -50,8 +48,8 @@ from espnet_lau.data.kaldi_dir import (
     WavManifest,
     validate_data_dir,
     write_data_dir,
-    write_text_atomic,
 )
+from espnet_lau.fileio import atomic_write, write_text_atomic
 
 DEFAULT_HUB_NAME = "RobotsMali/jeli-asr"
 JELI_CONFIGS = ("bam-asr-oza", "jeli-asr-rmai")
@@ -194,15 +192,8 @@ def decode_audio(audio: Mapping, sample_rate: int = 16000, base_dir: Optional[Pa
 
 def write_wav(path: Path, samples: np.ndarray, sample_rate: int) -> None:
     """Write 16-bit PCM atomically (clipped to [-1, 1])."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".wav", dir=path.parent)
-    os.close(fd)
-    try:
-        soundfile.write(tmp, np.clip(samples, -1.0, 1.0), sample_rate, subtype="PCM_16", format="WAV")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    samples = np.clip(samples, -1.0, 1.0)
+    atomic_write(path, lambda f: soundfile.write(f, samples, sample_rate, subtype="PCM_16", format="WAV"))
 
 
 def _clean(text) -> str:

@@ -7,9 +7,11 @@ code-point order for UTF-8 text). *Speaker files* (``spk2utt``, ``spk2gender``) 
 speaker. A few *side files* are not line-per-key tables: ``qa.jsonl`` (one JSON object per
 utterance, keyed by ``"id"``), ``corpus.json`` (a description of the set) and ``README.txt``.
 
-Every write is atomic (a temporary file in the same directory, then :func:`os.replace`)
-and skipped when the file already holds the same bytes, so that re-running a data
-preparation leaves the directory (and the modification times) untouched.
+Every write goes through :mod:`espnet_lau.fileio`: atomic, and skipped when the file
+already holds the same bytes, so that re-running a data preparation leaves the directory
+(and the modification times) untouched. Every ``<key> <value>`` file, here and in the
+evaluation and embedding code, is read by :func:`read_kaldi_file`, whose parameters carry
+each caller's policy (empty values, blank lines, sort order, how many problems to report).
 
 :class:`WavManifest` records, for a folder of generated wav files, a key describing how
 each file was made; a preparation step skips a file whose key has not changed.
@@ -20,10 +22,22 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Union
+from typing import (
+    Callable,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Sequence,
+    Tuple,
+    Type,
+    Union,
+)
+
+from espnet_lau.fileio import write_json_atomic, write_text_atomic
 
 PathLike = Union[str, Path]
 
@@ -35,45 +49,40 @@ SIDE_FILES = ("qa.jsonl", "corpus.json", "README.txt")
 REQUIRED_FILES = ("wav.scp", "utt2spk", "spk2utt")
 
 
-class KaldiDataDirError(ValueError):
-    """A data directory is malformed; the message names the file and the utterance."""
+class KaldiFileError(ValueError):
+    """A malformed Kaldi-style ``<key> <value>`` file; the message names the file and line.
 
-
-# ---------------------------------------------------------------------------------------
-# Atomic file writes
-# ---------------------------------------------------------------------------------------
-
-
-def write_bytes_atomic(path: PathLike, data: bytes) -> bool:
-    """Write ``data`` to ``path`` atomically unless the file already holds it.
-
-    Returns:
-        True when the file was (re)written, False when it already had this content.
+    The base class of every reader's error (:class:`KaldiDataDirError`,
+    ``evaluation.kaldi_text.KaldiTextError``, ``semantic.embed.TextFileError``); the class
+    given to :func:`read_kaldi_file` is the one it raises.
     """
-    path = Path(path)
-    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return True
+
+    #: How a repeated key is worded (a subclass may keep the wording its callers expect).
+    duplicate_key = "duplicate utterance id {key!r} (first seen on line {first})"
+
+    @classmethod
+    def from_problems(
+        cls, path: PathLike, problems: Sequence[Tuple[int, str]], max_shown: int = 1
+    ) -> "KaldiFileError":
+        """One error for the ``(line number, problem)`` pairs found in ``path``.
+
+        ``max_shown=1`` gives the first problem as ``<path>:<line>: <problem>``; more lists
+        up to ``max_shown`` of them, each as ``<path>, line <n>: <problem>``, under a count.
+        """
+        if max_shown <= 1:
+            lineno, problem = problems[0]
+            return cls(f"{path}:{lineno}: {problem}")
+        shown = [f"{path}, line {lineno}: {problem}" for lineno, problem in problems[:max_shown]]
+        more = len(problems) - len(shown)
+        return cls(
+            f"{len(problems)} problem(s) in {path}:\n  "
+            + "\n  ".join(shown)
+            + (f"\n  ... and {more} more" if more else "")
+        )
 
 
-def write_text_atomic(path: PathLike, text: str) -> bool:
-    """UTF-8 version of :func:`write_bytes_atomic`."""
-    return write_bytes_atomic(path, text.encode("utf-8"))
-
-
-def write_json_atomic(path: PathLike, obj) -> bool:
-    """Write ``obj`` as pretty, key-sorted JSON (stable bytes for stable content)."""
-    return write_text_atomic(path, json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+class KaldiDataDirError(KaldiFileError):
+    """A data directory is malformed; the message names the file and the utterance."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -109,31 +118,99 @@ def write_table(path: PathLike, table: Mapping[str, str]) -> bool:
     return write_text_atomic(path, format_table(table, where=str(path)))
 
 
+class KaldiLine(NamedTuple):
+    """One accepted line of a ``<key> <value>`` file."""
+
+    key: str
+    value: str  # surrounding whitespace removed; "" only with allow_empty_value
+    lineno: int  # 1-based
+
+
+def read_kaldi_file(
+    path: PathLike,
+    *,
+    allow_empty_value: bool = False,
+    skip_blank_lines: bool = False,
+    check_sorted: bool = False,
+    check: Optional[Callable[[KaldiLine], Optional[str]]] = None,
+    error: Type[KaldiFileError] = KaldiFileError,
+    max_shown: int = 1,
+) -> List[KaldiLine]:
+    """Read a Kaldi-style file of ``<key><whitespace><value>`` lines (UTF-8).
+
+    Every line is checked before anything is returned. Always a problem: bytes that are not
+    UTF-8 and a repeated key. A UTF-8 byte-order mark on the first line is ignored.
+
+    Args:
+        path: the file.
+        allow_empty_value: accept a key without a value (its value is ``""``).
+        skip_blank_lines: ignore blank lines instead of reporting them.
+        check_sorted: report a key smaller than the one before (code-point order, i.e.
+            C-locale byte order).
+        check: called on each otherwise valid line; a returned string is reported as a
+            problem of that line.
+        error: the exception class to raise (its wording of a repeated key included).
+        max_shown: how many problems the error lists; see
+            :meth:`KaldiFileError.from_problems`.
+
+    Returns:
+        the lines in file order.
+
+    Raises:
+        FileNotFoundError: the file does not exist.
+        KaldiFileError: (``error``) naming the file and the line of each problem.
+    """
+    lines: List[KaldiLine] = []
+    problems: List[Tuple[int, str]] = []
+    first_line: Dict[str, int] = {}
+    previous: Optional[str] = None
+    with open(path, "rb") as f:
+        for lineno, raw in enumerate(f, start=1):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                problems.append((lineno, f"not valid UTF-8 (byte {raw[e.start]:#04x} at column {e.start + 1})"))
+                continue
+            if lineno == 1:
+                text = text.lstrip("\ufeff")
+            fields = text.split(maxsplit=1)
+            if not fields:
+                if not skip_blank_lines:
+                    problems.append((lineno, "blank line (expected 'uttid text')"))
+                continue
+            key = fields[0]
+            value = fields[1].rstrip() if len(fields) > 1 else ""
+            if not value and not allow_empty_value:
+                problems.append((lineno, f"utterance {key!r} has no text (expected 'uttid text')"))
+                continue
+            if key in first_line:
+                problems.append((lineno, error.duplicate_key.format(key=key, first=first_line[key])))
+                continue
+            first_line[key] = lineno
+            if check_sorted and previous is not None and key < previous:
+                problems.append((lineno, f"utterance {key!r}: not sorted (comes after {previous!r})"))
+                continue
+            previous = key
+            line = KaldiLine(key, value, lineno)
+            problem = check(line) if check is not None else None
+            if problem:
+                problems.append((lineno, problem))
+                continue
+            lines.append(line)
+    if problems:
+        raise error.from_problems(path, problems, max_shown)
+    return lines
+
+
 def read_table(path: PathLike, check_sorted: bool = True) -> Dict[str, str]:
-    """Read a ``key value`` file, checking for duplicates and (optionally) the sort order.
+    """Read a data-directory table: no blank line, no empty value, no duplicate key and
+    (unless ``check_sorted=False``) sorted keys.
 
     Raises:
         KaldiDataDirError: naming the file, the line and the key at fault.
     """
-    path = Path(path)
-    table: Dict[str, str] = {}
-    previous: Optional[str] = None
-    with path.open(encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            line = line.rstrip("\n")
-            key, _, value = line.partition(" ")
-            where = f"{path}:{lineno}"
-            _check_key(key, where)
-            _check_value(value, key, where)
-            if key in table:
-                raise KaldiDataDirError(f"{where}: utterance {key!r}: duplicate key")
-            if check_sorted and previous is not None and key < previous:
-                raise KaldiDataDirError(
-                    f"{where}: utterance {key!r}: not sorted (comes after {previous!r})"
-                )
-            table[key] = value
-            previous = key
-    return table
+    lines = read_kaldi_file(path, check_sorted=check_sorted, error=KaldiDataDirError)
+    return {line.key: line.value for line in lines}
 
 
 def utt2spk_to_spk2utt(utt2spk: Mapping[str, str]) -> Dict[str, str]:

@@ -39,7 +39,6 @@ from espnet_lau.data.kaldi_dir import (
     Utterance,
     validate_data_dir,
     write_data_dir,
-    write_text_atomic,
 )
 from espnet_lau.data.synthesis import (
     EspeakSynthesizer,
@@ -47,6 +46,7 @@ from espnet_lau.data.synthesis import (
     Voice,
     transliterate_for_espeak,
 )
+from espnet_lau.fileio import write_text_atomic
 
 CORPUS_NAME = "lau-mini-bambara-fr (SYNTHETIC)"
 GENERATOR_VERSION = 1

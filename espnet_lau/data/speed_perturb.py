@@ -6,7 +6,6 @@ Each factor f != 1 makes a copy of every utterance, ``sp<f>-<uttid>`` spoken by 
 
 from __future__ import annotations
 
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import List, Sequence
@@ -15,17 +14,12 @@ from tqdm import tqdm
 
 from espnet_lau.data.dump import read_data_dir
 from espnet_lau.data.kaldi_dir import Utterance, write_data_dir
+from espnet_lau.data.synthesis import sox_to_wav
 
 
-def _perturb(src: str, dst: Path, factor: float) -> None:
-    if dst.is_file():
-        return
-    tmp = dst.with_name(f".{dst.name}.tmp.wav")
-    cmd = ["sox", src, "-r", "16000", "-c", "1", "-b", "16", str(tmp), "speed", str(factor)]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr.strip()}")
-    tmp.replace(dst)
+def _perturb(utt: Utterance, dst: Path, factor: float) -> None:
+    if not dst.is_file():
+        sox_to_wav(utt.wav, dst, utt.uttid, effects=("speed", str(factor)))
 
 
 def speed_perturb(src: Path, dst: Path, factors: Sequence[float], nj: int = 1) -> int:
@@ -48,7 +42,7 @@ def speed_perturb(src: Path, dst: Path, factors: Sequence[float], nj: int = 1) -
                     continue
                 prefix = f"sp{factor}-"
                 wav = wav_dir / f"{prefix}{utt.uttid}.wav"
-                jobs.append(pool.submit(_perturb, utt.wav, wav, factor))
+                jobs.append(pool.submit(_perturb, utt, wav, factor))
                 qa = dict(utt.qa) if utt.qa else None
                 out.append(Utterance(prefix + utt.uttid, str(wav.resolve()), prefix + utt.speaker,
                                      dict(utt.fields), qa))

@@ -20,17 +20,16 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
 import shutil
 import subprocess
-import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from tqdm import tqdm
 
 from espnet_lau.data.kaldi_dir import WavManifest
+from espnet_lau.fileio import atomic_output_path
 
 _ESPEAK_TRANSLITERATION = {"ɛ": "e", "Ɛ": "E", "ɔ": "o", "Ɔ": "O", "ɲ": "ny", "Ɲ": "Ny", "ŋ": "ng", "Ŋ": "Ng"}
 
@@ -42,6 +41,33 @@ def transliterate_for_espeak(text: str) -> str:
 
 class SynthesisError(RuntimeError):
     """espeak-ng or sox failed for one utterance; the message names it and the command."""
+
+
+def run_tool(cmd: List[str], uttid: str, stdin: Optional[bytes] = None,
+             timeout: Optional[float] = None) -> bytes:
+    """Run an audio tool for one utterance; its stdout, or an error naming the utterance.
+
+    Raises:
+        SynthesisError: the command could not run or exited non-zero (stderr included).
+    """
+    try:
+        out = subprocess.run(cmd, input=stdin, capture_output=True, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise SynthesisError(f"utterance {uttid}: {' '.join(cmd)} failed: {e}") from e
+    if out.returncode != 0:
+        stderr = out.stderr.decode("utf-8", "replace").strip()
+        raise SynthesisError(
+            f"utterance {uttid}: {' '.join(cmd)} exited with status {out.returncode}: {stderr}"
+        )
+    return out.stdout
+
+
+def sox_to_wav(src: str, dst: Path, uttid: str, sample_rate: int = 16000,
+               effects: Sequence[str] = ()) -> None:
+    """Convert ``src`` to a 16-bit mono wav at ``sample_rate`` (plus sox ``effects``), atomically."""
+    with atomic_output_path(dst, suffix=".wav") as tmp:
+        run_tool(["sox", "-D", str(src), "-r", str(sample_rate), "-c", "1", "-b", "16", str(tmp),
+                  *effects], uttid)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -151,27 +177,11 @@ class EspeakSynthesizer:
             raise SynthesisError(
                 f"utterance {job.uttid}: {' '.join(espeak_cmd)} produced no audio for {job.text!r}"
             )
-        wav_path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{job.uttid}.", suffix=".wav", dir=wav_path.parent)
-        os.close(fd)
-        try:
-            self._run(self.sox_command(tmp), audio, job.uttid)
-            os.replace(tmp, wav_path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        with atomic_output_path(wav_path, suffix=".wav") as tmp:
+            self._run(self.sox_command(str(tmp)), audio, job.uttid)
 
     def _run(self, cmd: List[str], stdin: bytes, uttid: str) -> bytes:
-        try:
-            out = subprocess.run(cmd, input=stdin, capture_output=True, timeout=self.timeout)
-        except (OSError, subprocess.TimeoutExpired) as e:
-            raise SynthesisError(f"utterance {uttid}: {' '.join(cmd)} failed: {e}") from e
-        if out.returncode != 0:
-            stderr = out.stderr.decode("utf-8", "replace").strip()
-            raise SynthesisError(
-                f"utterance {uttid}: {' '.join(cmd)} exited with status {out.returncode}: {stderr}"
-            )
-        return out.stdout
+        return run_tool(cmd, uttid, stdin=stdin, timeout=self.timeout)
 
     def synthesize(self, jobs: Sequence[SynthesisJob], wav_dir: Path, desc: str = "synthesis") -> Dict[str, Path]:
         """Synthesise every job into ``wav_dir``, skipping up-to-date files.

@@ -2,7 +2,8 @@
 
 A line is ``<uttid><whitespace><text>``; the text may be empty (an empty hypothesis is a
 legal system output). Blank lines are ignored. A duplicated utterance id is an error that
-names the file and both line numbers.
+names the file and both line numbers. The reading itself is
+:func:`espnet_lau.data.kaldi_dir.read_kaldi_file` with this tolerant policy.
 """
 
 from __future__ import annotations
@@ -11,14 +12,18 @@ import logging
 from pathlib import Path
 from typing import Dict, Iterable, List, Mapping, Sequence, Union
 
+from espnet_lau.data.kaldi_dir import KaldiFileError, read_kaldi_file
+
 PathLike = Union[str, Path]
 
 #: How many ids an id-mismatch error lists before it only gives counts.
 MAX_IDS_SHOWN = 10
 
 
-class KaldiTextError(ValueError):
+class KaldiTextError(KaldiFileError):
     """A malformed Kaldi text file; the message carries ``file:line``."""
+
+    duplicate_key = "duplicated utterance id {key!r} (first seen on line {first})"
 
 
 class IdMismatchError(ValueError):
@@ -49,28 +54,8 @@ def read_kaldi_text(path: PathLike) -> Dict[str, str]:
         FileNotFoundError: the file does not exist.
         KaldiTextError: a duplicated id or undecodable bytes, with ``file:line``.
     """
-    path = Path(path)
-    out: Dict[str, str] = {}
-    first_line: Dict[str, int] = {}
-    with path.open("rb") as f:
-        for lineno, raw in enumerate(f, start=1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as e:
-                raise KaldiTextError(f"{path}:{lineno}: not valid UTF-8 ({e})") from e
-            line = line.strip()
-            if not line:
-                continue
-            parts = line.split(maxsplit=1)
-            uttid = parts[0]
-            text = parts[1] if len(parts) > 1 else ""
-            if uttid in out:
-                raise KaldiTextError(
-                    f"{path}:{lineno}: duplicated utterance id {uttid!r} "
-                    f"(first seen on line {first_line[uttid]})"
-                )
-            out[uttid] = text
-            first_line[uttid] = lineno
+    lines = read_kaldi_file(path, allow_empty_value=True, skip_blank_lines=True, error=KaldiTextError)
+    out = {line.key: line.value for line in lines}
     logging.debug("Read %d utterances from %s", len(out), path)
     return out
 

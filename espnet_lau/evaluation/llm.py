@@ -21,9 +21,7 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
@@ -31,6 +29,7 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 import requests
 
 from espnet_lau.evaluation.prompts import Prompt
+from espnet_lau.fileio import write_text_atomic
 
 Messages = List[Dict[str, str]]
 
@@ -363,17 +362,13 @@ class LLMClient:
         path = self._cache_path(key)
         if path is None:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
         entry = {
             "model": self.backend.model_id,
             "prompt": prompt.id,
             "messages": messages,
             "response": response,
         }
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(entry, f, ensure_ascii=False)
-        os.replace(tmp, path)
+        write_text_atomic(path, json.dumps(entry, ensure_ascii=False))
 
     def complete(self, prompt: Prompt, **variables: str) -> Optional[str]:
         """The model's reply to the rendered prompt, or ``None`` after bounded retries."""

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import logging
 import os
 import re
@@ -31,6 +30,8 @@ from typing import Iterator, Optional, Sequence, Union
 import numpy as np
 from tqdm import tqdm
 
+from espnet_lau.data.kaldi_dir import KaldiFileError, KaldiLine, read_kaldi_file
+from espnet_lau.fileio import save_npy_atomic, write_json_atomic, write_text_atomic
 from espnet_lau.semantic.teacher import SentenceTeacher
 from espnet_lau.text.normalization import TextNormalizer
 
@@ -47,7 +48,7 @@ _SAFE_UTTID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,150}")
 PathLike = Union[str, os.PathLike]
 
 
-class TextFileError(ValueError):
+class TextFileError(KaldiFileError):
     """A Kaldi ``text`` file that cannot be embedded; the message lists file:line problems."""
 
 
@@ -100,52 +101,21 @@ def read_kaldi_text(path: PathLike, normalizer: Optional[TextNormalizer] = None)
         TextFileError: listing up to 20 problems as ``<path>, line <n>: <problem>``.
     """
     normalizer = TextNormalizer() if normalizer is None else normalizer
-    utterances: list[Utterance] = []
-    first_line: dict[str, int] = {}
-    errors: list[str] = []
-    with open(path, "rb") as f:
-        for lineno, raw in enumerate(f, start=1):
-            problem = None
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                problem = f"not valid UTF-8 (byte {raw[exc.start]:#04x} at column {exc.start + 1})"
-            else:
-                if lineno == 1:
-                    line = line.lstrip("\ufeff")
-                fields = line.split(maxsplit=1)
-                if not fields:
-                    problem = "blank line (expected 'uttid text')"
-                elif len(fields) == 1:
-                    problem = f"utterance {fields[0]!r} has no text (expected 'uttid text')"
-                elif fields[0] in first_line:
-                    problem = (
-                        f"duplicate utterance id {fields[0]!r} "
-                        f"(first seen on line {first_line[fields[0]]})"
-                    )
-                else:
-                    uttid, text = fields[0], normalizer(fields[1])
-                    first_line[uttid] = lineno
-                    if text:
-                        utterances.append(Utterance(uttid, text, lineno))
-                    else:
-                        problem = (
-                            f"utterance {uttid!r}: empty text after normalisation "
-                            f"({normalizer.describe()}) of {fields[1].strip()!r}"
-                        )
-            if problem:
-                errors.append(f"{path}, line {lineno}: {problem}")
-    if errors:
-        shown = errors[:_MAX_REPORTED_ERRORS]
-        more = len(errors) - len(shown)
-        raise TextFileError(
-            f"{len(errors)} problem(s) in {path}:\n  "
-            + "\n  ".join(shown)
-            + (f"\n  ... and {more} more" if more else "")
-        )
-    if not utterances:
+    normalized: dict[int, str] = {}  # line number -> normalised text
+
+    def normalize(line: KaldiLine) -> Optional[str]:
+        text = normalized[line.lineno] = normalizer(line.value)
+        if not text:
+            return (
+                f"utterance {line.key!r}: empty text after normalisation "
+                f"({normalizer.describe()}) of {line.value!r}"
+            )
+        return None
+
+    lines = read_kaldi_file(path, check=normalize, error=TextFileError, max_shown=_MAX_REPORTED_ERRORS)
+    if not lines:
         raise TextFileError(f"{path}: no utterances")
-    return utterances
+    return [Utterance(line.key, normalized[line.lineno], line.lineno) for line in lines]
 
 
 class EmbeddingCache:
@@ -177,30 +147,12 @@ class EmbeddingCache:
         return vec
 
     def put(self, key: str, vec: np.ndarray) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        save_npy_atomic(path, vec)
+        save_npy_atomic(self._path(key), vec)
 
 
 def embedding_key(fingerprint: str, text: str) -> str:
     """The cache key of one normalised sentence under one teacher: a sha256 hex digest."""
     return hashlib.sha256(f"{fingerprint}\n{text}".encode("utf-8")).hexdigest()
-
-
-def save_npy_atomic(path: Path, array: np.ndarray) -> None:
-    """Write ``array`` to ``path`` through a temporary file and ``os.replace``."""
-    _write_atomic(path, lambda f: np.save(f, array, allow_pickle=False))
-
-
-def _write_atomic(path: Path, write) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def default_cache_dir(outdir: PathLike) -> Path:
@@ -309,8 +261,8 @@ def embed_text_file(
     meta = _metadata(teacher, normalizer, text, utterances, len(groups), scp_text)
     # meta first, scp last: the scp is what the data loader reads, and meta's scp_sha256
     # tells whether the pair belongs together.
-    _write_atomic(outdir / META_NAME, lambda f: f.write(_json_bytes(meta)))
-    _write_atomic(outdir / SCP_NAME, lambda f: f.write(scp_text.encode("utf-8")))
+    write_json_atomic(outdir / META_NAME, meta, sort_keys=False)
+    write_text_atomic(outdir / SCP_NAME, scp_text)
     _remove_unreferenced(npy_dir, set(paths.values()))
 
     result = EmbedTextResult(
@@ -360,10 +312,6 @@ def _metadata(
         "scp_sha256": hashlib.sha256(scp_text.encode("utf-8")).hexdigest(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-
-
-def _json_bytes(obj: dict) -> bytes:
-    return (json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def _remove_unreferenced(npy_dir: Path, keep: set[Path]) -> None:

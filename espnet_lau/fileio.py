@@ -1,0 +1,81 @@
+"""Atomic file writes: the one implementation every module uses.
+
+A write goes to a temporary file in the destination's folder (``.<name>.<random>.tmp``),
+which then replaces the destination with :func:`os.replace`; readers see the old file or
+the new one, never a partial one, and a failed write leaves no temporary file behind.
+The ``write_*_atomic`` variants that know their bytes up front skip the write when the
+file already holds them, so that a re-run leaves files (and modification times) untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterator, Union
+
+import numpy as np
+
+PathLike = Union[str, os.PathLike]
+
+
+@contextlib.contextmanager
+def atomic_output_path(path: PathLike, suffix: str = ".tmp") -> Iterator[Path]:
+    """A temporary path beside ``path``, for tools that write a file by name (e.g. sox).
+
+    When the ``with`` block succeeds the temporary file replaces ``path``; when it fails
+    the temporary file is removed. ``suffix`` lets a tool infer the format (``.wav``).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def atomic_write(path: PathLike, write: Callable[[BinaryIO], object]) -> None:
+    """Create or replace ``path`` with what ``write`` writes to the binary file it is given.
+
+    The parent folder is created if needed.
+    """
+    with atomic_output_path(path) as tmp, open(tmp, "wb") as f:
+        write(f)
+
+
+def write_bytes_atomic(path: PathLike, data: bytes) -> bool:
+    """Write ``data`` to ``path`` atomically unless the file already holds it.
+
+    Returns:
+        True when the file was (re)written, False when it already had this content.
+    """
+    path = Path(path)
+    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return False
+    atomic_write(path, lambda f: f.write(data))
+    return True
+
+
+def write_text_atomic(path: PathLike, text: str) -> bool:
+    """UTF-8 version of :func:`write_bytes_atomic`."""
+    return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_json_atomic(path: PathLike, obj, sort_keys: bool = True) -> bool:
+    """Write ``obj`` as pretty JSON (indent 2, non-ASCII kept, final newline).
+
+    ``sort_keys`` (the default) gives stable bytes for stable content; ``False`` keeps
+    the insertion order of the mappings.
+    """
+    return write_text_atomic(path, json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=sort_keys) + "\n")
+
+
+def save_npy_atomic(path: PathLike, array: np.ndarray) -> None:
+    """``np.save`` (no pickles) to ``path`` atomically; the name is used as given."""
+    atomic_write(path, lambda f: np.save(f, array, allow_pickle=False))

@@ -1,0 +1,102 @@
+"""Recipe stages 2-5 as units: speed perturbation, formatting, filtering, BPE, trivial system."""
+
+import numpy as np
+import pytest
+import soundfile
+
+from espnet_lau.bin.most_frequent_baseline import most_frequent_hypotheses
+from espnet_lau.bin.train_bpe import train_bpe
+from espnet_lau.data.dump import filter_data_dir, format_data_dir, read_data_dir
+from espnet_lau.data.kaldi_dir import KaldiDataDirError, Utterance, read_table, write_data_dir
+from espnet_lau.data.speed_perturb import speed_perturb
+from espnet_lau.text.normalization import TextNormalizer
+
+
+def tone(path, seconds, rate=16000, channels=1):
+    t = np.arange(int(seconds * rate)) / rate
+    wave = 0.3 * np.sin(2 * np.pi * 220 * t)
+    soundfile.write(path, np.stack([wave] * channels, axis=1) if channels > 1 else wave, rate,
+                    subtype="PCM_16")
+    return str(path)
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    wavs = tmp_path / "wavs"
+    wavs.mkdir()
+    utts = [
+        Utterance("spk1-a", tone(wavs / "a.wav", 1.0), "spk1",
+                  {"text": "L’eau, c'est la vie !", "text.ref2": "L'EAU EST LA VIE.", "text.bam": "ji ye ɲɛnamaya ye"}),
+        Utterance("spk1-b", tone(wavs / "b.wav", 0.5, rate=22050, channels=2), "spk1",
+                  {"text": "Peut-être demain…", "text.ref2": "demain peut-être", "text.bam": "sini"}),
+        Utterance("spk2-c", tone(wavs / "c.wav", 3.0), "spk2",
+                  {"text": "Bonjour", "text.ref2": "salut", "text.bam": "i ni ce"}),
+    ]
+    src = tmp_path / "data/train"
+    write_data_dir(src, utts)
+    return src
+
+
+def test_format_converts_audio_and_normalises_targets_only(data_dir, tmp_path):
+    dst = tmp_path / "dump/org/train"
+    assert format_data_dir(data_dir, dst, TextNormalizer(), nj=2) == 3
+    text, ref2, bam = read_table(dst / "text"), read_table(dst / "text.ref2"), read_table(dst / "text.bam")
+    assert text["spk1-a"] == "l'eau c'est la vie" and ref2["spk1-a"] == "l'eau est la vie"
+    assert text["spk1-b"] == "peut-être demain"
+    assert bam["spk1-a"] == "ji ye ɲɛnamaya ye"  # the source transcript is left alone
+    wavs = read_table(dst / "wav.scp")
+    info = soundfile.info(wavs["spk1-b"])
+    assert (info.samplerate, info.channels, info.subtype) == (16000, 1, "PCM_16")
+    assert wavs["spk1-a"] == str((data_dir.parent.parent / "wavs/a.wav").resolve())  # not copied
+    assert read_table(dst / "utt2num_samples") == {"spk1-a": "16000", "spk1-b": "8000", "spk2-c": "48000"}
+
+
+def test_filter_drops_by_duration_and_says_why(data_dir, tmp_path, caplog):
+    org = tmp_path / "dump/org/train"
+    format_data_dir(data_dir, org, TextNormalizer())
+    with caplog.at_level("INFO"):
+        kept = filter_data_dir(org, tmp_path / "dump/train", min_duration=0.6, max_duration=2.0)
+    assert kept == 1 and [u.uttid for u in read_data_dir(tmp_path / "dump/train")] == ["spk1-a"]
+    assert "dropped 1 utterance(s): shorter than 0.6 s" in caplog.text
+    assert "dropped 1 utterance(s): longer than 2.0 s" in caplog.text
+    with pytest.raises(KaldiDataDirError, match="every utterance was filtered out"):
+        filter_data_dir(org, tmp_path / "dump/none", min_duration=10)
+
+
+def test_filter_needs_stage_3(data_dir, tmp_path):
+    with pytest.raises(KaldiDataDirError, match="no utt2num_samples: run stage 3"):
+        filter_data_dir(data_dir, tmp_path / "out")
+
+
+def test_unreadable_audio_names_the_utterance(data_dir, tmp_path):
+    bad = read_table(data_dir / "wav.scp")["spk2-c"]
+    with open(bad, "wb") as f:
+        f.write(b"not audio at all")
+    with pytest.raises(KaldiDataDirError, match="utterance 'spk2-c': cannot read .*c.wav"):
+        format_data_dir(data_dir, tmp_path / "out", TextNormalizer())
+    assert not (tmp_path / "out/wav.scp").exists()
+
+
+def test_speed_perturbation(data_dir, tmp_path):
+    dst = tmp_path / "data/train_sp"
+    assert speed_perturb(data_dir, dst, [0.9, 1.0, 1.1], nj=2) == 9
+    wavs = read_table(dst / "wav.scp")
+    assert soundfile.info(wavs["sp1.1-spk2-c"]).frames == pytest.approx(48000 / 1.1, rel=0.01)
+    assert read_table(dst / "utt2spk")["sp0.9-spk1-a"] == "sp0.9-spk1"
+    assert read_table(dst / "text")["sp0.9-spk1-a"] == read_table(data_dir / "text")["spk1-a"]
+
+
+def test_bpe_token_list_layout(tmp_path):
+    text = tmp_path / "text"
+    text.write_text("".join(f"u{i:03d} le riz coûte {i} francs au marché\n" for i in range(50)))
+    with pytest.raises(ValueError, match="cannot train 10 pieces.*raise the BPE size"):
+        train_bpe(text, tmp_path / "small/bpe", vocab_size=10)
+    tokens = train_bpe(text, tmp_path / "bpe/bpe", vocab_size=40).read_text().split("\n")[:-1]
+    assert tokens[:2] == ["<blank>", "<unk>"] and tokens[-1] == "<sos/eos>"
+    assert len(tokens) == len(set(tokens)) and (tmp_path / "bpe/bpe.model").is_file()
+
+
+def test_most_frequent_baseline(tmp_path):
+    (tmp_path / "train").write_text("a1 bonjour\na2 merci\na3 bonjour\n")
+    (tmp_path / "test").write_text("t1 x\nt2 y\n")
+    assert most_frequent_hypotheses(tmp_path / "train", tmp_path / "test") == {"t1": "bonjour", "t2": "bonjour"}
