@@ -134,3 +134,16 @@ def test_help_lists_stages_and_options(tmp_path):
     out = subprocess.run(["./lau_st.sh", "--help"], cwd=recipe, capture_output=True, text=True,
                          check=True).stdout
     assert "14  packing" in out and "--st_config" in out and "--teacher" in out
+
+
+@pytest.mark.slow
+def test_lau_training_with_ddp_on_two_cpu_processes(recipe):
+    """ESPnet's own DDP (torch.distributed.run, gloo) with the LAU head and sem_emb."""
+    run_recipe(recipe, *DEBUG, "--stage", "9", "--stop_stage", "9", "--cpu_ddp_procs", "2",
+               "--st_tag", "st_lau_debug_ddp")
+    exp = recipe / "exp/st_lau_debug_ddp"
+    config = yaml.safe_load((exp / "config.yaml").read_text())
+    assert config["distributed"] is True  # world size and ranks come from torch.distributed.run
+    log = (exp / "train.log").read_text()
+    assert "[vm:0/2]" in log, "rank 0 of a world of 2 must log"
+    assert (exp / "valid.acc.ave.pth").is_file() and "loss_sem" in (exp / "train.log").read_text()

@@ -27,6 +27,7 @@ stage=1                  # first stage to run
 stop_stage=14            # last stage to run
 nj=2                     # parallel jobs for CPU work (audio, decoding)
 ngpu=0                   # GPUs for training; >1 uses ESPnet's own DDP
+cpu_ddp_procs=0          # >1: ST training in N CPU processes (torch DDP, gloo), e.g. to test DDP
 python=python            # the Python with espnet and espnet_lau
 seed=0                   # seed of data generation and training
 
@@ -254,8 +255,23 @@ if run_stage 9 "ST training (${st_config}, semantic_weight=$(yaml_value "${st_co
     need ${asr_exp}/valid.acc.ave.pth 6
     mkdir -p ${st_exp}
     log "Encoder initialised from ${asr_exp}/valid.acc.ave.pth (log: ${st_exp}/train.log)"
+    # Distributed training: ESPnet's own DDP. The ST model keeps a source CTC layer that
+    # ST-only training never uses, so DDP must allow unused parameters.
+    launch=(-m espnet_lau.bin.lau_st_train)
+    ddp=()
+    if [ "${cpu_ddp_procs}" -gt 1 ]; then
+        # ESPnet checks LOCAL_RANK against CUDA_VISIBLE_DEVICES even on the CPU.
+        launch=(-m torch.distributed.run --standalone --nproc_per_node "${cpu_ddp_procs}" "${launch[@]}")
+        unset CUDA_VISIBLE_DEVICES
+        ddp=(--dist_backend gloo --unused_parameters true)
+        log "DDP on ${cpu_ddp_procs} CPU processes (gloo)"
+    elif [ "${ngpu}" -gt 1 ]; then
+        ddp=(--multiprocessing_distributed true --unused_parameters true
+             --dist_init_method "file://$(pwd)/${st_exp}/.dist_init_$$")
+        log "DDP on ${ngpu} GPUs"
+    fi
     # shellcheck disable=SC2086
-    ${python} -m espnet_lau.bin.lau_st_train --config "${st_config}" "${st_data[@]}" \
+    ${python} "${launch[@]}" --config "${st_config}" "${st_data[@]}" "${ddp[@]}" \
         --train_data_path_and_name_and_type dump/raw/${train_set}/sem_emb/sem_emb.scp,sem_emb,npy \
         --valid_data_path_and_name_and_type dump/raw/${valid_set}/sem_emb/sem_emb.scp,sem_emb,npy \
         --normalize global_mvn --normalize_conf stats_file=${st_stats}/train/feats_stats.npz \
