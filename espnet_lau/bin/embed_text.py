@@ -16,7 +16,7 @@ from typing import Optional, Sequence
 
 from espnet2.utils.types import str2bool
 
-from espnet_lau.cli import setup_logging
+from espnet_lau.cli import add_log_level_option, setup_logging
 from espnet_lau.semantic.embed import (
     DEFAULT_CACHE_DIRNAME,
     EmbedTextResult,
@@ -35,12 +35,7 @@ def get_parser() -> argparse.ArgumentParser:
         "teacher: one float32 .npy of shape (E,) per utterance, sem_emb.scp and meta.json.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument(
-        "--log_level",
-        default="INFO",
-        choices=("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"),
-        help="The verbose level of logging",
-    )
+    add_log_level_option(parser)
 
     group = parser.add_argument_group("Input and output")
     group.add_argument("--text", required=True, help="Kaldi text file: 'uttid sentence' per line")

@@ -10,7 +10,7 @@ import argparse
 import logging
 import sys
 
-from espnet_lau.cli import setup_logging
+from espnet_lau.cli import add_log_level_option, setup_logging
 from espnet_lau.export import ExportError, export_stock
 
 
@@ -25,11 +25,7 @@ def get_parser() -> argparse.ArgumentParser:
         help="exp/<st_exp>/valid.acc.ave.pth (or any *.pth / checkpoint.pth)",
     )
     parser.add_argument("--outdir", required=True, help="where config.yaml and model.pth go")
-    parser.add_argument(
-        "--log_level",
-        default="INFO",
-        choices=("ERROR", "WARNING", "INFO", "DEBUG"),
-    )
+    add_log_level_option(parser)
     return parser
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 from typing import List, Optional, Tuple
 
-from espnet_lau.cli import setup_logging
+from espnet_lau.cli import add_log_level_option, setup_logging
 from espnet_lau.evaluation.report_io import write_text
 from espnet_lau.evaluation.results import aggregate, load_run, plot_against_lambda, results_markdown
 
@@ -42,7 +42,7 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", required=True, help="the RESULTS.md to write")
     parser.add_argument("--plot_dir", default=None, help="write <metric>_vs_lambda.png here")
     parser.add_argument("--title", default="ST results", help="section title of the table")
-    parser.add_argument("--log_level", default="INFO", help="logging level")
+    add_log_level_option(parser)
     return parser
 
 

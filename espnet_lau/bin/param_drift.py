@@ -9,14 +9,13 @@ Example:
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import List, Optional
 
-from espnet_lau.cli import setup_logging
+from espnet_lau.cli import add_log_level_option, setup_logging
 from espnet_lau.evaluation.drift import drift_markdown, load_state_dict, parameter_drift
 from espnet_lau.evaluation.plots import bar_plot
-from espnet_lau.evaluation.report_io import write_json, write_text
+from espnet_lau.evaluation.report_io import write_report
 
 
 def get_parser() -> argparse.ArgumentParser:
@@ -43,7 +42,7 @@ def get_parser() -> argparse.ArgumentParser:
         "--trust_pickle", action="store_true",
         help="load files with torch.load(weights_only=False); only for files you trust",
     )
-    parser.add_argument("--log_level", default="INFO", help="logging level")
+    add_log_level_option(parser)
     return parser
 
 
@@ -62,10 +61,7 @@ def main(cmd: Optional[List[str]] = None) -> None:
         ylabel="‖θ_final − θ_init‖₂",
     )
     report["plot"] = str(outdir / "drift_per_layer.png")
-    write_json(report, outdir / "drift.json")
-    text = drift_markdown(report)
-    write_text(text, outdir / "drift.md")
-    sys.stdout.write(text)
+    write_report(report, drift_markdown(report), outdir, "drift")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from typing import List, Optional
 
 from espnet2.utils.types import str2bool
 
-from espnet_lau.cli import setup_logging
+from espnet_lau.cli import add_log_level_option, setup_logging
 from espnet_lau.data.jeli_asr import (
     DEFAULT_DEV_PERMILLE,
     DEFAULT_HUB_NAME,
@@ -49,7 +49,7 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--sample_rate", type=int, default=16000, help="output rate in Hz (default: %(default)s)")
     parser.add_argument("--nj", type=int, default=1, help="parallel decoding threads (default: %(default)s)")
     parser.add_argument("--progress", type=str2bool, default=True, help="show progress bars (default: %(default)s)")
-    parser.add_argument("--log_level", default="INFO", help="logging level (default: %(default)s)")
+    add_log_level_option(parser)
     return parser
 
 

@@ -18,7 +18,7 @@ from typing import List, Optional
 
 from espnet2.utils.types import int_or_none, str2bool
 
-from espnet_lau.cli import setup_logging
+from espnet_lau.cli import add_log_level_option, setup_logging
 from espnet_lau.data.mini_corpus import SIZES, MiniCorpusConfig, prepare_mini_corpus
 
 
@@ -51,7 +51,7 @@ def get_parser() -> argparse.ArgumentParser:
         )
     parser.add_argument("--nj", type=int, default=1, help="parallel espeak-ng/sox jobs (default: %(default)s)")
     parser.add_argument("--progress", type=str2bool, default=True, help="show progress bars (default: %(default)s)")
-    parser.add_argument("--log_level", default="INFO", help="logging level (default: %(default)s)")
+    add_log_level_option(parser)
     return parser
 
 

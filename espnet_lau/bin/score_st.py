@@ -9,12 +9,11 @@ Example:
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import List, Optional
 
-from espnet_lau.cli import setup_logging
-from espnet_lau.evaluation.report_io import write_json, write_text
+from espnet_lau.cli import add_log_level_option, setup_logging
+from espnet_lau.evaluation.report_io import write_report
 from espnet_lau.evaluation.translation import score_st, summary_markdown, write_per_utt_tsv
 from espnet_lau.text.normalization import TextNormalizer
 
@@ -44,7 +43,7 @@ def get_parser() -> argparse.ArgumentParser:
         help="score raw text (default: lower-case, punctuation removed, ' and - kept)",
     )
     parser.add_argument("--tokenize", default="13a", help="sacrebleu BLEU tokeniser")
-    parser.add_argument("--log_level", default="INFO", help="logging level")
+    add_log_level_option(parser)
     return parser
 
 
@@ -58,10 +57,7 @@ def main(cmd: Optional[List[str]] = None) -> None:
     outdir = Path(args.outdir)
     write_per_utt_tsv(rows, outdir / "per_utt.tsv")
     summary["per_utt"] = str(outdir / "per_utt.tsv")
-    write_json(summary, outdir / "scores.json")
-    report = summary_markdown(summary)
-    write_text(report, outdir / "scores.md")
-    sys.stdout.write(report)
+    write_report(summary, summary_markdown(summary), outdir, "scores")
 
 
 if __name__ == "__main__":

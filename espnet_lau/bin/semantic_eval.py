@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import List, Optional
 
-from espnet_lau.cli import setup_logging
+from espnet_lau.cli import add_log_level_option, setup_logging
 from espnet_lau.evaluation.kaldi_text import read_kaldi_text
 from espnet_lau.evaluation.llm import LLMClient, build_backend
 from espnet_lau.evaluation.qa import read_qa_jsonl
-from espnet_lau.evaluation.report_io import write_json, write_text
+from espnet_lau.evaluation.report_io import write_report
 from espnet_lau.evaluation.semantic_eval import MEASURES, run_semantic_eval, semantic_markdown
 from espnet_lau.evaluation.topic_label import read_topics
 from espnet_lau.text.normalization import TextNormalizer
@@ -88,7 +87,7 @@ def get_parser() -> argparse.ArgumentParser:
         "--llm_retry_wait", type=float, default=1.0, help="seconds before the first retry"
     )
     llm.add_argument("--llm_max_tokens", type=int, default=512, help="generation limit")
-    parser.add_argument("--log_level", default="INFO", help="logging level")
+    add_log_level_option(parser)
     return parser
 
 
@@ -141,10 +140,7 @@ def main(cmd: Optional[List[str]] = None) -> None:
         _write_jsonl(qa.pop("generated"), outdir / "qa_generated.jsonl")
         qa["generated_file"] = str(outdir / "qa_generated.jsonl")
     result["files"] = {"hyp": args.hyp, "ref": args.ref, "topic": args.topic, "qa": args.qa}
-    write_json(result, outdir / "semantic_eval.json")
-    text = semantic_markdown(result)
-    write_text(text, outdir / "semantic_eval.md")
-    sys.stdout.write(text)
+    write_report(result, semantic_markdown(result), outdir, "semantic_eval")
 
 
 if __name__ == "__main__":

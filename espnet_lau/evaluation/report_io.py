@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from pathlib import Path
 from typing import Any, Union
 
@@ -33,3 +34,9 @@ def read_json(path: Union[str, Path]) -> Any:
     with Path(path).open(encoding="utf-8") as f:
         return json.load(f)
 
+
+def write_report(result: Any, markdown: str, outdir: Union[str, Path], stem: str) -> None:
+    """``<outdir>/<stem>.json`` and ``<stem>.md``, and the Markdown on stdout."""
+    write_json(result, Path(outdir) / f"{stem}.json")
+    write_text(markdown, Path(outdir) / f"{stem}.md")
+    sys.stdout.write(markdown)
