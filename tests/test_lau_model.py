@@ -171,3 +171,29 @@ def test_st_without_source_transcripts_gets_a_placeholder_vocabulary():
     assert args.src_token_list is None
     model = LAUSTTask.build_model(args)
     assert args.src_token_type == "char" and model.src_token_list == args.src_token_list
+
+
+def test_missing_sem_emb_for_a_training_utterance_is_named(tmp_path):
+    """LAUSTTask.build_dataset checks sem_emb covers every utterance it will load."""
+    import argparse
+
+    import soundfile
+    from espnet2.tasks.abs_task import IteratorOptions
+
+    wav = tmp_path / "a.wav"
+    soundfile.write(wav, np.zeros(1600, dtype=np.float32), 16000)
+    (tmp_path / "wav.scp").write_text(f"u0 {wav}\nu1 {wav}\nu2 {wav}\n")
+    (tmp_path / "text").write_text("u0 a\nu1 b\nu2 c\n")
+    scp = write_scp(tmp_path, EMB_DIM, n=2)  # u0 and u1 only
+    data = [(str(tmp_path / "wav.scp"), "speech", "sound"), (str(tmp_path / "text"), "text", "text"),
+            (str(scp), "sem_emb", "npy")]
+    iter_options = IteratorOptions(
+        preprocess_fn=None, collate_fn=None, data_path_and_name_and_type=data, shape_files=[],
+        batch_size=1, batch_bins=0, batch_type="folded", max_cache_size=0.0, max_cache_fd=0,
+        allow_multi_rates=False, distributed=False, num_batches=None, num_iters_per_epoch=None,
+        train=True)
+    args = argparse.Namespace(multi_task_dataset=False, train_dtype="float32",
+                              allow_variable_data_keys=False)
+    assert LAUSTTask.build_dataset(args, iter_options, {"u0", "u1"}) is not None
+    with pytest.raises(RuntimeError, match="sem_emb.scp has no sem_emb for 1 utterance.*u2"):
+        LAUSTTask.build_dataset(args, iter_options, {"u0", "u1", "u2"})

@@ -153,8 +153,10 @@ class LAUSTTask(STTask):
         """Stock dataset; every utterance to load must have a ``sem_emb`` vector."""
         dataset = super().build_dataset(args, iter_options, keys_to_load)
         if dataset.has_name(SEM_EMB) and keys_to_load is not None:
-            loader = dataset.loader_dict[SEM_EMB]
-            missing = sorted(key for key in keys_to_load if key not in loader)
+            # Not ``key in loader``: espnet2's NpyScpReader.__contains__ returns the key
+            # itself, so it is true for every key (espnet 202511).
+            known = set(iter(dataset.loader_dict[SEM_EMB]))
+            missing = sorted(key for key in keys_to_load if key not in known)
             if missing:
                 scp = next(
                     path
