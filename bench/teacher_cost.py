@@ -79,7 +79,6 @@ def main(cmd=None):
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", type=Path, default=REPO / "bench/out/teacher_cost.json")
     args = parser.parse_args(cmd)
-    torch.set_num_threads(torch.get_num_threads())
     vocab = 150
 
     corpus = generate_mini_corpus(MiniCorpusConfig(size="default"))

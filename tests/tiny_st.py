@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import List
 
 import torch
 
@@ -46,6 +45,3 @@ def tiny_batch(batch_size: int = 3, seed: int = 0) -> dict:
         utt_id=[f"utt{i}" for i in range(batch_size)],
     )
 
-
-def utt_ids(batch: dict) -> List[str]:
-    return batch["utt_id"]

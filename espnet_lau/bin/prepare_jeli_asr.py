@@ -14,13 +14,9 @@ Example:
 from __future__ import annotations
 
 import argparse
-import logging
-import sys
 from typing import List, Optional
 
-from espnet2.utils.types import str2bool
-
-from espnet_lau.cli import add_log_level_option, setup_logging
+from espnet_lau.cli import add_log_level_option, add_progress_option, log_command, setup_logging
 from espnet_lau.data.jeli_asr import (
     DEFAULT_DEV_PERMILLE,
     DEFAULT_HUB_NAME,
@@ -48,7 +44,7 @@ def get_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--sample_rate", type=int, default=16000, help="output rate in Hz (default: %(default)s)")
     parser.add_argument("--nj", type=int, default=1, help="parallel decoding threads (default: %(default)s)")
-    parser.add_argument("--progress", type=str2bool, default=True, help="show progress bars (default: %(default)s)")
+    add_progress_option(parser)
     add_log_level_option(parser)
     return parser
 
@@ -56,7 +52,7 @@ def get_parser() -> argparse.ArgumentParser:
 def main(cmd: Optional[List[str]] = None) -> None:
     args = get_parser().parse_args(cmd)
     setup_logging(args.log_level)
-    logging.info("%s", " ".join(sys.argv if cmd is None else ["prepare_jeli_asr", *cmd]))
+    log_command("prepare_jeli_asr", cmd)
     summaries = prepare_jeli_asr(
         args.source,
         args.output_dir,

@@ -12,13 +12,11 @@ Example:
 from __future__ import annotations
 
 import argparse
-import logging
-import sys
 from typing import List, Optional
 
-from espnet2.utils.types import int_or_none, str2bool
+from espnet2.utils.types import int_or_none
 
-from espnet_lau.cli import add_log_level_option, setup_logging
+from espnet_lau.cli import add_log_level_option, add_progress_option, log_command, setup_logging
 from espnet_lau.data.mini_corpus import SIZES, MiniCorpusConfig, prepare_mini_corpus
 
 
@@ -50,7 +48,7 @@ def get_parser() -> argparse.ArgumentParser:
             help=f"override the number of {name} utterances of --size",
         )
     parser.add_argument("--nj", type=int, default=1, help="parallel espeak-ng/sox jobs (default: %(default)s)")
-    parser.add_argument("--progress", type=str2bool, default=True, help="show progress bars (default: %(default)s)")
+    add_progress_option(parser)
     add_log_level_option(parser)
     return parser
 
@@ -58,7 +56,7 @@ def get_parser() -> argparse.ArgumentParser:
 def main(cmd: Optional[List[str]] = None) -> None:
     args = get_parser().parse_args(cmd)
     setup_logging(args.log_level)
-    logging.info("%s", " ".join(sys.argv if cmd is None else ["prepare_mini_corpus", *cmd]))
+    log_command("prepare_mini_corpus", cmd)
     config = MiniCorpusConfig(
         seed=args.seed,
         size=args.size,

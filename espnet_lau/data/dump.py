@@ -20,12 +20,11 @@ from tqdm import tqdm
 
 from espnet_lau.data.kaldi_dir import (
     REQUIRED_FILES,
-    SIDE_FILES,
-    SPEAKER_FILES,
     KaldiDataDirError,
     Utterance,
     read_jsonl,
     read_table,
+    utterance_files,
     write_data_dir,
 )
 from espnet_lau.data.synthesis import sox_to_wav
@@ -50,12 +49,9 @@ def read_data_dir(data_dir: Path) -> List[Utterance]:
     wavs = read_table(data_dir / "wav.scp")
     utt2spk = read_table(data_dir / "utt2spk")
     fields: Dict[str, Dict[str, str]] = {}
-    for path in sorted(data_dir.iterdir()):
-        name = path.name
-        if (not path.is_file() or name.startswith(".") or name in ("wav.scp", "utt2spk")
-                or name in SPEAKER_FILES or name in SIDE_FILES or name.endswith((".json", ".txt"))):
-            continue
-        fields[name] = read_table(path)
+    for name in utterance_files(data_dir):
+        if name not in ("wav.scp", "utt2spk"):
+            fields[name] = read_table(data_dir / name)
     qa: Dict[str, dict] = {}
     if (data_dir / "qa.jsonl").is_file():
         for record in read_jsonl(data_dir / "qa.jsonl"):

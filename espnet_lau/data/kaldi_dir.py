@@ -359,7 +359,8 @@ class DataDirSummary:
     utterance_files: List[str]
 
 
-def _utterance_files(data_dir: Path) -> List[str]:
+def utterance_files(data_dir: Path) -> List[str]:
+    """Names of the per-utterance tables of a data directory (wav.scp, text, utt2spk, ...)."""
     names = []
     for path in sorted(data_dir.iterdir()):
         name = path.name
@@ -397,7 +398,7 @@ def validate_data_dir(
 
     wav_scp = read_table(data_dir / "wav.scp")
     reference = set(wav_scp)
-    files = _utterance_files(data_dir)
+    files = utterance_files(data_dir)
     for name in files:
         keys = set(read_table(data_dir / name))
         missing = sorted(reference - keys)
