@@ -46,8 +46,15 @@ def make_run(root, name, bleu=None, wer=None, qa=None, nmi=None, drift=None, con
     return run
 
 
-def table_rows(text):
-    lines = [line for line in text.splitlines() if line.startswith("|")]
+def table_rows(text, heading=None):
+    """Rows of the first Markdown table (after the line ``heading`` when given)."""
+    body = text.split(heading + "\n", 1)[1] if heading else text
+    lines = []
+    for line in body.splitlines():
+        if line.startswith("|"):
+            lines.append(line)
+        elif lines:
+            break
     header = lines[0].strip("|").split("|")
     return header, {r.strip("|").split("|")[0]: dict(zip(header, r.strip("|").split("|")))
                     for r in lines[2:]}

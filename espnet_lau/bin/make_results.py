@@ -7,6 +7,11 @@ semantic_eval.json (or semantic_eval/), drift.json (or drift/, param_drift/), an
 config.yaml (or in a parent directory, up to 3 levels). Runs sharing a NAME are seeds
 of one system: mean ± std.
 
+With --reference NAME and --ref FILE..., each system's BLEU is tested against NAME's
+with sacrebleu's paired bootstrap (seed-matched; RUN_DIR/text holds the hypotheses).
+Validation curves per epoch and seed are plotted from the ESPnet checkpoint.pth found
+in each run directory or its parents (training stability).
+
 Example:
     python -m espnet_lau.bin.make_results --run baseline=exp/base/eval \\
         --run lau_mse_1=exp/mse1_seed1/eval --run lau_mse_1=exp/mse1_seed2/eval \\
@@ -16,11 +21,30 @@ Example:
 from __future__ import annotations
 
 import argparse
-from typing import List, Optional, Tuple
+import logging
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from espnet_lau.cli import add_log_level_option, setup_logging
 from espnet_lau.evaluation.report_io import write_text
-from espnet_lau.evaluation.results import aggregate, load_run, plot_against_lambda, results_markdown
+from espnet_lau.evaluation.results import (
+    SystemResult,
+    aggregate,
+    figures_markdown,
+    load_run,
+    plot_against_lambda,
+    results_markdown,
+    seed_spread_markdown,
+    significance_markdown,
+)
+from espnet_lau.evaluation.significance import seed_paired_tests
+from espnet_lau.evaluation.training_curves import (
+    Curves,
+    find_checkpoint,
+    plot_validation_curves,
+    read_curves,
+    series,
+)
 
 
 def run_spec(text: str) -> Tuple[str, str]:
@@ -42,17 +66,62 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", required=True, help="the RESULTS.md to write")
     parser.add_argument("--plot_dir", default=None, help="write <metric>_vs_lambda.png here")
     parser.add_argument("--title", default="ST results", help="section title of the table")
+    parser.add_argument("--reference", default=None, metavar="NAME",
+                        help="test every system's BLEU against this one (paired bootstrap)")
+    parser.add_argument("--ref", action="append", default=[], metavar="FILE",
+                        help="reference translations (Kaldi text) for --reference; repeat")
+    parser.add_argument("--bootstrap_samples", type=int, default=1000,
+                        help="paired bootstrap resamples")
     add_log_level_option(parser)
     return parser
+
+
+def significance_section(systems: Sequence[SystemResult], args) -> List[str]:
+    """Seed-matched paired bootstrap of every system with hypotheses against --reference."""
+    hyps = {s.name: [r.hyp_path for r in s.runs] for s in systems}
+    missing = [name for name, paths in hyps.items() if None in paths]
+    if args.reference in missing:
+        raise SystemExit(f"--reference {args.reference}: a run has no hypotheses (RUN_DIR/text)")
+    for name in missing:
+        logging.warning("%s: a run has no RUN_DIR/text; not in the significance test", name)
+    tests = seed_paired_tests(
+        args.reference, {k: v for k, v in hyps.items() if k not in missing}, args.ref,
+        n_samples=args.bootstrap_samples,
+    )
+    return significance_markdown(tests, args.reference, args.bootstrap_samples)
+
+
+def validation_curves(systems: Sequence[SystemResult]) -> Dict[str, List[Curves]]:
+    """system -> per-epoch statistics of each run that has an ESPnet checkpoint."""
+    curves: Dict[str, List[Curves]] = {}
+    for s in systems:
+        for r in s.runs:
+            checkpoint = find_checkpoint(r.path)
+            if checkpoint is not None:
+                curves.setdefault(s.name, []).append(read_curves(checkpoint))
+    return curves
 
 
 def main(cmd: Optional[List[str]] = None) -> None:
     args = get_parser().parse_args(cmd)
     setup_logging(args.log_level)
+    if args.reference and not args.ref:
+        raise SystemExit("--reference needs the reference translations: --ref FILE")
     systems = aggregate([load_run(name, path) for name, path in args.run])
-    write_text(results_markdown(systems, title=args.title), args.out)
+    if args.reference and args.reference not in {s.name for s in systems}:
+        raise SystemExit(f"--reference {args.reference} is not one of the --run names")
+    sections: List[str] = []
+    if args.reference:
+        sections += significance_section(systems, args)
+    curves = validation_curves(systems)
+    best_acc = {name: [max((v for _, v in series(c, "valid", "acc")), default=None) for c in runs]
+                for name, runs in curves.items()}
+    sections += seed_spread_markdown(systems, best_acc)
     if args.plot_dir:
-        plot_against_lambda(systems, args.plot_dir)
+        plots = plot_against_lambda(systems, args.plot_dir)
+        plots += plot_validation_curves(curves, args.plot_dir)
+        sections += figures_markdown(plots, Path(args.out).parent)
+    write_text(results_markdown(systems, title=args.title, sections=sections), args.out)
 
 
 if __name__ == "__main__":

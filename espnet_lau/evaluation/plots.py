@@ -16,12 +16,21 @@ PathLike = Union[str, Path]
 Series = Tuple[Sequence[float], Sequence[float], Sequence[float]]
 
 
+def _save(fig, path: Path) -> Path:
+    """Write ``fig`` as a PNG at ``path`` (parents created) and free it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(path, format="png", dpi=100)
+    plt.close(fig)
+    logging.info("Wrote %s", path)
+    return path
+
+
 def bar_plot(
     names: Sequence[str], values: Sequence[float], path: PathLike, title: str, ylabel: str
 ) -> Path:
     """One bar per name (e.g. per-layer drift), labels rotated for long names."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(max(6.0, 0.35 * len(names) + 2), 4.5))
     ax.bar(range(len(names)), values, color="tab:blue")
     ax.set_xticks(range(len(names)))
@@ -29,11 +38,7 @@ def bar_plot(
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.grid(axis="y", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, format="png", dpi=100)
-    plt.close(fig)
-    logging.info("Wrote %s", path)
-    return path
+    return _save(fig, path)
 
 
 def lines_plot(
@@ -46,7 +51,6 @@ def lines_plot(
 ) -> Path:
     """One line with error bars per series, plus dashed horizontal reference lines."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(6.0, 4.5))
     for label, (xs, means, stds) in series.items():
         ax.errorbar(xs, means, yerr=stds, marker="o", capsize=3, label=label)
@@ -58,8 +62,32 @@ def lines_plot(
     ax.grid(alpha=0.3)
     if series or hlines:
         ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, format="png", dpi=100)
-    plt.close(fig)
-    logging.info("Wrote %s", path)
-    return path
+    return _save(fig, path)
+
+
+LINE_STYLES = ["-", "--", ":", "-."]
+
+
+def curves_plot(
+    lines: Mapping[Tuple[str, int], Sequence[Tuple[float, float]]],
+    path: PathLike,
+    title: str,
+    ylabel: str,
+    xlabel: str = "epoch",
+) -> Path:
+    """Curves keyed by (system, seed index): one colour per system, one line style per
+    seed, so the seed-to-seed spread of each system is visible at a glance."""
+    path = Path(path)
+    systems = list(dict.fromkeys(system for system, _ in lines))
+    fig, ax = plt.subplots(figsize=(7.0, 4.5))
+    for (system, seed), points in lines.items():
+        xs, ys = zip(*points)
+        ax.plot(xs, ys, color=f"C{systems.index(system) % 10}",
+                linestyle=LINE_STYLES[seed % len(LINE_STYLES)], marker=".",
+                label=f"{system} #{seed}")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, ncol=2)
+    return _save(fig, path)

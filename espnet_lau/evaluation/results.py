@@ -5,6 +5,7 @@ Run directory layout (each file optional; looked up in this order, first found w
     RUN_DIR/scores.json         | RUN_DIR/score/scores.json | RUN_DIR/score_st/scores.json
     RUN_DIR/semantic_eval.json  | RUN_DIR/semantic_eval/semantic_eval.json
     RUN_DIR/drift.json          | RUN_DIR/drift/drift.json  | RUN_DIR/param_drift/drift.json
+                                  (also in RUN_DIR's parents, up to 3 levels)
     RUN_DIR/config.yaml         | the config.yaml of RUN_DIR's parents, up to 3 levels
                                   (ESPnet writes it in exp/<tag>/, decodes live below)
 
@@ -19,6 +20,7 @@ import dataclasses
 import datetime
 import importlib.metadata
 import logging
+import os
 import platform
 import subprocess
 from collections import OrderedDict
@@ -29,6 +31,7 @@ import yaml
 
 from espnet_lau.evaluation.plots import lines_plot
 from espnet_lau.evaluation.report_io import read_json
+from espnet_lau.evaluation.significance import PairedResult
 from espnet_lau.evaluation.stats import format_mean_std, mean_std
 
 PathLike = Union[str, Path]
@@ -38,6 +41,8 @@ SEARCH = {
     "semantic": ["semantic_eval.json", "semantic_eval/semantic_eval.json"],
     "drift": ["drift.json", "drift/drift.json", "param_drift/drift.json"],
 }
+#: Kinds also looked up in the parents (a run's drift belongs to its exp dir).
+SEARCH_PARENTS = {"drift"}
 CONFIG_PARENT_LEVELS = 3
 
 #: (key, column title, path into {"scores", "semantic", "drift"}).
@@ -67,6 +72,12 @@ class RunResult:
     has_config: bool = False
     sources: Dict[str, str] = dataclasses.field(default_factory=dict)
 
+    @property
+    def hyp_path(self) -> Optional[Path]:
+        """The run's hypotheses (``RUN_DIR/text``, Kaldi text), if present."""
+        path = Path(self.path) / "text"
+        return path if path.is_file() else None
+
 
 def _dig(obj: Any, path: Sequence[str]) -> Optional[float]:
     for key in path:
@@ -76,12 +87,19 @@ def _dig(obj: Any, path: Sequence[str]) -> Optional[float]:
     return float(obj) if isinstance(obj, (int, float)) and not isinstance(obj, bool) else None
 
 
+def find_in_parents(run_dir: Path, candidates: Sequence[str]) -> Optional[Path]:
+    """The first of ``candidates`` in ``run_dir`` or up to ``CONFIG_PARENT_LEVELS``
+    parents (ESPnet keeps config.yaml and drift/ in exp/<tag>/, decodes live below)."""
+    for d in [run_dir, *list(run_dir.resolve().parents)[:CONFIG_PARENT_LEVELS]]:
+        for rel in candidates:
+            if (d / rel).is_file():
+                return d / rel
+    return None
+
+
 def find_config(run_dir: Path) -> Optional[Path]:
     """``config.yaml`` in ``run_dir`` or up to ``CONFIG_PARENT_LEVELS`` parents."""
-    for d in [run_dir, *list(run_dir.resolve().parents)[:CONFIG_PARENT_LEVELS]]:
-        if (d / "config.yaml").is_file():
-            return d / "config.yaml"
-    return None
+    return find_in_parents(run_dir, ["config.yaml"])
 
 
 def load_run(name: str, run_dir: PathLike) -> RunResult:
@@ -96,11 +114,11 @@ def load_run(name: str, run_dir: PathLike) -> RunResult:
     docs: Dict[str, Any] = {}
     sources: Dict[str, str] = {}
     for kind, candidates in SEARCH.items():
-        for rel in candidates:
-            if (run_dir / rel).is_file():
-                docs[kind] = read_json(run_dir / rel)
-                sources[kind] = str(run_dir / rel)
-                break
+        found = (find_in_parents(run_dir, candidates) if kind in SEARCH_PARENTS
+                 else next((run_dir / r for r in candidates if (run_dir / r).is_file()), None))
+        if found is not None:
+            docs[kind] = read_json(found)
+            sources[kind] = str(found)
     if not docs:
         raise FileNotFoundError(
             f"run {name}: none of scores.json, semantic_eval.json, drift.json in {run_dir}"
@@ -199,8 +217,76 @@ def _environment() -> List[str]:
     ]
 
 
-def results_markdown(systems: Sequence[SystemResult], title: str = "ST results") -> str:
-    """An ESPnet-style RESULTS.md: environment, one table, notes and sources."""
+def significance_markdown(
+    tests: Sequence[PairedResult], reference: str, n_samples: int, alpha: float = 0.05
+) -> List[str]:
+    """A section with one row per paired bootstrap test (see ``significance``)."""
+    lines = [
+        f"## BLEU against {reference}: paired bootstrap ({n_samples} resamples)", "",
+        f"Seed #i of each system is paired with seed #i of {reference} (its #0 when it has "
+        f"fewer seeds). Rows of {reference} itself test its other seeds against its #0: how "
+        f"large the differences are that seed noise alone makes. p < {alpha}: a difference "
+        "this large is unlikely under resampling of the test set (an identical BLEU is never "
+        "significant, whatever sacrebleu's p).", "",
+        "|system|seed|BLEU|reference BLEU|Δ BLEU|p|p < " + f"{alpha}|", "|---|---|---|---|---|---|---|",
+    ]
+    for t in tests:
+        lines.append(f"|{t.system}|#{t.seed_index} vs #{t.reference_seed_index}|{t.bleu:.2f}|"
+                     f"{t.reference_bleu:.2f}|{t.delta:+.2f}|{t.p_value:.4f}|"
+                     f"{'yes' if t.significant(alpha) else 'no'}|")
+    return lines + [""]
+
+
+SPREAD_METRICS = ["bleu", "chrf", "wer", "qa_accuracy", "keyword_recall", "nmi"]
+
+
+def seed_spread_markdown(
+    systems: Sequence[SystemResult], best_valid_acc: Mapping[str, Sequence[Optional[float]]]
+) -> List[str]:
+    """Per-seed values and their range (max − min) of every system run with several seeds.
+
+    Args:
+        best_valid_acc: system -> best validation accuracy (0-1) of each seed, or None.
+    """
+    multi = [s for s in systems if len(s.runs) > 1]
+    if not multi:
+        return []
+    titles = dict((k, col) for k, col, _ in METRICS)
+    header = ["system", "seeds", "best valid acc. per seed"]
+    header += [f"{titles[k]} per seed (range)" for k in SPREAD_METRICS]
+    lines = ["## Seed-to-seed spread", "",
+             "Each seed's value, and in brackets the range (max − min) over seeds.", "",
+             "|" + "|".join(header) + "|", "|" + "|".join(["---"] * len(header)) + "|"]
+    for s in multi:
+        accs = [a for a in best_valid_acc.get(s.name, []) if a is not None]
+        cells = [s.name, str(len(s.runs)), " / ".join(f"{100 * a:.1f}" for a in accs) or MISSING]
+        for key in SPREAD_METRICS:
+            stat = s.metrics[key]
+            if not stat:
+                cells.append(MISSING)
+                continue
+            values = stat["values"]
+            cells.append(" / ".join(f"{v:.2f}" for v in values) + f" ({max(values) - min(values):.2f})")
+        lines.append("|" + "|".join(cells) + "|")
+    return lines + [""]
+
+
+def figures_markdown(paths: Sequence[Path], relative_to: Path) -> List[str]:
+    """A ``## Plots`` section linking PNGs relative to the RESULTS file's directory."""
+    if not paths:
+        return []
+    lines = ["## Plots", ""]
+    for p in paths:
+        rel = os.path.relpath(Path(p).resolve(), Path(relative_to).resolve())
+        lines.append(f"![{Path(p).stem}]({rel})")
+    return lines + [""]
+
+
+def results_markdown(
+    systems: Sequence[SystemResult], title: str = "ST results", sections: Sequence[str] = ()
+) -> str:
+    """An ESPnet-style RESULTS.md: environment, one table, notes, extra ``sections``
+    (Markdown lines: significance, seed spread, plots) and sources."""
     header = ["system", "config", "runs"] + [col for _, col, _ in METRICS]
     lines = [
         "<!-- Generated by `python -m espnet_lau.bin.make_results`. -->",
@@ -217,7 +303,7 @@ def results_markdown(systems: Sequence[SystemResult], title: str = "ST results")
         cells += [format_mean_std(s.metrics[k]) if s.metrics[k] else MISSING for k, _, _ in METRICS]
         lines.append("|" + "|".join(cells) + "|")
     notes = _notes(systems)
-    lines += ["", *notes, "", "### Sources", ""]
+    lines += ["", *notes, "", *sections, "### Sources", ""]
     for s in systems:
         for r in s.runs:
             lines.append(f"- {s.name}: " + ", ".join(f"{k}: `{v}`" for k, v in r.sources.items()))

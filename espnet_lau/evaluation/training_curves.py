@@ -1,0 +1,94 @@
+"""Per-epoch training statistics of ESPnet runs, and their plots (training stability).
+
+ESPnet's trainer keeps every epoch's aggregated statistics in its Reporter, saved in
+``<exp>/checkpoint.pth`` (``{"reporter": {"stats": {epoch: {"train"|"valid":
+{key: value}}}}}``). Unlike ``train.log`` this survives a resumed training, whose log
+only holds the epochs after the restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import numbers
+from collections import OrderedDict
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional, Sequence, Union
+
+import torch
+
+from espnet_lau.evaluation.plots import curves_plot
+
+PathLike = Union[str, Path]
+#: epoch -> {"train"|"valid" -> {key -> value}}
+Curves = Dict[int, Dict[str, Dict[str, float]]]
+#: (key, axis label) of the validation curves plotted by :func:`plot_validation_curves`.
+VALID_CURVES = [("loss_st", "validation translation loss (loss_st)"),
+                ("acc", "validation token accuracy"),
+                ("bleu", "validation BLEU (teacher forcing)")]
+CHECKPOINT = "checkpoint.pth"
+
+
+def find_checkpoint(run_dir: PathLike, levels: int = 3) -> Optional[Path]:
+    """``checkpoint.pth`` in ``run_dir`` or its parents (a decode dir lives below exp)."""
+    run_dir = Path(run_dir).resolve()
+    for d in [run_dir, *list(run_dir.parents)[:levels]]:
+        if (d / CHECKPOINT).is_file():
+            return d / CHECKPOINT
+    return None
+
+
+def read_curves(checkpoint: PathLike) -> Curves:
+    """Per-epoch train/valid statistics from an ESPnet ``checkpoint.pth``.
+
+    Non-numeric entries (durations) and NaN values are dropped.
+
+    Raises:
+        ValueError: the file holds no Reporter statistics.
+    """
+    # The checkpoint holds optimiser and Reporter objects, not only tensors.
+    state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    stats = (state.get("reporter") or {}).get("stats") if isinstance(state, Mapping) else None
+    if not stats:
+        raise ValueError(f"{checkpoint}: no ESPnet Reporter statistics (reporter.stats)")
+    curves: Curves = OrderedDict()
+    for epoch in sorted(stats):
+        curves[int(epoch)] = {
+            phase: {k: float(v) for k, v in values.items()
+                    if isinstance(v, numbers.Real) and not math.isnan(float(v))}
+            for phase, values in stats[epoch].items() if isinstance(values, Mapping)
+        }
+    return curves
+
+
+def series(curves: Curves, phase: str, key: str) -> List[tuple]:
+    """``[(epoch, value), ...]`` of one statistic, epochs without it skipped."""
+    return [(e, s[phase][key]) for e, s in curves.items() if key in s.get(phase, {})]
+
+
+def plot_validation_curves(
+    runs: Mapping[str, Sequence[Curves]], plot_dir: PathLike
+) -> List[Path]:
+    """One PNG per validation statistic (``VALID_CURVES``): a line per run, one colour
+    per system, one line style per seed.
+
+    Args:
+        runs: system -> curves of each seed.
+
+    Returns:
+        The written ``<plot_dir>/valid_<key>_per_epoch.png`` files.
+    """
+    written = []
+    for key, label in VALID_CURVES:
+        lines = OrderedDict()
+        for system, seeds in runs.items():
+            for i, curves in enumerate(seeds):
+                points = series(curves, "valid", key)
+                if points:
+                    lines[(system, i)] = points
+        if not lines:
+            logging.info("No run has valid/%s: no plot", key)
+            continue
+        written.append(curves_plot(lines, Path(plot_dir) / f"valid_{key}_per_epoch.png",
+                                   title=f"{label} per epoch", ylabel=label))
+    return written
