@@ -6,54 +6,13 @@ semantic evaluation, RESULTS.md, packing, and an offline reload with espnet_mode
 """
 
 import json
-import os
-import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import torch
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
-RECIPE = REPO / "egs2/bambara_fr/st1"
-DEBUG = [
-    "--mini_size", "tiny", "--src_nbpe", "40", "--tgt_nbpe", "60",
-    "--asr_config", "conf/tuning/train_asr_debug.yaml",
-    "--st_config", "conf/tuning/train_st_lau_debug.yaml",
-    "--decode_config", "conf/tuning/decode_st_debug.yaml",
-]
-
-
-def make_recipe_copy(root: Path) -> Path:
-    """The recipe's scripts in a fresh directory (outputs go to its data/ dump/ exp/)."""
-    recipe = root / "st1"
-    recipe.mkdir()
-    for name in ("run.sh", "lau_st.sh", "path.sh", "cmd.sh"):
-        shutil.copy2(RECIPE / name, recipe / name)
-    shutil.copytree(RECIPE / "local", recipe / "local")
-    (recipe / "conf").mkdir()
-    (recipe / "conf/tuning").symlink_to(REPO / "conf/tuning")
-    return recipe
-
-
-def run_recipe(recipe: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-               VIRTUAL_ENV=str(Path(sys.executable).parents[1]))
-    proc = subprocess.run(["./run.sh", "--python", sys.executable, *args], cwd=recipe, env=env,
-                          capture_output=True, text=True)
-    if check and proc.returncode != 0:
-        pytest.fail(f"run.sh {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    return proc
-
-
-@pytest.fixture(scope="module")
-def recipe(tmp_path_factory):
-    recipe = make_recipe_copy(tmp_path_factory.mktemp("recipe"))
-    proc = run_recipe(recipe, *DEBUG, "--stage", "1", "--stop_stage", "14")
-    recipe.joinpath("run.log").write_text(proc.stdout + proc.stderr)
-    return recipe
+from recipe_helpers import DEBUG, make_recipe_copy, run_recipe
 
 
 @pytest.mark.slow

@@ -1,0 +1,45 @@
+"""Running copies of the egs2/bambara_fr/st1 recipe from the tests (tiny corpus, debug
+configs); the finished stages 1-14 are a session fixture (``recipe`` in conftest.py)."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+RECIPE = REPO / "egs2/bambara_fr/st1"
+DEBUG = [
+    "--mini_size", "tiny", "--src_nbpe", "40", "--tgt_nbpe", "60",
+    "--asr_config", "conf/tuning/train_asr_debug.yaml",
+    "--st_config", "conf/tuning/train_st_lau_debug.yaml",
+    "--decode_config", "conf/tuning/decode_st_debug.yaml",
+]
+
+
+def make_recipe_copy(root: Path) -> Path:
+    """The recipe's scripts in a fresh directory (outputs go to its data/ dump/ exp/)."""
+    recipe = root / "st1"
+    recipe.mkdir()
+    for name in ("run.sh", "lau_st.sh", "path.sh", "cmd.sh"):
+        shutil.copy2(RECIPE / name, recipe / name)
+    shutil.copytree(RECIPE / "local", recipe / "local")
+    (recipe / "conf").mkdir()
+    (recipe / "conf/tuning").symlink_to(REPO / "conf/tuning")
+    return recipe
+
+
+def run_recipe(
+    recipe: Path, *args: str, check: bool = True, script: str = "./run.sh"
+) -> subprocess.CompletedProcess:
+    """``script --python <this Python> args...`` in ``recipe``; fails the test on error
+    (with the output's tail) unless ``check`` is false."""
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+               VIRTUAL_ENV=str(Path(sys.executable).parents[1]))
+    proc = subprocess.run([script, "--python", sys.executable, *args], cwd=recipe, env=env,
+                          capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        pytest.fail(f"{script} {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return proc
