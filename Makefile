@@ -1,7 +1,8 @@
 # The two commands of the README do all the set-up on a fresh machine:
 #   make demo   the recipe egs2/bambara_fr/st1 on its offline mini corpus (stages 1-14)
 #   make test   the test suite (CPU, offline)
-# and make bench: measured ratios (bench/), printed and written to bench/out/.
+# and make bench: LAU vs baseline cost ratios (bench/, docs/bench.md), printed as a
+# table and written to bench/out/bench.json (5-8 minutes on 2 CPU cores).
 SHELL := /bin/bash
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
@@ -19,4 +20,4 @@ test: install
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PYTHON) -m pytest -q tests
 
 bench: install
-	$(PYTHON) bench/teacher_cost.py
+	$(PYTHON) bench/run_all.py
