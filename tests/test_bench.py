@@ -35,7 +35,8 @@ from bench import (  # noqa: E402
 EXPECTED = {
     "train_step_time_ratio", "sem_emb_check_share", "teacher_cost_speedup:usem3",
     "peak_rss_ratio", "rss_growth_ratio", "export_param_difference",
-    "decode_rtf_ratio:beam1", "decode_rtf_ratio:beam5", "identical_hypotheses",
+    "decode_rtf_ratio:free:beam1", "decode_rtf_ratio:free:beam5",
+    "decode_rtf_ratio:fixed:beam1", "decode_rtf_ratio:fixed:beam5", "identical_hypotheses",
     "teacher_throughput:usem3:batch1", "teacher_throughput:usem3:batch4",
 }
 VERDICTS = {common.PASS, common.FAIL, common.UNCLEAR, common.INFO}
@@ -89,8 +90,9 @@ def test_export_has_exactly_the_baseline_parameter_count(suite):
     assert figure["verdict"] == common.PASS and figure["median"] == 0
     assert counts["export"] == counts["baseline"] > 0
     assert counts["lau_checkpoint"] - counts["export"] == counts["semantic_head"] > 0
-    assert figure["details"]["stock_classes"] == {"export": "ESPnetSTModel",
-                                                  "baseline": "ESPnetSTModel"}
+    assert figure["details"]["classes"] == {"export": "ESPnetSTModel",
+                                           "baseline": "ESPnetSTModel",
+                                           "lau_checkpoint": "LAUSTModel"}
     # Independently of the benchmark code: the exported files are the LAU checkpoint
     # minus the head, and load strictly into a stock model of that size.
     lau = torch.load(work / "lau" / "model.pth")
@@ -107,13 +109,27 @@ def test_lau_checkpoint_and_export_decode_identical_hypotheses(suite):
     result, _, _ = suite
     figure = result["figures"]["identical_hypotheses"]
     details = figure["details"]
-    assert details["compared"] == 3 * 2  # 3 utterances x beams 1 and 5
+    assert details["compared"] == 3 * 2 * 2  # 3 utterances x beams 1, 5 x free, fixed length
     assert details["differing"] == [] and figure["verdict"] == common.PASS
     hyps = details["hypotheses"]
+    for case in ("free:beam1", "free:beam5", "fixed:beam1", "fixed:beam5"):
+        lau = [u["hyp"] for u in hyps[f"lau_checkpoint@{case}"]["utterances"]]
+        export = [u["hyp"] for u in hyps[f"export@{case}"]["utterances"]]
+        assert lau == export and any(lau), case
+
+
+def test_fixed_length_decoding_gives_both_models_the_same_work(suite):
+    result, _, _ = suite
+    hyps = result["figures"]["identical_hypotheses"]["details"]["hypotheses"]
     for beam in (1, 5):
-        lau = [u["hyp"] for u in hyps[f"lau_checkpoint@beam{beam}"]["utterances"]]
-        export = [u["hyp"] for u in hyps[f"export@beam{beam}"]["utterances"]]
-        assert lau == export and any(lau)
+        for model in ("export", "baseline"):
+            run = hyps[f"{model}@fixed:beam{beam}"]
+            assert run["ran_to_limit"]
+            for u in run["utterances"]:  # a full beam, all of <sos> + 3 tokens + <sos/eos>
+                assert u["limit"] == 3 and u["hyp_tokens"] <= 3 and not u["ended_with_eos"]
+                assert u["ended_hypotheses"] == beam and u["yseq_lengths"] == [5]
+        figure = result["figures"][f"decode_rtf_ratio:fixed:beam{beam}"]
+        assert figure["details"]["ran_to_limit"] == {"export": True, "baseline": True}
 
 
 def test_peak_rss_comes_from_separate_fresh_processes(suite):
