@@ -19,8 +19,9 @@
      same sentences, and decoding time follows the output length, so the ratio with a
      target (1.00 ± noise) is taken at a fixed output length (``maxlenratio < 0``,
      shorter than either model's sentences, checked: the same search steps with a full
-     beam for both); the ratio of free decoding (the decode config as is) is reported
-     with both output lengths;
+     beam for both), next to an A/A control (the baseline against a second decoder of
+     itself: the size of the noise); the ratio of free decoding (the decode config as
+     is) is reported with both output lengths;
    * hypotheses of the LAU checkpoint, loaded through ``LAUSTTask`` (a ``LAUSTModel``
      with its head), vs its export loaded through stock ``STTask``: all identical, in
      both decoding modes.
@@ -73,6 +74,7 @@ from espnet_lau.export import export_stock  # noqa: E402
 from espnet_lau.tasks.lau_st import LAUSTTask  # noqa: E402
 
 RTF_TOLERANCE = 0.03
+FIXED_PASSES = 3  # fixed-length passes per free-decoding pass: they are short, and noisy
 SPACE = "<space>"
 
 
@@ -242,6 +244,8 @@ def build_decoders(preset: Preset, paths: dict) -> dict:
     output length (``maxlenratio = -fixed_output_tokens``, shorter than what either
     model says), so that both models run the same number of search steps: the same work.
     Every decoder returns ``beam + 1`` hypotheses, to see early ends (:func:`hypothesis_report`).
+    Fixed mode also has ``baseline_copy``, a second decoder of the baseline: the ratio
+    of two identical decoders shows how large the noise alone is.
     """
     options = yaml.safe_load(preset.decode_config.read_text(encoding="utf-8")) or {}
     decoders = {}
@@ -250,9 +254,11 @@ def build_decoders(preset: Preset, paths: dict) -> dict:
             opts = {**options, "beam_size": beam, "nbest": beam + 1}
             if mode == "fixed":
                 opts.update(minlenratio=0.0, maxlenratio=-float(preset.fixed_output_tokens))
-            for model, source, task in (("export", "lau_export", None),
-                                        ("baseline", "baseline_export", None),
-                                        ("lau_checkpoint", "lau", LAUSTTask)):
+            models = [("export", "lau_export", None), ("baseline", "baseline_export", None),
+                      ("lau_checkpoint", "lau", LAUSTTask)]
+            if mode == "fixed":  # A/A control: a second decoder of the same baseline
+                models.append(("baseline_copy", "baseline_export", None))
+            for model, source, task in models:
                 name = f"{model}@{mode}:beam{beam}"
                 decoders[name] = speech2text(*paths[source], opts, task=task)
     for name, decoder in decoders.items():
@@ -276,8 +282,11 @@ def run(preset: Preset, repeats: int, workdir: Path) -> List[Figure]:
     differing = [dict(case=c, uttid=uid, lau=a, export=e) for c, uid, a, e in pairs if a != e]
     quality = {name: hypothesis_report(d, utts, results[name]) for name, d in decoders.items()}
 
-    seconds = time_passes({n: d for n, d in decoders.items() if not n.startswith("lau_")},
-                          utts, repeats)
+    timed_decoders = {n: d for n, d in decoders.items() if not n.startswith("lau_")}
+    seconds = {}
+    for mode, passes in (("free", repeats), ("fixed", FIXED_PASSES * repeats)):
+        seconds.update(time_passes({n: d for n, d in timed_decoders.items() if f"@{mode}:" in n},
+                                   utts, passes))
 
     models = {m: decoders[f"{m}@{cases[0]}"].st_model
               for m in ("export", "baseline", "lau_checkpoint")}
@@ -310,6 +319,11 @@ def run(preset: Preset, repeats: int, workdir: Path) -> List[Figure]:
             rtf={"export": [s / audio_seconds for s in export],
                  "baseline": [s / audio_seconds for s in baseline]},
             output_tokens=tokens, ran_to_limit=ran_to_limit))
+        if mode == "fixed":
+            figures.append(ratio_figure(
+                f"decode_rtf_control:{case}",
+                f"A/A control: baseline ÷ a second baseline decoder, beam {beam}, fixed length",
+                "— (the noise)", ratios(seconds[f"baseline_copy@{case}"], baseline), informative))
     figures.append(exact_figure(
         "identical_hypotheses", "LAU checkpoint (LAUSTTask) vs its export (stock STTask): "
         "identical hypotheses", f"= {len(pairs)} (all)", len(pairs) - len(differing),
