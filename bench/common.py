@@ -20,6 +20,7 @@ transformers.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import logging
 import os
@@ -277,6 +278,10 @@ def setup(args: argparse.Namespace, benchmark: str):
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s: %(message)s")
     logging.getLogger().setLevel(args.log_level)
     set_threads(args.threads)
+    with contextlib.suppress(ImportError):  # imported by ESPnet before our environment
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
     preset = PRESETS[args.preset]
     return preset, repeats_for(args, preset, benchmark)
 
