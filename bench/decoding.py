@@ -28,7 +28,7 @@
 
 Writes ``<out_dir>/decoding.json`` (with every hypothesis and its reference).
 
-    python bench/decoding.py [--preset mini|debug] [--repeats 3] [--workdir DIR]
+    python bench/decoding.py [--preset mini|debug] [--repeats 4] [--workdir DIR]
 """
 
 from __future__ import annotations
@@ -322,7 +322,8 @@ def run(preset: Preset, repeats: int, workdir: Path) -> List[Figure]:
         if mode == "fixed":
             figures.append(ratio_figure(
                 f"decode_rtf_control:{case}",
-                f"A/A control: baseline ÷ a second baseline decoder, beam {beam}, fixed length",
+                f"A/A control: a second baseline decoder ÷ the baseline, beam {beam}, "
+                "fixed length",
                 "— (the noise)", ratios(seconds[f"baseline_copy@{case}"], baseline), informative))
     figures.append(exact_figure(
         "identical_hypotheses", "LAU checkpoint (LAUSTTask) vs its export (stock STTask): "
