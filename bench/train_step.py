@@ -15,7 +15,7 @@ same alternation.
 
 Writes ``<out_dir>/train_step.json``.
 
-    python bench/train_step.py [--preset mini|debug] [--repeats 16] [--threads 1]
+    python bench/train_step.py [--preset mini|debug] [--repeats 12] [--threads 1]
 """
 
 from __future__ import annotations
