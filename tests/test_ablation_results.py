@@ -84,11 +84,13 @@ def test_make_results_with_reference_curves_and_spread(tmp_path):
     ]
     out = tmp_path / "res" / "RESULTS.md"
     argv = ["--out", str(out), "--plot_dir", str(tmp_path / "res" / "plots"),
-            "--reference", "baseline", "--ref", str(ref), "--bootstrap_samples", "100"]
+            "--reference", "baseline", "--ref", str(ref), "--bootstrap_samples", "100",
+            "--note", "Left out: lau seed 1."]
     for name, path in runs:
         argv += ["--run", f"{name}={path}"]
     make_results_cli.main(argv)
     text = out.read_text(encoding="utf-8")
+    assert "\n- Left out: lau seed 1.\n" in text
     assert "## BLEU against baseline: paired bootstrap (100 resamples)" in text
     sig = text.split("## BLEU against baseline")[1].split("##")[0]
     assert "|baseline|#1 vs #0|" in sig and "|lau|#0 vs #0|" in sig

@@ -66,6 +66,8 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", required=True, help="the RESULTS.md to write")
     parser.add_argument("--plot_dir", default=None, help="write <metric>_vs_lambda.png here")
     parser.add_argument("--title", default="ST results", help="section title of the table")
+    parser.add_argument("--note", action="append", default=[], metavar="TEXT",
+                        help="a line for the table's notes (e.g. what was left out); repeat")
     parser.add_argument("--reference", default=None, metavar="NAME",
                         help="test every system's BLEU against this one (paired bootstrap)")
     parser.add_argument("--ref", action="append", default=[], metavar="FILE",
@@ -121,7 +123,8 @@ def main(cmd: Optional[List[str]] = None) -> None:
         plots = plot_against_lambda(systems, args.plot_dir)
         plots += plot_validation_curves(curves, args.plot_dir)
         sections += figures_markdown(plots, Path(args.out).parent)
-    write_text(results_markdown(systems, title=args.title, sections=sections), args.out)
+    write_text(results_markdown(systems, title=args.title, sections=sections, notes=args.note),
+               args.out)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ max_epoch=""             # ST epochs for every system ("" = the configs' max_epo
 asr_2x_epochs=""         # epochs of the 2x-ASR model ("" = the config's; half = as many updates as 1x)
 jobs=1                   # ST trainings run side by side (the cores are split between them)
 nj=2                     # CPU processes for data preparation and decoding
+only=""                  # step 3: train only these systems (e.g. "lau_cosine_lambda5.0"); "" = all
 reference=baseline_1xasr # the system every other one is tested against (paired bootstrap)
 bootstrap_samples=1000   # paired bootstrap resamples
 asr_config=conf/tuning/train_asr_transformer_mini.yaml  # ASR pretraining config (1x and 2x)
@@ -141,7 +142,9 @@ pending=()
 for run in "${runs[@]}"; do
     in_steps 3 || break
     read -r system seed _ _ <<< "${run}"
-    if evaluated "${system}" "${seed}"; then
+    if [ -n "${only}" ] && [[ " ${only} " != *" ${system} "* ]]; then
+        continue
+    elif evaluated "${system}" "${seed}"; then
         log "Step 3: ${system} seed ${seed} is evaluated: reused"
     else
         pending+=("${run}")
@@ -179,6 +182,7 @@ fi
 in_steps 5 || { log "Finished (steps ${stage}-${stop_stage})"; exit 0; }
 result_args=()
 reported=()
+missing=()
 for run in "${runs[@]}" "cascade ${first_seed}"; do
     read -r system seed _ <<< "${run}"
     if evaluated "${system}" "${seed}"; then
@@ -186,8 +190,12 @@ for run in "${runs[@]}" "cascade ${first_seed}"; do
         reported+=("${system}")
     else
         log "Step 5: WARNING: ${system} seed ${seed} is not evaluated yet: left out of ${results}"
+        missing+=("${system} seed ${seed}")
     fi
 done
+if [ "${#missing[@]}" -gt 0 ]; then
+    result_args+=(--note "Left out, not evaluated (yet): $(printf '%s, ' "${missing[@]}" | sed 's/, $//').")
+fi
 [ "${#result_args[@]}" -gt 0 ] || die "no system is evaluated yet: run steps 3-4 first"
 if [ ! -f exp/trivial_most_frequent/test/semantic_eval/semantic_eval.json ]; then
     log "Step 5: the trivial most-frequent-sentence system (log: ${outdir}/logs/trivial.log)"
