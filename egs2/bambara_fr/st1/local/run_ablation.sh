@@ -88,7 +88,7 @@ else
     recipe ${outdir}/logs/data.log --stage 1 --stop_stage 4 --extra_asr "${extra_asr}" --asr_extra train_asr_extra
     log "Step 1: BPE on the ST training set, embeddings, ST statistics (log: ${outdir}/logs/shared.log)"
     recipe ${outdir}/logs/shared.log --stage 5 --stop_stage 5
-    recipe ${outdir}/logs/shared_78.log --stage 7 --stop_stage 8
+    recipe ${outdir}/logs/shared_78.log --stage 7 --stop_stage 8 --st_config "${baseline_config}"
 fi
 
 # ---- 2. ASR pretraining (1x, 2x) ------------------------------------------------
