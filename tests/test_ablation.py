@@ -3,6 +3,7 @@ LAU with two seeds, the cascade) run in a copy of the finished tiny recipe, so t
 reuses the shared stage outputs, then a second run that only re-reads them."""
 
 import shutil
+import subprocess
 
 import pytest
 import yaml
@@ -93,3 +94,12 @@ def test_unknown_grid_config_is_refused(tmp_path):
                       check=False, script="local/run_ablation.sh")
     assert proc.returncode != 0
     assert "no config conf/tuning/train_st_lau_huber_lambda0.2.yaml" in proc.stderr
+
+
+def test_outdir_outside_exp_and_missing_keys_are_named(tmp_path):
+    recipe = make_recipe_copy(tmp_path)
+    proc = run_recipe(recipe, "--outdir", "results", check=False, script="local/run_ablation.sh")
+    assert proc.returncode != 0 and "--outdir must be under exp/, got 'results'" in proc.stderr
+    proc = subprocess.run(["local/decode_split.sh", "--nj", "2", "--keys", "nope.scp", "--logdir", "x",
+                           "--out", "y", "--", "true"], cwd=recipe, capture_output=True, text=True)
+    assert proc.returncode != 0 and "key file 'nope.scp' is missing or empty" in proc.stderr

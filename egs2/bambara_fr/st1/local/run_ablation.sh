@@ -67,10 +67,11 @@ cores=$(nproc 2>/dev/null || echo 1)
 threads=$(( cores / jobs > 0 ? cores / jobs : 1 ))
 asr_tag_1x=$(basename "${asr_config}" .yaml | sed -e 's/^train_//')
 asr_tag_2x=${asr_tag_1x}_2xasr
+# the decode directory of every system; handed to lau_st.sh, so it is defined here only
 decode_tag=decode_$(basename "${decode_config}" .yaml | sed -e "s/^decode_//")_valid.acc.ave
 common=(--mini_size "${mini_size}" --nj "${nj}" --asr_config "${asr_config}"
         --src_nbpe "${src_nbpe}" --tgt_nbpe "${tgt_nbpe}"
-        --decode_config "${decode_config}" --python "${python}")
+        --decode_config "${decode_config}" --decode_tag "${decode_tag}" --python "${python}")
 mkdir -p "${outdir}/logs"
 
 recipe() {  # recipe LOG ARGS...: ./run.sh with the shared options, logged to LOG
@@ -201,7 +202,7 @@ if [ ! -f exp/trivial_most_frequent/test/semantic_eval/semantic_eval.json ]; the
     log "Step 5: the trivial most-frequent-sentence system (log: ${outdir}/logs/trivial.log)"
     recipe ${outdir}/logs/trivial.log --stage 12 --stop_stage 13 --trivial true --results "" \
         --st_tag "$(run_dir "${reported[0]}" "${first_seed}" | sed 's|^exp/||')" \
-        --decode_tag "${decode_tag}" --times_file "${outdir}/logs/trivial_times.tsv"
+        --times_file "${outdir}/logs/trivial_times.tsv"
 fi
 result_args+=(--run "trivial_most_frequent=exp/trivial_most_frequent/test")
 significance=()
