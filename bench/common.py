@@ -183,7 +183,7 @@ class Figure:
 
     def _format(self, value: float) -> str:
         if self.unit != "×":
-            return f"{value:,.0f}"
+            return f"{value:,.0f}" if value == int(value) or abs(value) >= 100 else f"{value:.3g}"
         return f"{value:.3f}" if value == 0 or abs(value) >= 0.01 else f"{value:.1e}"
 
 
@@ -219,11 +219,12 @@ def environment() -> Dict[str, Any]:
     """The machine and load the numbers were taken under."""
     import torch
 
+    gpu = torch.cuda.get_device_name() if torch.cuda.is_available() else None
     return {
         "host": platform.node(), "python": platform.python_version(),
         "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
         "cpus": len(os.sched_getaffinity(0)), "load_average": list(os.getloadavg()),
-        "time": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+        "gpu": gpu, "time": time.strftime("%Y-%m-%d %H:%M:%S %z"),
     }
 
 
@@ -252,7 +253,8 @@ def base_parser(doc: Optional[str]) -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--preset", default="mini", choices=sorted(PRESETS),
                         help="mini: the recipe's configs (train_st_baseline.yaml vs "
-                        "train_st_lau_mse_lambda1.0.yaml); debug: the tiny test configs "
+                        "train_st_lau_mse_lambda1.0.yaml); debug: the tiny test configs; "
+                        "jeli: the paper-scale Jeli-ASR conformer configs, for a GPU "
                         "(default: %(default)s)")
     parser.add_argument("--repeats", type=int, default=None,
                         help="alternating repeats per variant (default: the preset's)")

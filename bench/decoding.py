@@ -132,8 +132,8 @@ def save_checkpoint(model, args, outdir: Path) -> Tuple[Path, Path]:
 # --------------------------------------------------------------------------- decoding
 
 
-def speech2text(config: Path, model_file: Path, options: dict, task=None):
-    """Stock ``Speech2Text``; with ``task``, its model is built and loaded by that task.
+def speech2text(config: Path, model_file: Path, options: dict, task=None, device: str = "cpu"):
+    """Stock ``Speech2Text`` on ``device``; with ``task``, its model is built and loaded by that task.
 
     ``Speech2Text`` builds its model with the module-level ``STTask``; pointing that name
     at ``LAUSTTask`` for the duration of the constructor loads a LAU checkpoint as a
@@ -143,7 +143,7 @@ def speech2text(config: Path, model_file: Path, options: dict, task=None):
              else contextlib.nullcontext())
     with patch:
         return st_inference.Speech2Text(st_train_config=str(config), st_model_file=str(model_file),
-                                        device="cpu", **options)
+                                        device=device, **options)
 
 
 def length_limit(decoder, utt: SpokenUtterance) -> int:
@@ -152,7 +152,7 @@ def length_limit(decoder, utt: SpokenUtterance) -> int:
     if ratio < 0:
         return int(-ratio)
     with torch.no_grad():
-        speech = torch.from_numpy(utt.speech).unsqueeze(0)
+        speech = torch.from_numpy(utt.speech).unsqueeze(0).to(decoder.device)
         frames = int(decoder.st_model.encode(speech, torch.tensor([speech.size(1)]))[1][0])
     return frames if ratio == 0 else max(1, int(ratio * frames))
 
@@ -197,8 +197,9 @@ def check_lau_load(decoder, model_file: Path) -> None:
     if type(model).__name__ != "LAUSTModel" or model.semantic_head is None:
         raise RuntimeError(
             f"expected a LAUSTModel with a semantic head, got {type(model).__name__}")
-    saved, loaded = torch.load(model_file), model.state_dict()
-    if saved.keys() != loaded.keys() or not all(torch.equal(saved[k], loaded[k]) for k in saved):
+    saved, loaded = torch.load(model_file, map_location="cpu"), model.state_dict()
+    if saved.keys() != loaded.keys() or not all(torch.equal(saved[k], loaded[k].cpu())
+                                                for k in saved):
         raise RuntimeError(f"{model_file} did not load completely into the LAUSTModel")
 
 
@@ -234,7 +235,7 @@ def time_passes(decoders: dict, utts: Sequence[SpokenUtterance], passes: int) ->
     utterance hits all of them alike; a pass is the sum over the utterances.
     """
     n = len(utts)
-    print(f"decoding {n} espeak utterances ({sum(u.seconds for u in utts):.1f} s of audio) "
+    print(f"decoding {n} utterances ({sum(u.seconds for u in utts):.1f} s of audio) "
           f"{passes} times:", flush=True)
     per_utt = alternate({name: (lambda d: lambda r: timed(d)(utts[r % n].speech))(decoder)
                          for name, decoder in decoders.items()}, passes * n, log=None)
@@ -249,8 +250,9 @@ def time_passes(decoders: dict, utts: Sequence[SpokenUtterance], passes: int) ->
 MODES = ("free", "fixed")  # the decode config as is; a fixed output length
 
 
-def build_decoders(preset: Preset, paths: dict) -> dict:
-    """Stock ``Speech2Text`` of each model, decoding mode and beam: ``model@mode:beamB``.
+def build_decoders(preset: Preset, paths: dict, modes: Sequence[str] = MODES,
+                   device: str = "cpu") -> dict:
+    """Stock ``Speech2Text`` on ``device`` of each model, mode and beam: ``model@mode:beamB``.
 
     Models: ``export`` and ``baseline`` (exports, stock ``STTask``) and ``lau_checkpoint``
     (``LAUSTTask``). Mode ``free`` is the decode config; ``fixed`` sets an absolute
@@ -262,7 +264,7 @@ def build_decoders(preset: Preset, paths: dict) -> dict:
     """
     options = yaml.safe_load(preset.decode_config.read_text(encoding="utf-8")) or {}
     decoders = {}
-    for mode in MODES:
+    for mode in modes:
         for beam in preset.beam_sizes:
             opts = {**options, "beam_size": beam, "nbest": beam + 1}
             if mode == "fixed":
@@ -273,7 +275,7 @@ def build_decoders(preset: Preset, paths: dict) -> dict:
                 models.append(("baseline_copy", "baseline_export", None))
             for model, source, task in models:
                 name = f"{model}@{mode}:beam{beam}"
-                decoders[name] = speech2text(*paths[source], opts, task=task)
+                decoders[name] = speech2text(*paths[source], opts, task=task, device=device)
     for name, decoder in decoders.items():
         if name.startswith("lau_checkpoint"):
             check_lau_load(decoder, paths["lau"][1])
@@ -283,9 +285,26 @@ def build_decoders(preset: Preset, paths: dict) -> dict:
 def run(preset: Preset, repeats: int, workdir: Path) -> List[Figure]:
     """Parameter counts, RTF ratios per beam and mode, identical hypotheses."""
     utts, paths, losses = prepare(preset, workdir)
+    return compare(preset, repeats, utts, paths, dict(
+        audio="espeak-ng (sw voice reading mini-corpus Bambara)",
+        shared_steps=preset.decode_shared_steps, train_steps=preset.decode_train_steps,
+        train_losses=losses))
+
+
+def compare(preset: Preset, repeats: int, utts: Sequence[SpokenUtterance], paths: dict,
+            about: dict, modes: Sequence[str] = MODES, device: str = "cpu") -> List[Figure]:
+    """The figures of :func:`run` for given speech and models.
+
+    Args:
+        utts: the utterances decoded.
+        paths: ``(config, weights)`` of ``lau``, ``lau_export`` and ``baseline_export``.
+        about: how the speech and the models were made, kept with the first figure.
+        modes: decoding modes timed (:data:`MODES`).
+        device: where the decoders run.
+    """
     audio_seconds = sum(u.seconds for u in utts)
-    decoders = build_decoders(preset, paths)
-    cases = [f"{mode}:beam{beam}" for mode in MODES for beam in preset.beam_sizes]
+    decoders = build_decoders(preset, paths, modes, device)
+    cases = [f"{mode}:beam{beam}" for mode in modes for beam in preset.beam_sizes]
 
     # Every decoder once (also the warm-up): the best hypothesis's text and token ids.
     results = {name: [d(u.speech) for u in utts] for name, d in decoders.items()}
@@ -298,6 +317,8 @@ def run(preset: Preset, repeats: int, workdir: Path) -> List[Figure]:
     timed_decoders = {n: d for n, d in decoders.items() if not n.startswith("lau_")}
     seconds = {}
     for mode, passes in (("free", repeats), ("fixed", FIXED_PASSES * repeats)):
+        if mode not in modes:
+            continue
         seconds.update(time_passes({n: d for n, d in timed_decoders.items() if f"@{mode}:" in n},
                                    utts, passes))
 
@@ -310,10 +331,8 @@ def run(preset: Preset, repeats: int, workdir: Path) -> List[Figure]:
         counts["export"] - counts["baseline"], counts["export"] == counts["baseline"],
         "parameters", counts=counts,
         classes={m: type(model).__name__ for m, model in models.items()},
-        preset=preset.name, decode_config=str(preset.decode_config),
-        audio="espeak-ng (sw voice reading mini-corpus Bambara)", utterances=len(utts),
-        audio_seconds=audio_seconds, shared_steps=preset.decode_shared_steps,
-        train_steps=preset.decode_train_steps, train_losses=losses)]
+        preset=preset.name, decode_config=str(preset.decode_config), device=device,
+        utterances=len(utts), audio_seconds=audio_seconds, **about)]
     for case in cases:
         export, baseline = seconds[f"export@{case}"], seconds[f"baseline@{case}"]
         tokens = {m: quality[f"{m}@{case}"]["hyp_tokens"] for m in ("export", "baseline")}

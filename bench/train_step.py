@@ -49,6 +49,7 @@ from bench.workload import (  # noqa: E402
     precompute,
     synthetic_batches,
     synthetic_token_list,
+    to_device,
     train_step,
 )
 
@@ -65,14 +66,19 @@ class StepBench:
         preset: configs and sizes.
         repeats: alternating repeats; ``preset.steps`` batches are used per repeat.
         teacher: the teacher whose precomputed embeddings LAU reads (``sem_emb``).
+        device: where the models train; batches and embeddings are put there beforehand.
     """
 
-    def __init__(self, preset: Preset, repeats: int, teacher):
+    def __init__(self, preset: Preset, repeats: int, teacher, device: str = "cpu"):
         self.preset, self.repeats, self.teacher = preset, repeats, teacher
-        self.batches = synthetic_batches(preset, preset.steps * repeats)
-        self.sem_emb = precompute(teacher, self.batches)
+        self.device = torch.device(device)
+        batches = synthetic_batches(preset, preset.steps * repeats)
+        self.sem_emb = [e.to(self.device) for e in precompute(teacher, batches)]
+        self.batches = [to_device(batch, self.device) for batch in batches]
         self.tokens = synthetic_token_list(preset.vocab_size)
         self.models: Dict[str, torch.nn.Module] = {}
+        self.optimizers: Dict[str, torch.optim.Optimizer] = {}
+        self.steps: Dict[str, Callable[[int], None]] = {}
         self.variants: Dict[str, Callable[[int], float]] = {}
 
     def add(self, name: str, config: Path, sem_emb: SemEmbSource, sem_dim: Optional[int] = None):
@@ -81,7 +87,7 @@ class StepBench:
         One untimed warm-up step runs now (it allocates the optimiser state).
         """
         model, _ = build_model(config, self.tokens, sem_dim)
-        model.train()
+        model.to(self.device).train()
         optimizer = make_optimizer(model)
 
         def step(i: int) -> None:
@@ -89,7 +95,7 @@ class StepBench:
 
         step(0)
         steps = self.preset.steps
-        self.models[name] = model
+        self.models[name], self.optimizers[name], self.steps[name] = model, optimizer, step
         self.variants[name] = lambda r: mean(timed(step)(r * steps + s) for s in range(steps))
 
     def add_baseline_and_lau(self) -> None:
@@ -118,6 +124,7 @@ class StepBench:
         p = self.preset
         return dict(preset=p.name, baseline_config=str(p.baseline_config),
                     lau_config=str(p.lau_config), sem_emb_teacher=self.teacher.name,
+                    device=str(self.device),
                     batch_size=p.batch_size, seconds_per_utterance=p.seconds,
                     audio="synthetic (seeded Gaussian noise)", steps_per_repeat=p.steps)
 

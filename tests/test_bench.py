@@ -25,6 +25,7 @@ sys.path.insert(0, str(REPO))
 from bench import (  # noqa: E402
     common,
     decoding,
+    gpu_scale,
     memory,
     run_all,
     teacher_cost,
@@ -43,6 +44,20 @@ EXPECTED = {
 VERDICTS = {common.PASS, common.FAIL, common.UNCLEAR, common.INFO}
 
 
+@contextlib.contextmanager
+def threads_restored():
+    """Undo what a benchmark's ``--threads`` does to the whole test process."""
+    threads, omp = torch.get_num_threads(), os.environ.get("OMP_NUM_THREADS")
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+        if omp is None:
+            os.environ.pop("OMP_NUM_THREADS", None)
+        else:
+            os.environ["OMP_NUM_THREADS"] = omp
+
+
 @pytest.fixture(scope="module")
 def suite(tmp_path_factory):
     """bench/run_all.py --preset debug --repeats 1: (bench.json, printed output, workdir).
@@ -52,17 +67,9 @@ def suite(tmp_path_factory):
     """
     out, work = tmp_path_factory.mktemp("bench_out"), tmp_path_factory.mktemp("bench_work")
     printed = io.StringIO()
-    threads, omp = torch.get_num_threads(), os.environ.get("OMP_NUM_THREADS")
-    try:
-        with contextlib.redirect_stdout(printed):
-            run_all.main(["--preset", "debug", "--repeats", "1", "--out_dir", str(out),
-                          "--workdir", str(work), "--start_method", "fork"])
-    finally:  # --threads 1 changed them for the whole process
-        torch.set_num_threads(threads)
-        if omp is None:
-            os.environ.pop("OMP_NUM_THREADS", None)
-        else:
-            os.environ["OMP_NUM_THREADS"] = omp
+    with threads_restored(), contextlib.redirect_stdout(printed):
+        run_all.main(["--preset", "debug", "--repeats", "1", "--out_dir", str(out),
+                      "--workdir", str(work), "--start_method", "fork"])
     return json.loads((out / "bench.json").read_text()), printed.getvalue(), work
 
 
@@ -167,10 +174,45 @@ def test_verdicts(verdict, summary, expected):
 
 
 @pytest.mark.parametrize("module", [run_all, train_step, teacher_cost, memory, decoding,
-                                    teacher_throughput])
+                                    teacher_throughput, gpu_scale])
 def test_every_benchmark_has_help(module, capsys):
     with pytest.raises(SystemExit) as e:
         module.main(["--help"])
     assert e.value.code == 0
     out = capsys.readouterr().out
     assert "--preset" in out and "--repeats" in out and module.__doc__.split("\n")[0] in out
+
+
+def test_gpu_scale_runs_its_code_on_the_cpu(tmp_path):
+    """bench/gpu_scale.py --device cpu --preset debug: every figure but the GPU memory ones."""
+    with threads_restored(), contextlib.redirect_stdout(io.StringIO()):
+        gpu_scale.main(["--device", "cpu", "--preset", "debug", "--repeats", "1",
+                        "--out_dir", str(tmp_path)])
+    result = json.loads((tmp_path / "gpu_scale.json").read_text())
+    figures = result["figures"]
+    assert {"train_step_time_ratio", "train_step_seconds:lau", "export_param_difference",
+            "decode_rtf_ratio:fixed:beam5", "decode_rtf:fixed:beam1",
+            "identical_hypotheses"} <= set(figures)
+    assert not any(key.startswith("train_peak_gpu_memory") for key in figures)
+    assert not any(":free:" in key for key in figures)  # untrained models: fixed length only
+    assert figures["export_param_difference"]["median"] == 0
+    assert figures["identical_hypotheses"]["verdict"] == common.PASS
+    assert figures["train_step_time_ratio"]["details"]["device"] == "cpu"
+    assert "gpu" in result["environment"]
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_gpu_scale_says_when_there_is_no_gpu(capsys):
+    with pytest.raises(SystemExit) as e:
+        gpu_scale.main(["--device", "cuda"])
+    assert e.value.code == 2
+    assert "sees no CUDA GPU" in capsys.readouterr().err
+
+
+def test_state_bytes_counts_weights_gradients_and_adam_state():
+    model = torch.nn.Linear(4, 3)  # 15 parameters in 2 tensors
+    optimizer = torch.optim.Adam(model.parameters())
+    model(torch.ones(2, 4)).sum().backward()
+    optimizer.step()
+    # weights + gradients + Adam's two moments, float32, + Adam's step count per tensor
+    assert gpu_scale.state_bytes(model, optimizer) == 4 * 15 * 4 + 2 * 4
