@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 import torch
 import yaml
-from espnet2.tasks.asr import ASRTask
 from espnet2.tasks.mt import MTTask
 
+from espnet_lau.tasks.asr import ASRPretrainTask
 from espnet_lau.tasks.lau_st import LAU_CONFIG_KEYS, LAUSTTask
 
 TUNING = Path(__file__).resolve().parents[1] / "conf/tuning"
@@ -76,10 +76,10 @@ def test_st_config_builds(config):
 
 @pytest.mark.parametrize("config", [p.name for p in ASR_CONFIGS])
 def test_asr_config_builds(config):
-    args = ASRTask.get_parser().parse_args(
+    args = ASRPretrainTask.get_parser().parse_args(
         ["--config", str(TUNING / config), "--token_type", "char", "--token_list", "x"])
     args.token_list = list(TOKENS)
-    ASRTask.build_model(args)
+    ASRPretrainTask.build_model(args)
 
 
 @pytest.mark.parametrize("config", [p.name for p in MT_CONFIGS])

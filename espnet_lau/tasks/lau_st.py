@@ -7,7 +7,8 @@ Everything of ``STTask`` is kept (options, data, model building); this task adds
   which stays stock so that stock ESPnet can load the exported config);
 * the optional data name ``sem_emb``: an ``npy`` scp with one (E,) vector per utterance,
   e.g. ``--train_data_path_and_name_and_type dump/raw/train/sem_emb/sem_emb.scp,sem_emb,npy``;
-* ST without source transcripts (upstream ``ESPnetSTModel`` needs a source token list).
+* ST without source transcripts (upstream ``ESPnetSTModel`` needs a source token list);
+* ``--conv_channels_last`` (:mod:`espnet_lau.tasks.channels_last`): faster CPU training.
 """
 
 from __future__ import annotations
@@ -28,16 +29,18 @@ from espnet_lau.espnet_model import LAUSTModel
 from espnet_lau.semantic.head import SemanticHead
 from espnet_lau.semantic.loss import SEMANTIC_LOSSES
 from espnet_lau.semantic.pooling import POOLINGS
+from espnet_lau.tasks.channels_last import ChannelsLastConvs
 
 SEM_EMB = "sem_emb"
 
-# Top-level config keys that LAU adds; export_stock removes exactly these.
+# Top-level config keys that LAUSTTask adds; export_stock removes exactly these.
 LAU_CONFIG_KEYS = (
     "semantic_weight",
     "semantic_loss",
     "semantic_loss_conf",
     "semantic_head_conf",
     "semantic_lambda_warmup_steps",
+    "conv_channels_last",
 )
 
 # ESPnetSTModel copies src_token_list unconditionally, and stock Speech2Text rejects
@@ -90,7 +93,7 @@ def final_encoder_output_size(model) -> int:
     raise ValueError("the ST model has no encoder")
 
 
-class LAUSTTask(STTask):
+class LAUSTTask(ChannelsLastConvs, STTask):
     """ST task whose model is ``LAUSTModel``; see the module docstring."""
 
     @classmethod

@@ -7,7 +7,7 @@
 #    3  format audio            16 kHz mono wavs, normalised targets -> dump/raw/org/
 #    4  filtering               by duration and target length -> dump/raw/
 #    5  BPE token lists         sentencepiece for the source (Bambara) and target (French)
-#    6  ASR pretraining         espnet2.bin.asr_train on the source transcripts
+#    6  ASR pretraining         espnet_lau.bin.asr_train (= espnet2.bin.asr_train, channels-last convs)
 #    7  semantic embeddings     espnet_lau.bin.embed_text on the French targets
 #    8  ST statistics           lau_st_train --collect_stats true
 #    9  ST training             espnet_lau.bin.lau_st_train (baseline or LAU: the config decides)
@@ -192,13 +192,13 @@ if run_stage 6 "ASR pretraining on the source transcripts (${asr_config}) -> ${a
               --valid_data_path_and_name_and_type dump/raw/${valid_set}/wav.scp,speech,sound
               --valid_data_path_and_name_and_type dump/raw/${valid_set}/text.bam,text,text)
     log "ASR statistics -> ${asr_stats}"
-    ${python} -m espnet2.bin.asr_train --collect_stats true --config "${asr_config}" "${asr_data[@]}" \
+    ${python} -m espnet_lau.bin.asr_train --collect_stats true --config "${asr_config}" "${asr_data[@]}" \
         --train_shape_file ${asr_train_dir}/wav.scp --valid_shape_file dump/raw/${valid_set}/wav.scp \
         --output_dir ${asr_stats} > ${asr_stats}.log 2>&1 || die "see ${asr_stats}.log"
     log "ASR training (log: ${asr_exp}/train.log)"
     mkdir -p ${asr_exp}
     # shellcheck disable=SC2086
-    ${python} -m espnet2.bin.asr_train --config "${asr_config}" "${asr_data[@]}" \
+    ${python} -m espnet_lau.bin.asr_train --config "${asr_config}" "${asr_data[@]}" \
         --normalize global_mvn --normalize_conf stats_file=${asr_stats}/train/feats_stats.npz \
         --train_shape_file ${asr_stats}/train/speech_shape --train_shape_file ${asr_stats}/train/text_shape \
         --fold_length 80000 --fold_length 150 \
