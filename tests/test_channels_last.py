@@ -82,3 +82,16 @@ def test_convs_to_channels_last_counts_what_it_converts():
     assert convs_to_channels_last(model) == 1
     assert model[0].weight.is_contiguous(memory_format=torch.channels_last)
     assert model[2].weight.is_contiguous()
+
+
+@pytest.mark.parametrize("task,config", TASKS)
+def test_inference_builds_keep_the_default_layout(task, config, tmp_path):
+    """build_model_from_file (Speech2Text's way): decoding as in stock ESPnet, bit for bit."""
+    model, args = build(task, config)
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(vars(args)), encoding="utf-8")
+    torch.save(model.state_dict(), tmp_path / "model.pth")
+    loaded, loaded_args = task.build_model_from_file(tmp_path / "config.yaml",
+                                                     tmp_path / "model.pth", "cpu")
+    assert loaded_args.conv_channels_last is True
+    assert all(weight.is_contiguous() for weight in conv_weights(loaded))
+    assert conv_weights(build(task, config)[0])[1].is_contiguous() is False  # training again

@@ -13,8 +13,10 @@ from espnet_lau.tasks.lau_st import PLACEHOLDER_SRC_TOKENS, LAUSTTask, read_sem_
 
 
 def build(extra=(), seed=0):
+    """A LAU model; default-layout convolutions, to compare bit for bit with the stock model."""
     torch.manual_seed(seed)
-    args = tiny_args(LAU_CONFIG, "--semantic_head_conf", f"output_size={EMB_DIM}", *extra)
+    args = tiny_args(LAU_CONFIG, "--semantic_head_conf", f"output_size={EMB_DIM}",
+                     "--conv_channels_last", "false", *extra)
     return LAUSTTask.build_model(args), args
 
 
