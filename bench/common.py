@@ -269,6 +269,21 @@ def base_parser(doc: Optional[str]) -> argparse.ArgumentParser:
     return parser
 
 
+def add_device_option(parser: argparse.ArgumentParser, default: str) -> None:
+    """``--device``: where the models run (checked by :func:`check_device`)."""
+    parser.add_argument("--device", default=default,
+                        help="torch device: cpu, cuda, cuda:N (default: %(default)s)")
+
+
+def check_device(parser: argparse.ArgumentParser, device: str) -> None:
+    """Stop with a clear message when ``device`` is a GPU that torch cannot see."""
+    import torch
+
+    if torch.device(device).type == "cuda" and not torch.cuda.is_available():
+        parser.error(f"--device {device}: torch {torch.__version__} sees no CUDA GPU "
+                     "(use --device cpu to run the same code on the CPU)")
+
+
 def add_teachers_option(parser: argparse.ArgumentParser) -> None:
     """``--teachers``: for the benchmarks that run several teachers."""
     parser.add_argument("--teachers", nargs="+", default=None,

@@ -53,9 +53,11 @@ import torch  # noqa: E402
 
 from bench.common import (  # noqa: E402
     Figure,
+    add_device_option,
     alternate,
     at_most,
     base_parser,
+    check_device,
     informative,
     ratio_figure,
     ratios,
@@ -190,17 +192,13 @@ def decoding_figures(preset: Preset, repeats: int, device: str, workdir: Path) -
 def main(cmd=None):
     parser = base_parser(__doc__)
     parser.set_defaults(preset="jeli")
-    parser.add_argument("--device", default="cuda",
-                        help="torch device (default: %(default)s; cpu runs the same code, "
-                        "without the GPU memory figures)")
+    add_device_option(parser, "cuda")  # cpu: the same code, without the GPU memory figures
     parser.add_argument("--parts", nargs="+", choices=("training", "decoding"),
                         default=["training", "decoding"], help="what to measure (default: both)")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="keep the checkpoints and exports here (default: a temporary folder)")
     args = parser.parse_args(cmd)
-    if torch.device(args.device).type == "cuda" and not torch.cuda.is_available():
-        parser.error(f"--device {args.device}: torch {torch.__version__} sees no CUDA GPU "
-                     "(use --device cpu to run the same code on the CPU)")
+    check_device(parser, args.device)
     preset, repeats = setup(args, "train_step")
     figures = []
     if "training" in args.parts:

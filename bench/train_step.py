@@ -23,7 +23,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 from statistics import fmean as mean
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Sequence
 
 if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -81,12 +81,14 @@ class StepBench:
         self.steps: Dict[str, Callable[[int], None]] = {}
         self.variants: Dict[str, Callable[[int], float]] = {}
 
-    def add(self, name: str, config: Path, sem_emb: SemEmbSource, sem_dim: Optional[int] = None):
+    def add(self, name: str, config: Path, sem_emb: SemEmbSource, sem_dim: Optional[int] = None,
+            options: Sequence[str] = ()):
         """A variant training its own model from ``config``; ``sem_emb`` feeds LAU (None: baseline).
 
-        One untimed warm-up step runs now (it allocates the optimiser state).
+        ``options``: more training options (:func:`bench.workload.build_model`). One untimed
+        warm-up step runs now (it allocates the optimiser state).
         """
-        model, _ = build_model(config, self.tokens, sem_dim)
+        model, _ = build_model(config, self.tokens, sem_dim, options=options)
         model.to(self.device).train()
         optimizer = make_optimizer(model)
 

@@ -156,7 +156,7 @@ def french_texts(n: int) -> List[str]:
 
 
 def build_model(config: Path, token_list: Sequence[str], sem_dim: Optional[int] = None,
-                seed: int = 0):
+                seed: int = 0, options: Sequence[str] = ()):
     """A model built by ``LAUSTTask`` from a training config, as ``lau_st_train`` builds it.
 
     Args:
@@ -164,12 +164,13 @@ def build_model(config: Path, token_list: Sequence[str], sem_dim: Optional[int] 
         token_list: the target vocabulary.
         sem_dim: the teacher dimension, for a config with ``semantic_weight > 0``.
         seed: torch seed before building (same seed: same shared weights).
+        options: more ``lau_st_train`` options, e.g. ``["--conv_channels_last", "false"]``.
 
     Returns:
         (model, args): ``args`` is what ``lau_st_train`` would write to config.yaml.
     """
     args = LAUSTTask.get_parser().parse_args(
-        ["--config", str(config), "--token_type", "char", "--token_list", "unused"])
+        ["--config", str(config), "--token_type", "char", "--token_list", "unused", *options])
     args.token_list = list(token_list)
     if args.semantic_weight > 0:
         args.semantic_head_conf = {**args.semantic_head_conf, "output_size": sem_dim}

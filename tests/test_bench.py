@@ -24,6 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from bench import (  # noqa: E402
     common,
+    conv_layout,
     decoding,
     gpu_scale,
     memory,
@@ -174,7 +175,7 @@ def test_verdicts(verdict, summary, expected):
 
 
 @pytest.mark.parametrize("module", [run_all, train_step, teacher_cost, memory, decoding,
-                                    teacher_throughput, gpu_scale])
+                                    teacher_throughput, gpu_scale, conv_layout])
 def test_every_benchmark_has_help(module, capsys):
     with pytest.raises(SystemExit) as e:
         module.main(["--help"])
@@ -216,3 +217,13 @@ def test_state_bytes_counts_weights_gradients_and_adam_state():
     optimizer.step()
     # weights + gradients + Adam's two moments, float32, + Adam's step count per tensor
     assert gpu_scale.state_bytes(model, optimizer) == 4 * 15 * 4 + 2 * 4
+
+
+def test_conv_layout_compares_the_two_layouts(tmp_path):
+    with threads_restored(), contextlib.redirect_stdout(io.StringIO()):
+        conv_layout.main(["--preset", "debug", "--repeats", "2", "--out_dir", str(tmp_path)])
+    figure = json.loads((tmp_path / "conv_layout.json").read_text())["figures"][
+        "conv_channels_last_step_ratio"]
+    assert len(figure["values"]) == 2 and all(v > 0 for v in figure["values"])
+    assert set(figure["details"]["seconds_per_step"]) == {"channels_last", "default_layout"}
+    assert figure["verdict"] in VERDICTS
