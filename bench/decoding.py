@@ -129,6 +129,16 @@ def save_checkpoint(model, args, outdir: Path) -> Tuple[Path, Path]:
     return outdir / "config.yaml", outdir / "model.pth"
 
 
+def save_and_export(model, args, workdir: Path, name: str) -> Dict[str, Tuple[Path, Path]]:
+    """The checkpoint in ``workdir/name`` and its stock export in ``workdir/name_export``.
+
+    Returns ``(config, weights)`` of both, as ``{name: ..., name_export: ...}``.
+    """
+    checkpoint = save_checkpoint(model, args, workdir / name)
+    return {name: checkpoint,
+            f"{name}_export": export_stock(*checkpoint, workdir / f"{name}_export")}
+
+
 # --------------------------------------------------------------------------- decoding
 
 
@@ -222,8 +232,7 @@ def prepare(preset: Preset, workdir: Path):
         model, args, losses[name] = train(config, tokens, batch, sem_emb,
                                           preset.decode_train_steps, preset.decode_lr,
                                           init=shared.state_dict())
-        paths[name] = save_checkpoint(model, args, workdir / name)
-        paths[f"{name}_export"] = export_stock(*paths[name], workdir / f"{name}_export")
+        paths.update(save_and_export(model, args, workdir, name))
     return utts, paths, losses
 
 

@@ -64,7 +64,7 @@ from bench.common import (  # noqa: E402
     setup,
     write_report,
 )
-from bench.decoding import compare, save_checkpoint  # noqa: E402
+from bench.decoding import compare, save_and_export  # noqa: E402
 from bench.train_step import StepBench, step_figures  # noqa: E402
 from bench.workload import (  # noqa: E402
     SAMPLE_RATE,
@@ -75,7 +75,6 @@ from bench.workload import (  # noqa: E402
     synchronize,
     synthetic_token_list,
 )
-from espnet_lau.export import export_stock  # noqa: E402
 
 MEMORY_TARGET = 1.05
 MEMORY_REPEATS = 3  # a step's peak memory hardly varies
@@ -164,9 +163,7 @@ def untrained_models(preset: Preset, sem_dim: int, workdir: Path) -> Dict[str, t
     tokens = synthetic_token_list(preset.vocab_size)
     paths = {}
     for name, config in (("lau", preset.lau_config), ("baseline", preset.baseline_config)):
-        model, args = build_model(config, tokens, sem_dim)
-        paths[name] = save_checkpoint(model, args, workdir / name)
-        paths[f"{name}_export"] = export_stock(*paths[name], workdir / f"{name}_export")
+        paths.update(save_and_export(*build_model(config, tokens, sem_dim), workdir, name))
     return paths
 
 
