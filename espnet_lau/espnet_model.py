@@ -155,18 +155,56 @@ class LAUSTModel(ESPnetSTModel):
             sem_emb: (B, E) teacher embeddings of the targets (optional)
             kwargs: ``utt_id`` (list of B ids) is used in error messages.
         Returns:
-            loss (1,), stats (stock keys + ``loss_sem``, ``cos_sem``, ``semantic_weight``),
-            batch weight.
+            loss (1,), stats (stock keys + ``loss_sem``, ``cos_sem``, ``semantic_weight``,
+            ``sem_loss_ratio`` = λ·L_sem / L_ST), batch weight.
         """
         if sem_emb is None or self.semantic_head is None:
             return super().forward(
                 speech, speech_lengths, text, text_lengths, src_text, src_text_lengths,
                 **kwargs,
             )
+        loss_st, stats, weight, loss_sem, cos_sem = self.translation_and_semantic_losses(
+            speech, speech_lengths, text, text_lengths, src_text, src_text_lengths,
+            sem_emb=sem_emb, **kwargs,
+        )
+        semantic_weight = self.current_semantic_weight()
+        if self.training:
+            self.semantic_head.lambda_step += 1
+        loss = loss_st + semantic_weight * loss_sem if semantic_weight > 0 else loss_st
+
+        stats["loss"] = loss.detach()
+        stats["loss_sem"] = loss_sem.detach()
+        stats["cos_sem"] = cos_sem.detach()
+        stats["semantic_weight"] = semantic_weight
+        stats["sem_loss_ratio"] = (semantic_weight * loss_sem / loss_st).detach()
+        return force_gatherable((loss, stats, weight), loss.device)
+
+    def translation_and_semantic_losses(
+        self,
+        speech: torch.Tensor,
+        speech_lengths: torch.Tensor,
+        text: torch.Tensor,
+        text_lengths: torch.Tensor,
+        src_text: Optional[torch.Tensor] = None,
+        src_text_lengths: Optional[torch.Tensor] = None,
+        *,
+        sem_emb: torch.Tensor,
+        **kwargs,
+    ) -> Tuple[torch.Tensor, Dict[str, torch.Tensor], torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The two losses of LAU, each with its graph, before they are weighted.
+
+        ``semantic_balance`` differentiates them separately; :meth:`forward` adds them.
+
+        Args:
+            as :meth:`forward`; ``sem_emb`` (B, E) is required.
+        Returns:
+            L_ST (scalar, the stock loss), the stock stats, the batch weight,
+            L_sem (scalar), and the mean cosine of prediction and (prepared) target.
+        """
         self._check_sem_emb(sem_emb, kwargs.get("utt_id"))
         self._encoder_capture = []
         try:
-            loss, stats, weight = super().forward(
+            loss_st, stats, weight = super().forward(
                 speech, speech_lengths, text, text_lengths, src_text, src_text_lengths,
                 **kwargs,
             )
@@ -175,20 +213,10 @@ class LAUSTModel(ESPnetSTModel):
             self._encoder_capture = None
 
         pred = self.semantic_head(encoder_out, encoder_out_lens)  # (B, E)
-        target = sem_emb.to(dtype=pred.dtype)
+        target = self.semantic_head.prepare_target(sem_emb.to(dtype=pred.dtype))
         loss_sem = self.semantic_loss(pred, target)
         cos_sem = F.cosine_similarity(pred, target, dim=-1).mean()
-        semantic_weight = self.current_semantic_weight()
-        if self.training:
-            self.semantic_head.lambda_step += 1
-        if semantic_weight > 0:
-            loss = loss + semantic_weight * loss_sem
-
-        stats["loss"] = loss.detach()
-        stats["loss_sem"] = loss_sem.detach()
-        stats["cos_sem"] = cos_sem.detach()
-        stats["semantic_weight"] = semantic_weight
-        return force_gatherable((loss, stats, weight), loss.device)
+        return loss_st, stats, weight, loss_sem, cos_sem
 
     def _check_sem_emb(
         self, sem_emb: torch.Tensor, utt_ids: Optional[Sequence[str]]

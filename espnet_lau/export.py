@@ -19,10 +19,9 @@ import yaml
 from espnet2.tasks.st import STTask
 
 from espnet_lau.fileio import atomic_write, write_text_atomic
-from espnet_lau.tasks.lau_st import LAU_CONFIG_KEYS, SEM_EMB
+from espnet_lau.tasks.lau_st import DATA_OPTIONS, LAU_CONFIG_KEYS, SEM_EMB
 
 HEAD_PREFIX = "semantic_head."
-DATA_OPTIONS = ("train_data_path_and_name_and_type", "valid_data_path_and_name_and_type")
 
 
 class ExportError(ValueError):

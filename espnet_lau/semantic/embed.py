@@ -4,7 +4,9 @@ The output directory is what ESPnet's data loader reads as an ``npy`` scp
 (``--train_data_path_and_name_and_type <outdir>/sem_emb.scp,sem_emb,npy``)::
 
     <outdir>/sem_emb.scp            uttid /absolute/path/to/<outdir>/npy/<uttid>.<key>.npy
-    <outdir>/meta.json              teacher, fingerprint, dim, text normalisation, counts
+    <outdir>/meta.json              teacher, fingerprint, dim, text normalisation, counts,
+                                    target_stats (mean vector and scale of this set's
+                                    vectors, for semantic_target_norm standardize)
     <outdir>/npy/<uttid>.<key>.npy  float32, shape (E,)
 
 Embeddings are cached by content, ``key = sha256(teacher fingerprint + normalised text)``,
@@ -32,6 +34,8 @@ from tqdm import tqdm
 
 from espnet_lau.data.kaldi_dir import KaldiFileError, KaldiLine, read_kaldi_file
 from espnet_lau.fileio import save_npy_atomic, write_json_atomic, write_text_atomic
+from espnet_lau.semantic.target_norm import META_KEY as TARGET_STATS_KEY
+from espnet_lau.semantic.target_norm import compute_target_stats
 from espnet_lau.semantic.teacher import SentenceTeacher
 from espnet_lau.text.normalization import TextNormalizer
 
@@ -218,8 +222,10 @@ def embed_text_file(
     for utt in utterances:
         groups.setdefault(embedding_key(fingerprint, utt.text), []).append(utt)
     paths: dict[str, Path] = {}
+    vectors: dict[str, np.ndarray] = {}  # key -> (E,)
 
     def write_outputs(key: str, vec: np.ndarray) -> None:
+        vectors[key] = vec
         for utt in groups[key]:
             path = npy_dir / _npy_name(utt.uttid, key)
             if not path.is_file():  # the name holds the key: an existing file is this vector
@@ -259,6 +265,12 @@ def embed_text_file(
 
     scp_text = "".join(f"{u.uttid} {paths[u.uttid]}\n" for u in utterances)
     meta = _metadata(teacher, normalizer, text, utterances, len(groups), scp_text)
+    if len(utterances) >= 2 and len(groups) >= 2:
+        # Per utterance, as the training loss sees them (repeated sentences count each time).
+        per_utterance = np.stack([vectors[k] for k, utts in groups.items() for _ in utts])
+        meta[TARGET_STATS_KEY] = compute_target_stats(per_utterance).as_json()
+    else:
+        logger.warning("%s: fewer than two distinct sentences, no %s in meta.json", text, TARGET_STATS_KEY)
     # meta first, scp last: the scp is what the data loader reads, and meta's scp_sha256
     # tells whether the pair belongs together.
     write_json_atomic(outdir / META_NAME, meta, sort_keys=False)

@@ -8,6 +8,7 @@ import torch
 from typeguard import typechecked
 
 from espnet_lau.semantic.pooling import build_pooling
+from espnet_lau.semantic.target_norm import TARGET_NORMS, TargetStandardizer, TargetStats
 
 
 class SemanticHead(torch.nn.Module):
@@ -22,6 +23,11 @@ class SemanticHead(torch.nn.Module):
         pooling: ``mean`` (masked by lengths), ``mean_unmasked`` (the authors' code,
             padding included: reproduction only), ``max`` or ``attention``.
         dropout: dropout applied to the pooled vector and the hidden layer.
+        target_norm: ``none`` (raw teacher vectors, the paper) or ``standardize``
+            (targets centred and scaled by training-set statistics; see
+            :mod:`espnet_lau.semantic.target_norm`). The head predicts into that space.
+        target_stats: the statistics for ``standardize``; ``None`` keeps placeholders
+            that a checkpoint overwrites (rebuilding a trained model from its config).
     """
 
     @typechecked
@@ -32,8 +38,14 @@ class SemanticHead(torch.nn.Module):
         hidden_size: Optional[int] = None,
         pooling: str = "mean",
         dropout: float = 0.0,
+        target_norm: str = "none",
+        target_stats: Optional[TargetStats] = None,
     ):
         super().__init__()
+        if target_norm not in TARGET_NORMS:
+            raise ValueError(
+                f"unknown semantic_target_norm {target_norm!r}: choose one of {list(TARGET_NORMS)}"
+            )
         hidden_size = hidden_size or input_size
         self.input_size = input_size
         self.output_size = output_size
@@ -46,6 +58,16 @@ class SemanticHead(torch.nn.Module):
             torch.nn.Dropout(dropout),
             torch.nn.Linear(hidden_size, output_size),
         )
+        self.target_norm = target_norm
+        self.target_standardizer = (
+            TargetStandardizer(output_size, target_stats) if target_norm == "standardize" else None
+        )
+
+    def prepare_target(self, sem_emb: torch.Tensor) -> torch.Tensor:
+        """Teacher vectors (B, E) -> the targets the head is trained on (B, E)."""
+        if self.target_standardizer is None:
+            return sem_emb
+        return self.target_standardizer(sem_emb)
 
     def forward(self, xs: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Project encoder frames to one sentence-embedding prediction per utterance.

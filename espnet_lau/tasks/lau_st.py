@@ -3,7 +3,8 @@
 Everything of ``STTask`` is kept (options, data, model building); this task adds
 
 * top-level options ``--semantic_weight``, ``--semantic_loss``, ``--semantic_loss_conf``,
-  ``--semantic_head_conf``, ``--semantic_lambda_warmup_steps`` (outside ``model_conf``,
+  ``--semantic_head_conf``, ``--semantic_lambda_warmup_steps``, ``--semantic_target_norm``
+  (outside ``model_conf``,
   which stays stock so that stock ESPnet can load the exported config);
 * the optional data name ``sem_emb``: an ``npy`` scp with one (E,) vector per utterance,
   e.g. ``--train_data_path_and_name_and_type dump/raw/train/sem_emb/sem_emb.scp,sem_emb,npy``;
@@ -29,6 +30,7 @@ from espnet_lau.espnet_model import LAUSTModel
 from espnet_lau.semantic.head import SemanticHead
 from espnet_lau.semantic.loss import SEMANTIC_LOSSES
 from espnet_lau.semantic.pooling import POOLINGS
+from espnet_lau.semantic.target_norm import TARGET_NORMS, read_target_stats
 from espnet_lau.tasks.channels_last import ChannelsLastConvs
 
 SEM_EMB = "sem_emb"
@@ -40,6 +42,7 @@ LAU_CONFIG_KEYS = (
     "semantic_loss_conf",
     "semantic_head_conf",
     "semantic_lambda_warmup_steps",
+    "semantic_target_norm",
     "conv_channels_last",
 )
 
@@ -48,10 +51,13 @@ LAU_CONFIG_KEYS = (
 PLACEHOLDER_SRC_TOKENS = ["<blank>", "<unk>", "<sos/eos>"]
 
 
-def sem_emb_scps(args: argparse.Namespace) -> List[str]:
-    """Paths of every ``sem_emb`` scp given to training and validation."""
+DATA_OPTIONS = ("train_data_path_and_name_and_type", "valid_data_path_and_name_and_type")
+
+
+def sem_emb_scps(args: argparse.Namespace, options: Tuple[str, ...] = DATA_OPTIONS) -> List[str]:
+    """Paths of every ``sem_emb`` scp given to ``options`` (default: training and validation)."""
     paths = []
-    for option in ("train_data_path_and_name_and_type", "valid_data_path_and_name_and_type"):
+    for option in options:
         for path, name, _type in getattr(args, option, None) or []:
             if name == SEM_EMB:
                 paths.append(path)
@@ -134,6 +140,16 @@ class LAUSTTask(ChannelsLastConvs, STTask):
             type=int,
             default=0,
             help="Grow λ linearly over this many training batches (0: constant λ)",
+        )
+        group.add_argument(
+            "--semantic_target_norm",
+            type=str,
+            default="none",
+            choices=TARGET_NORMS,
+            help="none: raw teacher vectors as targets (the paper). standardize: targets "
+            "centred by the training-set mean vector and divided by the per-element RMS "
+            "deviation (target_stats in the train sem_emb meta.json, from embed_text), "
+            "so that the best constant prediction has MSE 1.0 for any teacher",
         )
         return parser
 
@@ -228,4 +244,20 @@ class LAUSTTask(ChannelsLastConvs, STTask):
                 "semantic_head_conf.output_size"
             )
         args.semantic_head_conf = conf
-        return SemanticHead(input_size=encoder_output_size, **conf)
+        target_norm = getattr(args, "semantic_target_norm", "none")
+        target_stats = None
+        train_scp = next(iter(sem_emb_scps(args, DATA_OPTIONS[:1])), None)
+        if target_norm == "standardize" and train_scp is not None and Path(train_scp).exists():
+            # The training set's statistics, also for validation. Without training data
+            # (a model rebuilt from config.yaml) the checkpoint's buffers are loaded.
+            target_stats = read_target_stats(Path(train_scp).parent / "meta.json")
+            logging.info(
+                f"semantic_target_norm standardize: mean and scale {target_stats.scale:.4g} "
+                f"of {target_stats.num_vectors} training vectors ({train_scp})"
+            )
+        return SemanticHead(
+            input_size=encoder_output_size,
+            target_norm=target_norm,
+            target_stats=target_stats,
+            **conf,
+        )
