@@ -34,6 +34,11 @@ seed=0                   # seed of data generation and training
 # data
 corpus=mini              # mini (synthetic, offline) | jeli-asr
 mini_size=default        # mini corpus size: tiny | default
+mini_num_train=""        # mini: training utterances (default: from mini_size)
+mini_paraphrases=3       # mini: training targets from the first N paraphrases (1-10; >3 adds free translations)
+mini_label_noise=0       # mini: share of training targets corrupted in meaning
+mini_noise_rate=0.15     # mini: share of training targets with surface noise
+mini_source_variants=false  # mini: vary the Bambara side (particles, fronted time words)
 jeli_asr=""              # jeli-asr: local dataset folder or hub name
 jeli_subset=jeli-asr     # jeli-asr | bam-asr-oza | jeli-asr-rmai
 extra_asr=0              # mini: utterances of extra ASR-only data (data/train_asr_extra)
@@ -130,7 +135,9 @@ yaml_value() {  # yaml_value FILE KEY: a top-level scalar of a YAML config
 # ---- stages ---------------------------------------------------------------------
 if run_stage 1 "Data preparation (${corpus}) -> data/{${train_set},${valid_set},${test_sets}}"; then
     local/data.sh --python "${python}" --corpus "${corpus}" --mini_size "${mini_size}" --seed "${seed}" --nj "${nj}" \
-        --extra_asr "${extra_asr}" ${jeli_asr:+--jeli_asr "${jeli_asr}"} --jeli_subset "${jeli_subset}"
+        --extra_asr "${extra_asr}" ${jeli_asr:+--jeli_asr "${jeli_asr}"} --jeli_subset "${jeli_subset}" \
+        --paraphrases "${mini_paraphrases}" --label_noise "${mini_label_noise}" --noise_rate "${mini_noise_rate}" \
+        --source_variants "${mini_source_variants}" ${mini_num_train:+--num_train "${mini_num_train}"}
     end_stage
 fi
 
@@ -265,15 +272,25 @@ if run_stage 9 "ST training (${st_config}, semantic_weight=$(yaml_value "${st_co
              --dist_init_method "file://$(pwd)/${st_exp}/.dist_init_$$")
         log "DDP on ${ngpu} GPUs"
     fi
+    st_train_args=("${st_data[@]}"
+        --train_data_path_and_name_and_type dump/raw/${train_set}/sem_emb/sem_emb.scp,sem_emb,npy
+        --valid_data_path_and_name_and_type dump/raw/${valid_set}/sem_emb/sem_emb.scp,sem_emb,npy
+        --normalize global_mvn --normalize_conf stats_file=${st_stats}/train/feats_stats.npz
+        --train_shape_file ${st_stats}/train/speech_shape --train_shape_file ${st_stats}/train/text_shape
+        --fold_length 80000 --fold_length 150
+        --valid_shape_file ${st_stats}/valid/speech_shape --valid_shape_file ${st_stats}/valid/text_shape
+        --init_param ${asr_exp}/valid.acc.ave.pth:encoder:encoder)
+    if awk "BEGIN { exit !($(yaml_value "${st_config}" semantic_weight) + 0 > 0) }" \
+            && [ ! -f ${st_exp}/checkpoint.pth ]; then
+        # How strongly L_sem pulls on the encoder at the start of training (r ~ 1: balanced).
+        # shellcheck disable=SC2086
+        ${python} -m espnet_lau.bin.semantic_balance --config "${st_config}" "${st_train_args[@]}" \
+            --balance_out ${st_exp}/semantic_balance.json ${st_args} --log_level WARNING \
+            > ${st_exp}/semantic_balance.log 2>&1 || die "see ${st_exp}/semantic_balance.log"
+        log "$(tail -n 1 ${st_exp}/semantic_balance.log)"
+    fi
     # shellcheck disable=SC2086
-    ${python} "${launch[@]}" --config "${st_config}" "${st_data[@]}" "${ddp[@]}" \
-        --train_data_path_and_name_and_type dump/raw/${train_set}/sem_emb/sem_emb.scp,sem_emb,npy \
-        --valid_data_path_and_name_and_type dump/raw/${valid_set}/sem_emb/sem_emb.scp,sem_emb,npy \
-        --normalize global_mvn --normalize_conf stats_file=${st_stats}/train/feats_stats.npz \
-        --train_shape_file ${st_stats}/train/speech_shape --train_shape_file ${st_stats}/train/text_shape \
-        --fold_length 80000 --fold_length 150 \
-        --valid_shape_file ${st_stats}/valid/speech_shape --valid_shape_file ${st_stats}/valid/text_shape \
-        --init_param ${asr_exp}/valid.acc.ave.pth:encoder:encoder \
+    ${python} "${launch[@]}" --config "${st_config}" "${st_train_args[@]}" "${ddp[@]}" \
         --use_matplotlib "${live_plots}" --resume true --output_dir ${st_exp} ${st_args} \
         > ${st_exp}/train.log 2>&1 || die "ST training failed: see ${st_exp}/train.log"
     need ${st_exp}/${inference_model} 9
@@ -327,6 +344,8 @@ if run_stage 13 "Semantic evaluation, ${results} and plots"; then
         extra=()
         [ -f dump/raw/${dset}/topic ] && extra+=(--topic dump/raw/${dset}/topic)
         [ -f dump/raw/${dset}/qa.jsonl ] && extra+=(--qa dump/raw/${dset}/qa.jsonl)
+        [ -f dump/raw/${dset}/utt2meaning ] && extra+=(--meaning dump/raw/${dset}/utt2meaning)
+        [ -f dump/raw/${dset}/utt2combination ] && extra+=(--combination dump/raw/${dset}/utt2combination)
         [ -n "${llm_url}" ] && extra+=(--llm_url "${llm_url}" --llm_model "${llm_model}")
         sys_dirs=(${outdir})
         [ "${trivial}" = true ] && sys_dirs+=(exp/trivial_most_frequent/${dset})
