@@ -344,3 +344,16 @@ def test_writer_is_atomic_sorted_and_removes_stale_files(tmp_path):
         kaldi_dir.write_data_dir(d, [kaldi_dir.Utterance("a-1", "/x", "a"), kaldi_dir.Utterance("b-2", "/x", "b", {"text": "t"})])
     with pytest.raises(KaldiDataDirError, match=r"utterance 'a-1': value contains a line break"):
         kaldi_dir.write_data_dir(d, [kaldi_dir.Utterance("a-1", "/x", "a", {"text": "x\ny"})])
+
+
+def test_corruption_log_and_combination_files(data_root):
+    train = set(_table(data_root, "train", "utt2meaning").values())
+    target_meaning = _table(data_root, "train", "utt2target_meaning")
+    assert target_meaning == _table(data_root, "train", "utt2meaning")  # no label noise by default
+    for dset in ("dev", "test"):
+        combination = _table(data_root, dset, "utt2combination")
+        assert set(combination.values()) == {"seen", "unseen"}
+        for utt, meaning_id in _table(data_root, dset, "utt2meaning").items():
+            if combination[utt] == "unseen":  # a held-out combination: never in train
+                assert meaning_id not in train
+    assert set(_table(data_root, "train", "utt2source_variant").values()) == {"canonical"}

@@ -14,10 +14,16 @@ from __future__ import annotations
 import argparse
 from typing import List, Optional
 
-from espnet2.utils.types import int_or_none
+from espnet2.utils.types import int_or_none, str2bool
 
 from espnet_lau.cli import add_log_level_option, add_progress_option, log_command, setup_logging
-from espnet_lau.data.mini_corpus import SIZES, MiniCorpusConfig, prepare_mini_corpus
+from espnet_lau.data.mini_corpus import (
+    MAX_PARAPHRASES,
+    NUM_PARAPHRASES,
+    SIZES,
+    MiniCorpusConfig,
+    prepare_mini_corpus,
+)
 
 
 def get_parser() -> argparse.ArgumentParser:
@@ -33,6 +39,22 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--noise_rate", type=float, default=0.15,
         help="share of training targets corrupted by a dropped or swapped word (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--paraphrases", type=int, default=NUM_PARAPHRASES,
+        help=f"training targets are drawn from the first N paraphrases of their meaning "
+        f"(1-{MAX_PARAPHRASES}): 1-{NUM_PARAPHRASES} careful ones, more adds loose, free "
+        "translations (target variance) (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--label_noise", type=float, default=0.0,
+        help="share of training targets corrupted in meaning: wrong_slot, dropped_clause or "
+        "other_utterance, logged in utt2noise and utt2target_meaning (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--source_variants", type=str2bool, default=False,
+        help="vary the Bambara side: a discourse particle, or the time word fronted "
+        "(utt2source_variant) (default: %(default)s)",
     )
     parser.add_argument(
         "--heldout_rate", type=float, default=0.15,
@@ -63,6 +85,9 @@ def main(cmd: Optional[List[str]] = None) -> None:
         noise_rate=args.noise_rate,
         heldout_rate=args.heldout_rate,
         extra_asr=args.extra_asr,
+        paraphrases=args.paraphrases,
+        label_noise=args.label_noise,
+        source_variants=args.source_variants,
         num_train=args.num_train,
         num_dev=args.num_dev,
         num_test=args.num_test,

@@ -7,17 +7,26 @@ paraphrases. It exercises the same problem as Jeli-ASR on a tiny scale:
 
 * **Grammar.** 16 sentence templates over 6 topics (market, farming, weather, health,
   family, travel). A *meaning* is a template plus one value per slot (who, what, where,
-  when…); it is rendered as one Bambara sentence (Bambara orthography with ɛ ɔ ɲ) and
-  exactly :data:`NUM_PARAPHRASES` French paraphrases.
+  when…); it is rendered as one Bambara sentence (Bambara orthography with ɛ ɔ ɲ; with
+  ``source_variants`` also with a discourse particle or the time word fronted) and
+  :data:`MAX_PARAPHRASES` French paraphrases: :data:`NUM_PARAPHRASES` careful ones (the
+  dev/test references) and seven loose, free ones
+  (:mod:`espnet_lau.data.mini_free_translations`).
 * **Speakers.** espeak-ng voice variants × pitch × speed (:data:`SPEAKER_POOL`); dev and
   test speakers never occur in train.
 * **Held-out combinations.** A share of the slot combinations of every multi-slot template
   never occurs in train (each of their values does); half of dev and test is drawn from
   them, so test measures generalisation to unseen combinations.
-* **High-variance, noisy targets.** A training utterance carries one paraphrase drawn at
-  random, and a ``noise_rate`` share of them is corrupted like an amateur translation
-  (one word dropped, or two neighbouring words swapped). Dev and test keep all
-  paraphrases as references (``text``, ``text.ref2``, ``text.ref3``).
+* **High-variance, noisy targets.** A training utterance carries one of the first
+  ``paraphrases`` paraphrases (1-10, default 3), drawn at random. A ``noise_rate`` share
+  is corrupted on the surface like an amateur translation (one word dropped, or two
+  neighbouring words swapped: the meaning survives), and a ``label_noise`` share in
+  meaning (``wrong_slot``: one slot value replaced; ``dropped_clause``: one slot's words
+  removed; ``other_utterance``: the translation of another meaning). ``utt2noise`` names
+  the corruption of every training utterance and ``utt2target_meaning`` the meaning its
+  target actually expresses. Dev and test stay clean, with the three careful paraphrases
+  as references (``text``, ``text.ref2``, ``text.ref3``) and ``utt2combination`` saying
+  whether the slot combination occurs in train (``seen``) or not (``unseen``).
 * **Gold semantics.** ``topic`` (one of :data:`TOPICS`) and ``qa.jsonl`` (a French
   question and its accepted answers, from the slots) for the semantic evaluations.
 """
@@ -34,6 +43,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import soundfile
 
+from espnet_lau.data.mini_free_translations import FREE_TRANSLATIONS
 from espnet_lau.data.kaldi_dir import (
     DataDirSummary,
     Utterance,
@@ -49,9 +59,18 @@ from espnet_lau.data.synthesis import (
 from espnet_lau.fileio import write_text_atomic
 
 CORPUS_NAME = "lau-mini-bambara-fr (SYNTHETIC)"
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 TOPICS = ("market", "farming", "weather", "health", "family", "travel")
+#: Careful paraphrases per meaning: the dev/test references, and the first training targets.
 NUM_PARAPHRASES = 3
+#: All paraphrases per meaning: the careful ones, then the loose, free ones.
+MAX_PARAPHRASES = 10
+#: Kinds of surface noise (the meaning survives) and of semantic label noise.
+SURFACE_NOISE = ("drop", "swap")
+LABEL_NOISE = ("wrong_slot", "dropped_clause", "other_utterance")
+#: Bambara discourse particles that may open an utterance (``source_variants``).
+BAMBARA_PARTICLES = ("ayiwa", "tiɲɛ na")
+SOURCE_VARIANTS = ("canonical", "particle", "time_front")
 #: Names of the reference files of dev and test: reference ``i`` is in ``REFERENCE_FILES[i]``.
 REFERENCE_FILES = ("text", "text.ref2", "text.ref3")
 EXTRA_ASR_SET = "train_asr_extra"
@@ -453,6 +472,21 @@ class _Form:
         return format(self._get(""), spec)
 
 
+class _Blank:
+    """A slot whose words are dropped: every form formats as :attr:`MARK`."""
+
+    MARK = "\u2591"
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.MARK
+
+    def __format__(self, spec: str) -> str:
+        return self.MARK
+
+
+_DANGLING = re.compile(r"\b(?:de|à|pour|par|chez|avec|sur|dans|vers|jusqu'à|d')\s*(?=\u2591)")
 _JE = re.compile(r"\b([Jj])e (?=[aeiouyéèêàâîôûh])")
 _DE = re.compile(r"\b([Dd])e (?=[AEIOUYÉaeiouyéèêàâîôû])")
 
@@ -480,22 +514,63 @@ class Meaning:
     def topic(self) -> str:
         return self.template.topic
 
-    def _forms(self, lang: str) -> Dict[str, object]:
+    def _forms(self, lang: str, blank_slot: Optional[str] = None) -> Dict[str, object]:
         values = dict(self.values)
         pers = values["subj"].extra["person"] if "subj" in values else "3s"
         fields: Dict[str, object] = {slot: _Form(v, lang, pers) for slot, v in values.items()}
+        if blank_slot is not None:
+            fields[blank_slot] = _Blank()
         if lang == "fr":
-            fields.update({w: forms[0 if pers == "1s" else 1] for w, forms in self.template.person_words.items()})
+            words = {**self.template.person_words, **FREE_TRANSLATIONS[self.template.name][1]}
+            fields.update({w: forms[0 if pers == "1s" else 1] for w, forms in words.items()})
         return fields
 
-    def bambara(self) -> str:
-        """The Bambara sentence (orthography with ɛ ɔ ɲ, no punctuation)."""
-        return " ".join(self.template.bam.format(**self._forms("bam")).split())
+    def bambara(self, variant: str = "canonical", particle: str = BAMBARA_PARTICLES[0]) -> str:
+        """The Bambara sentence (orthography with ɛ ɔ ɲ, no punctuation).
+
+        Args:
+            variant: ``canonical``; ``particle`` (``particle`` opens the sentence); or
+                ``time_front`` (a sentence-final time word moved to the front; the
+                canonical sentence for templates without one).
+        """
+        pattern = self.template.bam
+        if variant == "time_front":
+            for slot in ("ftime", "ptime"):
+                if pattern.endswith(" {" + slot + "}"):
+                    pattern = "{" + slot + "} " + pattern[: -len(slot) - 3]
+        elif variant == "particle":
+            pattern = particle + " " + pattern
+        elif variant != "canonical":
+            raise ValueError(f"unknown source variant {variant!r}: choose one of {SOURCE_VARIANTS}")
+        return " ".join(pattern.format(**self._forms("bam")).split())
+
+    def has_time_front(self) -> bool:
+        """Whether ``bambara("time_front")`` differs from the canonical sentence."""
+        return self.template.bam.endswith((" {ftime}", " {ptime}"))
+
+    def patterns(self) -> Tuple[str, ...]:
+        """The :data:`MAX_PARAPHRASES` French patterns: careful ones first."""
+        return self.template.french + FREE_TRANSLATIONS[self.template.name][0]
 
     def french(self) -> List[str]:
-        """The :data:`NUM_PARAPHRASES` French paraphrases, in template order."""
+        """The :data:`NUM_PARAPHRASES` careful French paraphrases (the references)."""
+        return self.paraphrases(NUM_PARAPHRASES)
+
+    def paraphrases(self, n: int = MAX_PARAPHRASES) -> List[str]:
+        """The first ``n`` French paraphrases: the careful ones, then the free ones."""
         forms = self._forms("fr")
-        return [_finish_french(p.format(**forms)) for p in self.template.french]
+        return [_finish_french(p.format(**forms)) for p in self.patterns()[:n]]
+
+    def french_without(self, slot: str, index: int) -> str:
+        """Paraphrase ``index`` with the words of ``slot`` dropped (a lost clause).
+
+        A preposition left dangling before the gap goes with it.
+        """
+        text = self.patterns()[index].format(**self._forms("fr", blank_slot=slot))
+        text = _DANGLING.sub("", text).replace(_Blank.MARK, "")
+        text = re.sub(r"\s+([.,:;!?])", r"\1", " ".join(text.split()))
+        text = re.sub(r"^[,:;]\s*", "", text).replace(",.", ".")
+        return _finish_french(text)
 
     def qa(self) -> Dict[str, object]:
         """``{"question": …, "answers": […]}`` about :attr:`Template.answer_slot`."""
@@ -538,12 +613,14 @@ def check_grammar() -> None:
         keys = [v.key for v in values]
         if len(set(keys)) != len(keys):
             raise ValueError(f"slot {slot}: duplicate keys {keys}")
+    if set(FREE_TRANSLATIONS) != {t.name for t in TEMPLATES}:
+        raise ValueError("FREE_TRANSLATIONS and TEMPLATES name different templates")
     for template in TEMPLATES:
         if len(template.french) != NUM_PARAPHRASES:
             raise ValueError(f"{template.name}: {len(template.french)} paraphrases, need {NUM_PARAPHRASES}")
         for meaning in all_meanings(template):
-            paraphrases = meaning.french()
-            if len(set(paraphrases)) != NUM_PARAPHRASES:
+            paraphrases = meaning.paraphrases()
+            if len(paraphrases) != MAX_PARAPHRASES or len(set(paraphrases)) != MAX_PARAPHRASES:
                 raise ValueError(f"{meaning.id}: paraphrases are not distinct: {paraphrases}")
             answers = [a.lower() for a in meaning.qa()["answers"]]
             for p in paraphrases:
@@ -620,8 +697,15 @@ class MiniCorpusConfig:
         seed: everything (held-out combinations, speakers of each set, sentences, noise)
             is a deterministic function of the seed and the sizes.
         size: a key of :data:`SIZES`.
-        noise_rate: share of training utterances whose target is corrupted (exactly
-            ``round(noise_rate × num_train)`` of them).
+        noise_rate: share of training utterances whose target is corrupted on the
+            surface (exactly ``round(noise_rate × num_train)`` of them).
+        paraphrases: training targets are drawn from the first N paraphrases of their
+            meaning (1-10): 1-3 careful ones, 4-10 adding loose, free translations.
+        label_noise: share of training utterances whose target is corrupted in meaning
+            (exactly ``round(label_noise × num_train)``, disjoint from the surface-noised
+            ones; the kind is drawn uniformly from :data:`LABEL_NOISE`).
+        source_variants: vary the Bambara side (a discourse particle, or the time word
+            fronted), so that one meaning is spoken in several ways.
         heldout_rate: share of the slot combinations of each multi-slot template that
             never occurs in train (nor in the extra ASR set).
         extra_asr: number of extra ASR-only utterances (train speakers, Bambara only).
@@ -633,6 +717,9 @@ class MiniCorpusConfig:
     noise_rate: float = 0.15
     heldout_rate: float = 0.15
     extra_asr: int = 0
+    paraphrases: int = NUM_PARAPHRASES
+    label_noise: float = 0.0
+    source_variants: bool = False
     num_train: Optional[int] = None
     num_dev: Optional[int] = None
     num_test: Optional[int] = None
@@ -644,6 +731,13 @@ class MiniCorpusConfig:
             raise ValueError(f"noise_rate must be in [0, 1], got {self.noise_rate}")
         if not 0.0 <= self.heldout_rate < 1.0:
             raise ValueError(f"heldout_rate must be in [0, 1), got {self.heldout_rate}")
+        if not 1 <= self.paraphrases <= MAX_PARAPHRASES:
+            raise ValueError(f"paraphrases must be in [1, {MAX_PARAPHRASES}], got {self.paraphrases}")
+        if not 0.0 <= self.label_noise <= 1.0 or self.noise_rate + self.label_noise > 1.0:
+            raise ValueError(
+                f"label_noise must be in [0, 1] and noise_rate + label_noise <= 1, got "
+                f"{self.label_noise} and {self.noise_rate}"
+            )
 
     def counts(self) -> Dict[str, int]:
         base = SIZES[self.size]
@@ -673,7 +767,12 @@ class MiniUtterance:
         target: the French target (train: one paraphrase, maybe noised; dev/test: the
             first reference). Empty for the extra ASR set.
         references: all paraphrases (dev/test) or empty.
-        noise: ``none``, ``drop`` or ``swap`` (train only).
+        noise: ``none``, one of :data:`SURFACE_NOISE` or of :data:`LABEL_NOISE` (train).
+        target_meaning: the meaning the target expresses: the utterance's own, another
+            one (``wrong_slot``, ``other_utterance``), or its own with the dropped slot
+            as ``-`` (``dropped_clause``).
+        source_variant: one of :data:`SOURCE_VARIANTS`; ``bambara`` is that sentence.
+        seen: whether the slot combination occurs in the training pool.
     """
 
     uttid: str
@@ -683,10 +782,14 @@ class MiniUtterance:
     target: str
     references: Tuple[str, ...] = ()
     noise: str = "none"
+    target_meaning: str = ""
+    source_variant: str = "canonical"
+    particle: str = BAMBARA_PARTICLES[0]
+    seen: bool = True
 
     @property
     def bambara(self) -> str:
-        return self.meaning.bambara()
+        return self.meaning.bambara(self.source_variant, self.particle)
 
 
 def _rng(seed: int, purpose: str) -> random.Random:
@@ -775,6 +878,34 @@ def add_translation_noise(text: str, rng: random.Random, avoid: Sequence[str] = 
     raise ValueError(f"could not corrupt {text!r}")
 
 
+def corrupt_meaning(
+    meaning: Meaning, index: int, pool: Sequence[Meaning], rng: random.Random
+) -> Tuple[str, str, str]:
+    """Corrupt paraphrase ``index`` of ``meaning`` in meaning, like a careless translator.
+
+    Kinds (drawn uniformly): ``wrong_slot`` (one slot's value replaced by another value
+    of that slot), ``dropped_clause`` (one slot's words left out), ``other_utterance``
+    (a paraphrase of another meaning of the training pool).
+
+    Returns:
+        (target, kind, id of the meaning the target expresses).
+    """
+    kind = rng.choice(LABEL_NOISE)
+    slots = [slot for slot, _ in meaning.values]
+    if kind == "wrong_slot":
+        slot = rng.choice(slots)
+        current = dict(meaning.values)[slot]
+        replacement = rng.choice([v for v in SLOTS[slot] if v.key != current.key])
+        other = Meaning(meaning.template, tuple((s, replacement if s == slot else v) for s, v in meaning.values))
+        return other.paraphrases()[index], kind, other.id
+    if kind == "dropped_clause":
+        slot = rng.choice(slots)
+        dropped = ",".join(f"{s}={'-' if s == slot else v.key}" for s, v in meaning.values)
+        return meaning.french_without(slot, index), kind, f"{meaning.template.name}:{dropped}"
+    other = rng.choice([m for m in pool if m.template.name != meaning.template.name])
+    return rng.choice(other.paraphrases()), kind, other.id
+
+
 def _sample_meaning(rng: random.Random, by_topic: Mapping[str, Mapping[str, List[Meaning]]]) -> Meaning:
     topic = rng.choice(sorted(by_topic))
     template = rng.choice(sorted(by_topic[topic]))
@@ -805,28 +936,42 @@ def generate_mini_corpus(config: MiniCorpusConfig) -> Dict[str, List[MiniUtteran
     corpus: Dict[str, List[MiniUtterance]] = {}
     for set_name, n in counts.items():
         rng = _rng(config.seed, f"sentences:{set_name}")
+        variant_rng = _rng(config.seed, f"source-variants:{set_name}")
         spks = speakers[set_name]
         evaluation = set_name in ("dev", "test")
-        noisy = set()
+        noisy, corrupted = set(), set()
         if set_name == "train":
             noisy = set(_rng(config.seed, "noise-choice").sample(range(n), round(config.noise_rate * n)))
+            clean = sorted(set(range(n)) - noisy)
+            corrupted = set(_rng(config.seed, "label-noise-choice").sample(clean, round(config.label_noise * n)))
         noise_rng = _rng(config.seed, f"noise:{set_name}")
+        label_rng = _rng(config.seed, f"label-noise:{set_name}")
         utts = []
         for index in range(n):
             use_heldout = evaluation and heldout and index % 2 == 1
             meaning = _sample_meaning(rng, heldout_groups if use_heldout else pool_groups)
             speaker = spks[index % len(spks)]
             uttid = f"{speaker.id}-{set_name}-{index:06d}"
-            paraphrases = meaning.french()
+            source = {"seen": not use_heldout}
+            if config.source_variants:
+                variants = [v for v in SOURCE_VARIANTS if v != "time_front" or meaning.has_time_front()]
+                source.update(source_variant=variant_rng.choice(variants),
+                              particle=variant_rng.choice(BAMBARA_PARTICLES))
             if set_name == EXTRA_ASR_SET:
-                utts.append(MiniUtterance(uttid, set_name, speaker, meaning, target=""))
+                utts.append(MiniUtterance(uttid, set_name, speaker, meaning, target="", **source))
             elif evaluation:
-                utts.append(MiniUtterance(uttid, set_name, speaker, meaning, paraphrases[0], tuple(paraphrases)))
+                paraphrases = meaning.french()
+                utts.append(MiniUtterance(uttid, set_name, speaker, meaning, paraphrases[0], tuple(paraphrases),
+                                          target_meaning=meaning.id, **source))
             else:
-                target, noise = rng.choice(paraphrases), "none"
+                index_in_meaning = rng.randrange(config.paraphrases)
+                target, noise, target_meaning = meaning.paraphrases(config.paraphrases)[index_in_meaning], "none", meaning.id
                 if index in noisy:
-                    target, noise = add_translation_noise(target, noise_rng, avoid=paraphrases)
-                utts.append(MiniUtterance(uttid, set_name, speaker, meaning, target, noise=noise))
+                    target, noise = add_translation_noise(target, noise_rng, avoid=meaning.paraphrases())
+                elif index in corrupted:
+                    target, noise, target_meaning = corrupt_meaning(meaning, index_in_meaning, pool, label_rng)
+                utts.append(MiniUtterance(uttid, set_name, speaker, meaning, target, noise=noise,
+                                          target_meaning=target_meaning, **source))
         corpus[set_name] = sorted(utts, key=lambda u: u.uttid)
     return corpus
 
@@ -846,8 +991,11 @@ def _fields(utt: MiniUtterance, duration: float) -> Dict[str, str]:
     if utt.set_name == "train":
         fields["text"] = utt.target
         fields["utt2noise"] = utt.noise
+        fields["utt2target_meaning"] = utt.target_meaning
     elif utt.references:
         fields.update(zip(REFERENCE_FILES, utt.references))
+        fields["utt2combination"] = "seen" if utt.seen else "unseen"
+    fields["utt2source_variant"] = utt.source_variant
     return fields
 
 
@@ -866,9 +1014,16 @@ def _corpus_info(config: MiniCorpusConfig, set_name: str, utts: Sequence[MiniUtt
         "source_language": "bam (Bambara-like, synthetic)",
         "target_language": "fr",
     }
+    info["source_variants"] = config.source_variants
     if set_name == "train":
         info["noise_rate"] = config.noise_rate
-        info["target"] = "text: one paraphrase drawn at random; utt2noise says whether it was corrupted"
+        info["label_noise"] = config.label_noise
+        info["paraphrases"] = config.paraphrases
+        info["target"] = (
+            f"text: one of the first {config.paraphrases} paraphrases, drawn at random; "
+            "utt2noise names its corruption (none, surface: drop/swap, meaning: "
+            "wrong_slot/dropped_clause/other_utterance); utt2target_meaning the meaning it expresses"
+        )
     elif set_name in ("dev", "test"):
         info["references"] = list(REFERENCE_FILES)
     else:
@@ -881,10 +1036,11 @@ def _readme(config: MiniCorpusConfig, counts: Mapping[str, int]) -> str:
     return (
         f"{CORPUS_NAME}\n\n{SYNTHETIC_NOTE}\n\n"
         f"Generated by espnet_lau.data.mini_corpus v{GENERATOR_VERSION}: seed {config.seed}, "
-        f"size {config.size}, noise_rate {config.noise_rate}.\nSets: {sets}.\n"
+        f"size {config.size}, noise_rate {config.noise_rate}, label_noise {config.label_noise}, "
+        f"paraphrases {config.paraphrases}, source_variants {config.source_variants}.\nSets: {sets}.\n"
         "Files per set: wav.scp text text.bam utt2spk spk2utt spk2gender utt2dur topic "
-        "utt2meaning qa.jsonl corpus.json;\ntrain also utt2noise; dev and test also text.ref2 "
-        "text.ref3 (text = reference 1); train_asr_extra has no French.\n"
+        "utt2meaning qa.jsonl corpus.json;\ntrain also utt2noise utt2target_meaning; dev and test also "
+        "text.ref2 text.ref3 (text = reference 1) utt2combination; train_asr_extra has no French.\n"
         "Audio: wav/<set>/<uttid>.wav, 16 kHz mono 16-bit. See docs/data.md.\n"
     )
 

@@ -19,14 +19,18 @@ data_dir=data          # output data root
 seed=1                 # random seed of the mini corpus
 nj=$(nproc 2>/dev/null || echo 1)   # parallel jobs
 mini_size=default      # tiny | default
-noise_rate=0.15        # share of corrupted training targets (mini)
+noise_rate=0.15        # share of training targets with surface noise (mini)
+paraphrases=3          # training targets drawn from the first N paraphrases, 1-10 (mini)
+label_noise=0          # share of training targets corrupted in meaning (mini)
+source_variants=false  # vary the Bambara side: particles, fronted time words (mini)
+num_train=""           # number of training utterances (mini; default: from --mini_size)
 extra_asr=0            # extra ASR-only utterances in data/train_asr_extra (mini)
 jeli_asr=              # Jeli-ASR folder or hub name; empty: downloads/jeli-asr if it exists, else RobotsMali/jeli-asr
 jeli_subset=jeli-asr   # jeli-asr (= bam-asr-oza + jeli-asr-rmai) | bam-asr-oza | jeli-asr-rmai
 dev_permille=30        # Jeli-ASR: per mille of train moved to dev (sha1(uttid) rule)
 python=python3         # Python interpreter with espnet_lau installed
 
-options=(corpus data_dir seed nj mini_size noise_rate extra_asr jeli_asr jeli_subset dev_permille python)
+options=(corpus data_dir seed nj mini_size noise_rate paraphrases label_noise source_variants num_train extra_asr jeli_asr jeli_subset dev_permille python)
 
 usage() {
     cat <<USAGE
@@ -37,7 +41,11 @@ Options (default):
   --seed         ${seed}         mini: random seed
   --nj           ${nj}         parallel jobs
   --mini_size    ${mini_size}   mini: tiny (60/12/12 utt.) | default (1600/150/150 utt.)
-  --noise_rate   ${noise_rate}      mini: share of corrupted training targets
+  --noise_rate   ${noise_rate}      mini: share of training targets with surface noise (a word dropped or swapped)
+  --paraphrases  ${paraphrases}         mini: training targets from the first N paraphrases (1-3 careful, 4-10 adds free translations)
+  --label_noise  ${label_noise}         mini: share of training targets corrupted in meaning
+  --source_variants ${source_variants}  mini: vary the Bambara side (particles, fronted time words)
+  --num_train    ${num_train:-<size>}    mini: number of training utterances
   --extra_asr    ${extra_asr}         mini: N extra ASR-only utterances in <data_dir>/train_asr_extra
   --jeli_asr     ${jeli_asr:-<auto>}    jeli-asr: local folder or hub name (auto: downloads/jeli-asr if present, else RobotsMali/jeli-asr)
   --jeli_subset  ${jeli_subset}  jeli-asr: jeli-asr | bam-asr-oza | jeli-asr-rmai
@@ -66,12 +74,16 @@ done
 
 case "${corpus}" in
     mini)
-        log "Generating the SYNTHETIC mini corpus (size=${mini_size}, seed=${seed}, noise_rate=${noise_rate}, extra_asr=${extra_asr}, nj=${nj}) into ${data_dir}/"
+        log "Generating the SYNTHETIC mini corpus (size=${mini_size}, seed=${seed}, noise_rate=${noise_rate}, paraphrases=${paraphrases}, label_noise=${label_noise}, source_variants=${source_variants}, num_train=${num_train:-default}, extra_asr=${extra_asr}, nj=${nj}) into ${data_dir}/"
         "${python}" -m espnet_lau.bin.prepare_mini_corpus \
             --output_dir "${data_dir}" \
             --size "${mini_size}" \
             --seed "${seed}" \
             --noise_rate "${noise_rate}" \
+            --paraphrases "${paraphrases}" \
+            --label_noise "${label_noise}" \
+            --source_variants "${source_variants}" \
+            ${num_train:+--num_train "${num_train}"} \
             --extra_asr "${extra_asr}" \
             --nj "${nj}"
         ;;
