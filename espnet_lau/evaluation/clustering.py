@@ -1,10 +1,11 @@
-"""Topic clustering of sentence embeddings: KMeans over seeds, scored by NMI, purity, ARI.
+"""Topic clustering of sentence embeddings: KMeans over seeds, scored by NMI, AMI, purity, ARI.
 
 The paper's protocol: L2-normalise the sentence embeddings of the system outputs, run
 KMeans with K = the number of gold topics (``n_init=20``), and compare the clusters with
 the gold topic labels. We repeat KMeans over several seeds and report mean ± std.
-NMI and ARI come from scikit-learn; purity, which scikit-learn lacks, is computed from
-its contingency matrix.
+NMI, AMI (NMI corrected for chance: 0 for random clusters, whatever K and N) and ARI come
+from scikit-learn; purity, which scikit-learn lacks, is computed from its contingency
+matrix.
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 from sklearn.cluster import KMeans
-from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+from sklearn.metrics import (
+    adjusted_mutual_info_score,
+    adjusted_rand_score,
+    normalized_mutual_info_score,
+)
 from sklearn.metrics.cluster import contingency_matrix
 from sklearn.preprocessing import normalize
 
@@ -52,7 +57,7 @@ def cluster_scores(
         n_init: KMeans restarts per run.
 
     Returns:
-        ``{"k", "n", "n_init", "seeds", "nmi", "purity", "ari"}``; each score is
+        ``{"k", "n", "n_init", "seeds", "nmi", "ami", "purity", "ari"}``; each score is
         ``mean_std`` of percentages (0-100) over the seeds.
     """
     x = normalize(np.asarray(embeddings, dtype=np.float64))
@@ -62,10 +67,11 @@ def cluster_scores(
     k = len(set(labels)) if n_clusters is None else int(n_clusters)
     if k < 2 or k > x.shape[0]:
         raise ValueError(f"cannot cluster {x.shape[0]} items into K={k} clusters")
-    nmi, purity, ari = [], [], []
+    nmi, ami, purity, ari = [], [], [], []
     for seed in seeds:
         pred = KMeans(n_clusters=k, n_init=n_init, random_state=int(seed)).fit_predict(x)
         nmi.append(100.0 * normalized_mutual_info_score(labels, pred))
+        ami.append(100.0 * adjusted_mutual_info_score(labels, pred))
         purity.append(100.0 * purity_score(labels, pred))
         ari.append(100.0 * adjusted_rand_score(labels, pred))
     out = {
@@ -74,11 +80,12 @@ def cluster_scores(
         "n_init": n_init,
         "seeds": [int(s) for s in seeds],
         "nmi": mean_std(nmi),
+        "ami": mean_std(ami),
         "purity": mean_std(purity),
         "ari": mean_std(ari),
     }
     logging.info(
-        "Clustering K=%d: NMI %.2f purity %.2f ARI %.2f",
-        k, out["nmi"]["mean"], out["purity"]["mean"], out["ari"]["mean"],
+        "Clustering K=%d: NMI %.2f AMI %.2f purity %.2f ARI %.2f",
+        k, out["nmi"]["mean"], out["ami"]["mean"], out["purity"]["mean"], out["ari"]["mean"],
     )
     return out

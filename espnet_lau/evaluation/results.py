@@ -53,8 +53,12 @@ METRICS: List[Tuple[str, str, Tuple[str, ...]]] = [
     ("cer", "CER", ("scores", "cer")),
     ("qa_accuracy", "QA acc.", ("semantic", "qa", "accuracy")),
     ("keyword_recall", "KW recall", ("semantic", "keywords", "recall")),
+    ("slot_recall", "slot recall", ("semantic", "slots", "recall")),
+    ("slot_recall_unseen", "slot recall unseen", ("semantic", "slots", "by_combination", "unseen", "recall")),
     ("nmi", "NMI", ("semantic", "clustering", "hyp", "nmi", "mean")),
+    ("ami", "AMI", ("semantic", "clustering", "hyp", "ami", "mean")),
     ("purity", "purity", ("semantic", "clustering", "hyp", "purity", "mean")),
+    ("ami_independent", "AMI tf-idf", ("semantic", "clustering_independent", "hyp", "ami", "mean")),
     ("drift", "drift", ("drift", "total_drift")),
 ]
 MISSING = "–"
@@ -319,8 +323,9 @@ def _notes(systems: Sequence[SystemResult]) -> List[str]:
         "- All scores in percent except drift. Several runs of a system: mean ± sample std.",
         "- BLEU, chrF: sacrebleu (all references); WER, CER: jiwer against the first reference.",
         "- QA acc.: share of LLM-judged YES; KW recall: keywords found as normalised substrings; "
-        "NMI, purity: KMeans topic clustering of the outputs' sentence embeddings "
-        "(mean over KMeans seeds).",
+        "slot recall: share of the meaning's slot values rendered in the output (unseen: slot "
+        "combinations absent from training); NMI, AMI (chance-corrected), purity: KMeans topic "
+        "clustering of the outputs' sentence embeddings (mean over KMeans seeds).",
         "- drift: Total Parameter Drift ‖θ_final − θ_init‖₂ of the encoder.",
     ]
     for r in (r for s in systems for r in s.runs):
@@ -329,6 +334,15 @@ def _notes(systems: Sequence[SystemResult]) -> List[str]:
             doc = read_json(sc)
             notes.append(f"- text normalisation: `{doc.get('normalization')}`; BLEU signature: "
                          f"`{doc.get('signatures', {}).get('bleu')}`")
+            break
+    for r in (r for s in systems for r in s.runs):
+        sem = r.sources.get("semantic")
+        if sem:
+            doc = read_json(sem)
+            names = [(doc.get(key) or {}).get("embedder") for key in ("clustering", "clustering_independent")]
+            notes.append(f"- embedders: NMI, AMI, purity with `{names[0] or MISSING}` (the "
+                         f"evaluation teacher); AMI tf-idf with `{names[1] or MISSING}`, which "
+                         "no training teacher shares")
             break
     return notes
 

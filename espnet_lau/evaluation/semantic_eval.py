@@ -1,5 +1,11 @@
 """Semantic preservation of ST outputs: topic clustering, LLM-QA accuracy, keyword
-recall and embedding similarity, each usable alone, gathered in one report.
+recall, slot recall and embedding similarity, each usable alone, gathered in one report.
+
+Clustering and similarity are computed with the sentence encoder given (usually the
+training teacher) and, under ``clustering_independent`` / ``similarity_independent``,
+with an embedder that no training teacher shares (TF-IDF character n-grams,
+:mod:`espnet_lau.evaluation.tfidf_embedder`), because the teacher's own space flatters
+a model trained toward it. Every block names its ``embedder``.
 
 Every measure's block in the report has ``"status": "ok"`` or ``"status": "skipped"``
 with a ``"reason"``; a skipped measure never stops the others.
@@ -18,11 +24,15 @@ from espnet_lau.evaluation.keyword_recall import keyword_recall
 from espnet_lau.evaluation.llm import LLMClient
 from espnet_lau.evaluation.qa import QAItem, QAPrompts, generate_qa, qa_accuracy
 from espnet_lau.evaluation.similarity import embedding_similarity
+from espnet_lau.evaluation.slot_recall import slot_recall
+from espnet_lau.evaluation.tfidf_embedder import TfidfCharEmbedder
 from espnet_lau.evaluation.stats import format_mean_std
 from espnet_lau.evaluation.topic_label import label_topics
 from espnet_lau.text.normalization import TextNormalizer
 
-MEASURES = ("clustering", "qa", "keywords", "similarity")
+MEASURES = ("clustering", "qa", "keywords", "slots", "similarity")
+#: Blocks computed with the independent embedder, next to their teacher twins.
+INDEPENDENT = {"clustering": "clustering_independent", "similarity": "similarity_independent"}
 NO_LLM_REASON = "no LLM backend given: pass --llm_url/--llm_model or --llm_hf"
 NO_TEACHER_REASON = "no sentence encoder given (--teacher)"
 
@@ -60,6 +70,9 @@ def run_semantic_eval(
     normalizer: Optional[TextNormalizer] = None,
     measures: Sequence[str] = MEASURES,
     prompts: Optional[QAPrompts] = None,
+    independent_embedder: bool = True,
+    meanings: Optional[Mapping[str, str]] = None,
+    combinations: Optional[Mapping[str, str]] = None,
 ) -> Dict[str, Any]:
     """Compute the requested semantic measures.
 
@@ -76,6 +89,10 @@ def run_semantic_eval(
         n_clusters: K; default the number of distinct gold topics.
         normalizer: applied to outputs and references first (default ``TextNormalizer()``).
         measures: a subset of ``MEASURES``.
+        independent_embedder: also compute clustering and similarity with TF-IDF
+            character n-grams fitted on the references.
+        meanings: mini-corpus ``{uttid: meaning id}`` for slot recall;
+            combinations: ``{uttid: seen | unseen}`` to split it.
 
     Returns:
         The ``semantic_eval.json`` dictionary; QA per-question details under
@@ -96,14 +113,25 @@ def run_semantic_eval(
         "llm": {**llm.backend.describe(), "prompts": prompts.ids()} if llm else None,
     }
 
-    # Embeddings are computed once for clustering and similarity.
-    emb: Dict[str, np.ndarray] = {}
+    # Embeddings are computed once per embedder for clustering and similarity.
+    embedders: Dict[str, SentenceEncoder] = {}
+    if encoder is not None:
+        embedders["teacher"] = encoder
+    if independent_embedder:
+        embedders["independent"] = TfidfCharEmbedder([ref[u] for u in uttids])
+    cache: Dict[str, Dict[str, np.ndarray]] = {}
 
-    def embeddings() -> Dict[str, np.ndarray]:
-        if not emb:
-            emb["hyp"] = np.asarray(encoder.encode([hyp[u] for u in uttids]), dtype=np.float32)
-            emb["ref"] = np.asarray(encoder.encode([ref[u] for u in uttids]), dtype=np.float32)
-        return emb
+    def embeddings(which: str) -> Dict[str, np.ndarray]:
+        if which not in cache:
+            enc = embedders[which]
+            cache[which] = {
+                side: np.asarray(enc.encode([texts[u] for u in uttids]), dtype=np.float32)
+                for side, texts in (("hyp", hyp), ("ref", ref))
+            }
+        return cache[which]
+
+    def embedder_name(which: str) -> Optional[str]:
+        return getattr(embedders[which], "name", None)
 
     # --- QA (first: generated keywords feed keyword recall).
     generated = None
@@ -157,6 +185,14 @@ def run_semantic_eval(
             except ValueError as e:
                 result["keywords"] = _skipped(str(e))
 
+    # --- Slot recall (mini corpus meanings).
+    if "slots" in measures:
+        if meanings is None:
+            result["slots"] = _skipped("no meanings: give --meaning (utt2meaning of the mini corpus)")
+        else:
+            check_subset_ids(meanings, hyp, "the meaning file", "the hypotheses")
+            result["slots"] = {"status": "ok", **slot_recall(hyp, meanings, combinations, normalizer)}
+
     # --- Topic clustering.
     if "clustering" in measures:
         labels_source = "gold"
@@ -168,32 +204,37 @@ def run_semantic_eval(
             result["clustering"] = _skipped(
                 "no topic labels: give --topic (uttid label), or --topic_list with an LLM backend"
             )
-        elif encoder is None:
-            result["clustering"] = _skipped(NO_TEACHER_REASON)
         else:
             check_subset_ids(topics, hyp, "the topic file", "the hypotheses")
             idx = [i for i, u in enumerate(uttids) if u in topics]
             labels = [topics[uttids[i]] for i in idx]
-            try:
-                e = embeddings()
-                result["clustering"] = {
-                    "status": "ok",
-                    "labels_source": labels_source,
-                    "n_unlabelled": len(uttids) - len(idx),
-                    "n_label_failures": n_label_failures,
-                    "hyp": cluster_scores(e["hyp"][idx], labels, n_clusters, seeds, n_init),
-                    "ref": cluster_scores(e["ref"][idx], labels, n_clusters, seeds, n_init),
-                }
-            except ValueError as err:
-                result["clustering"] = _skipped(str(err))
+            if encoder is None:
+                result["clustering"] = _skipped(NO_TEACHER_REASON)
+            for which in embedders:
+                key = "clustering" if which == "teacher" else INDEPENDENT["clustering"]
+                try:
+                    e = embeddings(which)
+                    result[key] = {
+                        "status": "ok",
+                        "embedder": embedder_name(which),
+                        "labels_source": labels_source,
+                        "n_unlabelled": len(uttids) - len(idx),
+                        "n_label_failures": n_label_failures,
+                        "hyp": cluster_scores(e["hyp"][idx], labels, n_clusters, seeds, n_init),
+                        "ref": cluster_scores(e["ref"][idx], labels, n_clusters, seeds, n_init),
+                    }
+                except ValueError as err:
+                    result[key] = _skipped(str(err))
 
     # --- Embedding similarity.
     if "similarity" in measures:
         if encoder is None:
             result["similarity"] = _skipped(NO_TEACHER_REASON)
-        else:
-            e = embeddings()
-            result["similarity"] = {"status": "ok", **embedding_similarity(e["hyp"], e["ref"])}
+        for which in embedders:
+            key = "similarity" if which == "teacher" else INDEPENDENT["similarity"]
+            e = embeddings(which)
+            result[key] = {"status": "ok", "embedder": embedder_name(which),
+                           **embedding_similarity(e["hyp"], e["ref"])}
 
     if llm is not None:
         result["llm"]["stats"] = llm.stats.as_dict()
@@ -202,10 +243,15 @@ def run_semantic_eval(
 
 _TITLES = {
     "clustering": "Topic clustering",
+    "clustering_independent": "Topic clustering",
     "qa": "QA accuracy",
     "keywords": "Keyword recall",
+    "slots": "Slot recall",
     "similarity": "Embedding similarity",
+    "similarity_independent": "Embedding similarity",
 }
+_REPORT_ORDER = ("clustering", "clustering_independent", "qa", "keywords", "slots",
+                 "similarity", "similarity_independent")
 
 
 def semantic_markdown(result: Mapping[str, Any]) -> str:
@@ -234,11 +280,11 @@ def semantic_markdown(result: Mapping[str, Any]) -> str:
                 "{json_repaired} JSON repaired, {json_failures} JSON failures)".format(**s)
             )
     lines.append("")
-    for key in MEASURES:
+    for key in _REPORT_ORDER:
         block = result.get(key)
         if block is None:
             continue
-        title = _TITLES[key]
+        title = _TITLES[key] + (f" [{block['embedder']}]" if block.get("embedder") else "")
         if block["status"] != "ok":
             lines.append(f"{title}: skipped ({block['reason']})")
             lines.append("")
@@ -254,7 +300,16 @@ def semantic_markdown(result: Mapping[str, Any]) -> str:
                 f"{title}: {block['recall']:.2f} % ({block['n_found']}/{block['n_units']} "
                 f"found; per-utterance mean {block['utt_macro']:.2f} %; {block['source']})"
             )
-        elif key == "similarity":
+        elif key == "slots":
+            split = "; ".join(
+                f"{name} {b['recall']:.2f} % ({b['n_found']}/{b['n_slots']})"
+                for name, b in block["by_combination"].items()
+            )
+            lines.append(
+                f"{title}: {block['recall']:.2f} % ({block['n_found']}/{block['n_slots']} slot "
+                f"values found in {block['n_utts']} outputs){'; ' + split if split else ''}"
+            )
+        elif key.startswith("similarity"):
             lines.append(
                 f"{title}: mean cosine {block['mean_cosine']:.4f} ± {block['std_cosine']:.4f} "
                 f"(n={block['n']})"
@@ -266,12 +321,12 @@ def semantic_markdown(result: Mapping[str, Any]) -> str:
                 f"n_init={hyp['n_init']}, labels: {block['labels_source']}, "
                 f"{block['n_unlabelled']} unlabelled utterances left out):",
                 "",
-                "|texts|NMI|purity|ARI|",
-                "|---|---|---|---|",
+                "|texts|NMI|AMI|purity|ARI|",
+                "|---|---|---|---|---|",
             ]
             for name, scores in (("system outputs", hyp), ("references (ceiling)", ref)):
                 lines.append(
-                    f"|{name}|{format_mean_std(scores['nmi'])}|"
+                    f"|{name}|{format_mean_std(scores['nmi'])}|{format_mean_std(scores['ami'])}|"
                     f"{format_mean_std(scores['purity'])}|{format_mean_std(scores['ari'])}|"
                 )
         lines.append("")
