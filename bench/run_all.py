@@ -7,11 +7,13 @@ Runs, in one process (the peak-RSS runs in processes of their own):
    ``sem_emb``) ÷ baseline training step time (target ≤ 1.03), the share of LAUSTModel's
    ``sem_emb`` check in a step, and the speed-up of precomputing the teacher's embeddings
    over running the teacher on every batch (the paper's way), per teacher;
-2. ``decoding``: the exported LAU model vs the baseline with stock ESPnet decoding:
+2. ``config_speed``: the mini configs' front end (40 mels every 16 ms) ÷ the previous one
+   (80 every 10 ms), training step time (target ≤ 0.5);
+3. ``decoding``: the exported LAU model vs the baseline with stock ESPnet decoding:
    parameter count (identical), real-time-factor ratio at beams 1 and 5 (1.00 ± noise),
    identical hypotheses of the LAU checkpoint and its export;
-3. ``memory``: LAU ÷ baseline peak RSS of a training process (target ≤ 1.05);
-4. ``teacher_throughput``: sentences/s of each teacher at batch sizes 1, 32, 128.
+4. ``memory``: LAU ÷ baseline peak RSS of a training process (target ≤ 1.05);
+5. ``teacher_throughput``: sentences/s of each teacher at batch sizes 1, 32, 128.
 
 Every ratio compares variants measured side by side, alternating, so that background
 load hits them alike. Prints one Markdown table (figure, target, median, min–max,
@@ -33,7 +35,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import decoding, memory, teacher_cost, teacher_throughput  # noqa: E402
+from bench import config_speed, decoding, memory, teacher_cost, teacher_throughput  # noqa: E402
 from bench.common import base_parser, repeats_for, setup, write_report  # noqa: E402
 
 
@@ -58,6 +60,8 @@ def main(cmd=None):
         parts = {
             "train_step+teacher_cost": lambda: teacher_cost.run(
                 preset, repeats_for(args, preset, "train_step"), with_step_figures=True),
+            "config_speed": lambda: config_speed.run(
+                preset, repeats_for(args, preset, "train_step")),
             "decoding": decode,
             "memory": lambda: memory.run(preset, repeats_for(args, preset, "memory"),
                                          args.threads, args.start_method),

