@@ -4,12 +4,15 @@
 The zip made by ``espnet2.bin.pack st`` is unpacked with ``espnet_model_zoo``'s
 ``ModelDownloader`` (no network), loaded by stock ``Speech2Text`` (so it must be a plain
 ``ESPnetSTModel``), and the first utterances are decoded and compared with the recipe's
-own hypotheses of stage 11.
+own hypotheses of stage 12. First, the zip's entries get the file mode the umask gives
+(``espnet2.bin.pack`` stores ``meta.yaml`` as 0600, unreadable for the people a model zoo
+entry is shared with); the zip is rewritten atomically only when a mode changes.
 """
 
 import argparse
 import logging
 import sys
+import zipfile
 from pathlib import Path
 
 import soundfile
@@ -19,6 +22,35 @@ from espnet_model_zoo.downloader import ModelDownloader
 
 from espnet_lau.cli import setup_logging
 from espnet_lau.data.kaldi_dir import read_table
+from espnet_lau.fileio import atomic_write, current_umask
+
+
+def normalise_zip_modes(zip_path: Path) -> int:
+    """Give every file entry of ``zip_path`` the mode ``0o666 & ~umask``.
+
+    Returns:
+        the number of entries whose mode changed (0: the zip is left untouched).
+    """
+    mode = 0o666 & ~current_umask()
+    try:
+        with zipfile.ZipFile(zip_path) as z:
+            infos = z.infolist()
+            wrong = [i for i in infos if not i.is_dir() and (i.external_attr >> 16) & 0o777 != mode]
+            if not wrong:
+                return 0
+            payload = [(i, z.read(i)) for i in infos]
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise ValueError(f"{zip_path} is not a readable zip ({exc}): re-run stage 14") from None
+
+    def write(f):
+        with zipfile.ZipFile(f, "w") as out:
+            for info, data in payload:
+                if not info.is_dir():
+                    info.external_attr = (info.external_attr & 0xFFFF) | ((0o100000 | mode) << 16)
+                out.writestr(info, data)
+
+    atomic_write(zip_path, write)
+    return len(wrong)
 
 
 def check_packed(zip_path: Path, wav_scp: Path, hyp: Path, decode_config: Path,
@@ -41,7 +73,7 @@ def check_packed(zip_path: Path, wav_scp: Path, hyp: Path, decode_config: Path,
         # Kaldi text files do not keep trailing blanks: compare the words.
         text = " ".join(speech2text(speech)[0][0].split())
         expected = hyps.get(uttid, "")
-        status = "same as stage 11" if text == expected else f"DIFFERS from stage 11: {expected!r}"
+        status = "same as stage 12" if text == expected else f"DIFFERS from stage 12: {expected!r}"
         logging.info(f"{uttid}: {text!r} ({status})")
         mismatches += text != expected
     return mismatches
@@ -58,12 +90,18 @@ def main(cmd=None):
     parser.add_argument("--num_utts", type=int, default=3)
     args = parser.parse_args(cmd)
     setup_logging()
+    try:
+        fixed = normalise_zip_modes(args.zip)
+    except ValueError as exc:
+        parser.exit(1, f"check_packed: error: {exc}\n")
+    if fixed:
+        logging.info(f"{args.zip}: {fixed} entries given mode {0o666 & ~current_umask():o} (the umask's)")
     mismatches = check_packed(args.zip, args.wav_scp, args.hyp, args.decode_config,
                               args.cachedir, args.num_utts)
     if mismatches:
-        logging.error(f"{mismatches} hypothesis(es) of the packed model differ from stage 11")
+        logging.error(f"{mismatches} hypothesis(es) of the packed model differ from stage 12")
         sys.exit(1)
-    logging.info(f"{args.zip}: unpacked offline, stock Speech2Text decodes as stage 11")
+    logging.info(f"{args.zip}: unpacked offline, stock Speech2Text decodes as stage 12")
 
 
 if __name__ == "__main__":
