@@ -98,3 +98,14 @@ def test_default_corpus_has_no_label_noise_and_three_paraphrases():
     assert all(u.source_variant == "canonical" for u in train)
     clean = [u for u in train if u.noise == "none"]
     assert all(u.target in u.meaning.french() for u in clean)
+
+
+def test_the_variance_knobs_keep_the_utterances():
+    """Levels of a grid differ in their targets only: same meanings, speakers, audio."""
+    low = generate_mini_corpus(MiniCorpusConfig(paraphrases=1, noise_rate=0.0))
+    high = generate_mini_corpus(MiniCorpusConfig(paraphrases=10, label_noise=0.2))
+    for name in ("train", "dev", "test"):
+        assert [(u.uttid, u.meaning.id, u.bambara) for u in low[name]] == [
+            (u.uttid, u.meaning.id, u.bambara) for u in high[name]]
+    assert [u.target for u in low["dev"]] == [u.target for u in high["dev"]]
+    assert [u.target for u in low["train"]] != [u.target for u in high["train"]]
