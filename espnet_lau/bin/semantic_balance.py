@@ -42,6 +42,10 @@ def get_parser() -> argparse.ArgumentParser:
     group.add_argument("--checkpoint", type=str, default=None,
                        help="A LAU model file or checkpoint.pth to measure (default: the model "
                        "as training starts it, i.e. after --init_param)")
+    group.add_argument("--exp_config", type=str, default=None,
+                       help="The config.yaml of a LAU training (<st_exp>/config.yaml): build the "
+                       "model and draw the batches as that training did, then load --checkpoint "
+                       "(no other training option is needed)")
     group.add_argument("--num_batches", type=int, default=4,
                        help="Training batches to measure (median over them)")
     group.add_argument("--target_ratio", type=float, default=1.0,
@@ -68,6 +72,8 @@ def measure(args: argparse.Namespace) -> BalanceMeasurement:
     """Build the model as ``lau_st_train`` does and measure the balance."""
     if args.num_batches < 1:
         raise ValueError(f"--num_batches must be >= 1, got {args.num_batches}")
+    if args.exp_config:
+        return measure_trained(args)
     if not sem_emb_scps(args, ("train_data_path_and_name_and_type",)):
         raise ValueError(
             "no sem_emb in the training data: pass --train_data_path_and_name_and_type "
@@ -85,6 +91,23 @@ def measure(args: argparse.Namespace) -> BalanceMeasurement:
     model.train()  # the gradients training sees: dropout and SpecAugment on
     set_all_random_seed(args.seed)
     return measure_balance(model, _batches(args, args.num_batches), args.semantic_weight)
+
+
+def measure_trained(args: argparse.Namespace) -> BalanceMeasurement:
+    """The balance of a trained model, from its training's config.yaml and a checkpoint."""
+    if not args.checkpoint:
+        raise ValueError("--exp_config needs --checkpoint (e.g. <st_exp>/valid.acc.ave.pth)")
+    if not Path(args.exp_config).is_file():
+        raise FileNotFoundError(f"{args.exp_config} does not exist")
+    model, train_args = LAUSTTask.build_model_from_file(args.exp_config, None, "cpu")
+    if model.semantic_head is None:
+        raise ValueError(f"{args.exp_config} trained no semantic head (semantic_weight 0)")
+    model.load_state_dict(load_state_dict(Path(args.checkpoint)), strict=True)
+    for name in ("semantic_loss", "semantic_target_norm"):  # for the printed summary
+        setattr(args, name, getattr(train_args, name, getattr(args, name)))
+    model.train()
+    set_all_random_seed(train_args.seed)
+    return measure_balance(model, _batches(train_args, args.num_batches), train_args.semantic_weight)
 
 
 def main(cmd: Optional[Sequence[str]] = None) -> BalanceMeasurement:
@@ -108,7 +131,8 @@ def main(cmd: Optional[Sequence[str]] = None) -> BalanceMeasurement:
     if args.balance_out:
         out = result.as_dict(args.target_ratio)
         out.update(semantic_loss=args.semantic_loss, semantic_target_norm=args.semantic_target_norm,
-                   config=args.config, init_param=list(args.init_param), checkpoint=args.checkpoint)
+                   config=args.exp_config or args.config, init_param=list(args.init_param),
+                   checkpoint=args.checkpoint)
         write_json_atomic(args.balance_out, out, sort_keys=False)
     return result
 

@@ -102,7 +102,7 @@ def measure_batch(model, batch: Mapping[str, object]) -> BatchBalance:
     loss_st = loss_st.sum()  # (1,) after ESPnet's force_gatherable
     grad_st = _grad_norm(loss_st, params, retain=True)
     grad_sem = _grad_norm(loss_sem, params, retain=False)
-    return BatchBalance(float(loss_st), float(loss_sem), grad_st, grad_sem)
+    return BatchBalance(float(loss_st.detach()), float(loss_sem.detach()), grad_st, grad_sem)
 
 
 def measure_balance(model, batches: Iterable[Mapping[str, object]], semantic_weight: float) -> BalanceMeasurement:
