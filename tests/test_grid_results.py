@@ -1,0 +1,63 @@
+"""The grid's statistics (hand-worked) and its RESULTS.md on a made-up grid layout."""
+
+import json
+import math
+
+import pytest
+
+from espnet_lau.bin import grid_results
+from espnet_lau.evaluation.grid_stats import holm, paired_difference
+
+TAG = "decode_st_st_model_valid.acc.ave"
+
+
+def test_paired_difference_hand_worked():
+    ref = {0: 30.0, 1: 36.0, 2: 33.0}
+    lau = {0: 32.0, 1: 37.0, 2: 36.0, 3: 99.0}  # seed 3 has no pair: ignored
+    d = paired_difference(ref, lau)
+    # differences 2, 1, 3: mean 2, sd 1, half-width t(0.975, 2) * 1 / sqrt(3) = 4.303 / 1.732
+    assert d["n"] == 3 and d["mean"] == pytest.approx(2.0) and d["sd"] == pytest.approx(1.0)
+    assert d["ci_high"] - d["mean"] == pytest.approx(4.302653 / math.sqrt(3), rel=1e-5)
+    assert d["p_t"] == pytest.approx(0.07418, abs=1e-4)
+    assert d["p_permutation"] == pytest.approx(0.25)  # 2 of the 8 sign patterns are as extreme
+    assert paired_difference({0: 1.0}, {0: 2.0}) is None  # one seed: no interval
+
+
+def test_holm_hand_worked():
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    assert holm([]) == []
+
+
+def make_run(root, level, system, seed, bleu, drift=20.0, r=None, lam=None):
+    exp = root / level / "exp" / (system if system == "cascade" else f"{system}/seed{seed}")
+    decode = exp / TAG / "test"
+    (decode / "score_bleu").mkdir(parents=True)
+    (decode / "score_bleu/scores.json").write_text(json.dumps(
+        {"bleu": bleu, "chrf": bleu + 10, "wer": 50.0, "cer": 40.0}))
+    (decode / "drift").mkdir()
+    (decode / "drift/drift.json").write_text(json.dumps({"total_drift": drift}))
+    (exp / "config.yaml").write_text(f"semantic_weight: {lam or 0.0}\nsemantic_loss: mse\n")
+    if r is not None:
+        (exp / "semantic_balance.json").write_text(json.dumps(
+            {"ratio": r, "target_ratio": 1.0, "lambda_for_target_ratio": lam}))
+
+
+def test_results_of_a_partial_grid(tmp_path):
+    for level, shift in (("low", 0.0), ("high", 5.0)):
+        for seed, noise in enumerate((0.0, 3.0, -2.0)):
+            make_run(tmp_path, level, "baseline_1xasr", seed, 30 + noise)
+            make_run(tmp_path, level, "lau_mse_std_r1", seed, 30 + noise + shift, drift=25.0, r=1.0, lam=12.5)
+    make_run(tmp_path, "low", "cascade", 0, 90.0)
+    out = tmp_path / "RESULTS.md"
+    grid_results.main(["--grid", str(tmp_path), "--levels", "low", "high", "--systems", "baseline_1xasr",
+                       "lau_mse_std_r1", "--seeds", "0", "1", "2", "3", "--out", str(out),
+                       "--plot_dir", str(tmp_path / "plots")])
+    text = out.read_text()
+    assert "**Missing (5 runs, not evaluated yet):** low/baseline_1xasr/seed3" in text
+    assert "high/cascade" in text  # named as missing
+    assert "|high|lau_mse_std_r1|BLEU|3|+5.00|[+5.00, +5.00]|" in text
+    assert "|low|lau_mse_std_r1|BLEU|3|+0.00|" in text
+    assert "|low|lau_mse_std_r1|3|2.52|28.00–33.00|12.5000 ± 0.0000|1.000 ± 0.000|–|25.00 ± 0.00|" in text
+    assert "|cascade|1|90.00|" in text
+    assert (tmp_path / "plots/bleu_gap_vs_variance.png").is_file()
+    assert "](plots/bleu_gap_vs_variance.png)" in text and str(tmp_path) not in text
