@@ -15,8 +15,15 @@ DEBUG = [
     "--mini_size", "tiny", "--src_nbpe", "40", "--tgt_nbpe", "60",
     "--asr_config", "conf/tuning/train_asr_debug.yaml",
     "--st_config", "conf/tuning/train_st_lau_debug.yaml",
-    "--decode_config", "conf/tuning/decode_st_debug.yaml",
+    "--inference_config", "conf/tuning/decode_st_debug.yaml",
 ]
+# The names lau_st.sh derives from DEBUG (st.sh's scheme).
+ASR_EXP = "exp/asr_train_asr_debug_raw_bam_bpe_tc40"
+ST_EXP = "exp/st_train_st_lau_debug_raw_bam_fr_bpe_lc.rm60"
+ST_STATS = "exp/st_stats_raw_bam_fr_bpe60"
+INFERENCE_TAG = "decode_st_debug_st_model_valid.acc.ave"
+TGT_TEXT, SRC_TEXT = "text.lc.rm.fr", "text.tc.bam"
+TGT_BPE = "data/token_list/tgt_bpe_unigram60"
 
 
 def make_recipe_copy(root: Path) -> Path:

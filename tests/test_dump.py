@@ -6,10 +6,9 @@ import soundfile
 
 from espnet_lau.bin.most_frequent_baseline import most_frequent_hypotheses
 from espnet_lau.bin.train_bpe import train_bpe
-from espnet_lau.data.dump import filter_data_dir, format_data_dir, read_data_dir
+from espnet_lau.data.dump import derive_case_files, filter_data_dir, format_data_dir, read_data_dir
 from espnet_lau.data.kaldi_dir import KaldiDataDirError, Utterance, read_table, write_data_dir
 from espnet_lau.data.speed_perturb import speed_perturb
-from espnet_lau.text.normalization import TextNormalizer
 
 
 def tone(path, seconds, rate=16000, channels=1):
@@ -26,24 +25,29 @@ def data_dir(tmp_path):
     wavs.mkdir()
     utts = [
         Utterance("spk1-a", tone(wavs / "a.wav", 1.0), "spk1",
-                  {"text": "L’eau, c'est la vie !", "text.ref2": "L'EAU EST LA VIE.", "text.bam": "ji ye ɲɛnamaya ye"}),
+                  {"text.tc.fr": "L’eau, c'est la vie !", "text.tc.fr.ref2": "L'EAU EST LA VIE.", "text.tc.bam": "ji ye ɲɛnamaya ye"}),
         Utterance("spk1-b", tone(wavs / "b.wav", 0.5, rate=22050, channels=2), "spk1",
-                  {"text": "Peut-être demain…", "text.ref2": "demain peut-être", "text.bam": "sini"}),
+                  {"text.tc.fr": "Peut-être demain…", "text.tc.fr.ref2": "demain peut-être", "text.tc.bam": "sini"}),
         Utterance("spk2-c", tone(wavs / "c.wav", 3.0), "spk2",
-                  {"text": "Bonjour", "text.ref2": "salut", "text.bam": "i ni ce"}),
+                  {"text.tc.fr": "Bonjour", "text.tc.fr.ref2": "salut", "text.tc.bam": "i ni ce"}),
     ]
     src = tmp_path / "data/train"
     write_data_dir(src, utts)
     return src
 
 
-def test_format_converts_audio_and_normalises_targets_only(data_dir, tmp_path):
+LANGS = [("bam", "tc"), ("fr", "lc.rm")]
+
+
+def test_format_converts_audio_and_names_texts_as_espnet(data_dir, tmp_path):
     dst = tmp_path / "dump/org/train"
-    assert format_data_dir(data_dir, dst, TextNormalizer(), nj=2) == 3
-    text, ref2, bam = read_table(dst / "text"), read_table(dst / "text.ref2"), read_table(dst / "text.bam")
+    assert format_data_dir(data_dir, dst, LANGS, nj=2) == 3
+    text, ref2 = read_table(dst / "text.lc.rm.fr"), read_table(dst / "text.lc.rm.fr.ref2")
+    bam = read_table(dst / "text.tc.bam")
     assert text["spk1-a"] == "l'eau c'est la vie" and ref2["spk1-a"] == "l'eau est la vie"
     assert text["spk1-b"] == "peut-être demain"
-    assert bam["spk1-a"] == "ji ye ɲɛnamaya ye"  # the source transcript is left alone
+    assert bam["spk1-a"] == "ji ye ɲɛnamaya ye"  # the source transcript is left alone (tc)
+    assert read_table(dst / "text.tc.fr")["spk1-a"] == "L’eau, c'est la vie !"  # the original is kept
     wavs = read_table(dst / "wav.scp")
     info = soundfile.info(wavs["spk1-b"])
     assert (info.samplerate, info.channels, info.subtype) == (16000, 1, "PCM_16")
@@ -51,9 +55,18 @@ def test_format_converts_audio_and_normalises_targets_only(data_dir, tmp_path):
     assert read_table(dst / "utt2num_samples") == {"spk1-a": "16000", "spk1-b": "8000", "spk2-c": "48000"}
 
 
+def test_a_case_is_made_from_the_most_cased_text_and_never_invented():
+    fields = {"text.tc.de": "Guten Tag!", "text.lc.rm.de": "guten tag", "text.lc.rm.de.ref2": "hallo"}
+    assert derive_case_files(fields, "de", "lc.rm") == {"text.lc.rm.de": "guten tag", "text.lc.rm.de.ref2": "hallo"}
+    assert derive_case_files({"text.tc.de": "Guten Tag!"}, "de", "lc") == {"text.lc.de": "guten tag!"}
+    with pytest.raises(KaldiDataDirError, match="text.lc.de.ref2 cannot be made from text.lc.rm.de.ref2"):
+        derive_case_files(fields, "de", "lc")
+    assert derive_case_files(fields, "fr", "lc.rm") == {}
+
+
 def test_filter_drops_by_duration_and_says_why(data_dir, tmp_path, caplog):
     org = tmp_path / "dump/org/train"
-    format_data_dir(data_dir, org, TextNormalizer())
+    format_data_dir(data_dir, org, LANGS)
     with caplog.at_level("INFO"):
         kept = filter_data_dir(org, tmp_path / "dump/train", min_duration=0.6, max_duration=2.0)
     assert kept == 1 and [u.uttid for u in read_data_dir(tmp_path / "dump/train")] == ["spk1-a"]
@@ -73,7 +86,7 @@ def test_unreadable_audio_names_the_utterance(data_dir, tmp_path):
     with open(bad, "wb") as f:
         f.write(b"not audio at all")
     with pytest.raises(KaldiDataDirError, match="utterance 'spk2-c': cannot read .*c.wav"):
-        format_data_dir(data_dir, tmp_path / "out", TextNormalizer())
+        format_data_dir(data_dir, tmp_path / "out", LANGS)
     assert not (tmp_path / "out/wav.scp").exists()
 
 
@@ -83,7 +96,7 @@ def test_speed_perturbation(data_dir, tmp_path):
     wavs = read_table(dst / "wav.scp")
     assert soundfile.info(wavs["sp1.1-spk2-c"]).frames == pytest.approx(48000 / 1.1, rel=0.01)
     assert read_table(dst / "utt2spk")["sp0.9-spk1-a"] == "sp0.9-spk1"
-    assert read_table(dst / "text")["sp0.9-spk1-a"] == read_table(data_dir / "text")["spk1-a"]
+    assert read_table(dst / "text.tc.fr")["sp0.9-spk1-a"] == read_table(data_dir / "text.tc.fr")["spk1-a"]
 
 
 def test_bpe_token_list_layout(tmp_path):

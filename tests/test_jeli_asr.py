@@ -107,7 +107,7 @@ def test_layout_a_union(union):
     assert ids["dev"] == {u for u in train_ids if is_dev_utterance(u, DEV_PERMILLE)} != set()
     for dset in ("train", "dev", "test"):
         assert read_table(union / dset / "utt2spk") == {u: u for u in ids[dset]}  # no speaker info
-        text, bam = read_table(union / dset / "text"), read_table(union / dset / "text.bam")
+        text, bam = read_table(union / dset / "text.tc.fr"), read_table(union / dset / "text.tc.bam")
         for utt in ids[dset]:
             config, index = utt.rsplit("-", 2)[0], int(utt.rsplit("-", 1)[1])
             split = "test" if dset == "test" else "train"
@@ -151,7 +151,7 @@ def test_layout_b_dataset_dict_via_cli(sources, tmp_path, capsys):
     cli.main(["--source", str(sources["dict"]), "--output_dir", str(out), "--dev_permille", str(DEV_PERMILLE),
               "--progress", "false", "--nj", "2"])
     assert "data/test: 2 utterances" in capsys.readouterr().out
-    ids = set(read_table(out / "train" / "text")) | set(read_table(out / "dev" / "text"))
+    ids = set(read_table(out / "train" / "text.tc.fr")) | set(read_table(out / "dev" / "text.tc.fr"))
     assert ids == _expected_ids("jeli-asr", "train", NUM_TRAIN)
 
 
@@ -208,4 +208,4 @@ def test_data_sh_jeli_asr(sources, tmp_path):
     out = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "Preparing Jeli-ASR" in out.stdout and "data/test: 2 utterances" in out.stdout
-    assert all(u.startswith("bam-asr-oza-test-") for u in read_table(tmp_path / "data" / "test" / "text"))
+    assert all(u.startswith("bam-asr-oza-test-") for u in read_table(tmp_path / "data" / "test" / "text.tc.fr"))

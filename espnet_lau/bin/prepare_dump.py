@@ -10,8 +10,7 @@ import argparse
 import logging
 
 from espnet_lau.cli import setup_logging
-from espnet_lau.data.dump import filter_data_dir, format_data_dir
-from espnet_lau.text.normalization import TextNormalizer
+from espnet_lau.data.dump import CASES, filter_data_dir, format_data_dir
 
 
 def get_parser() -> argparse.ArgumentParser:
@@ -24,9 +23,10 @@ def get_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--dst", required=True, help="e.g. dump/raw/org/train")
     fmt.add_argument("--sample_rate", type=int, default=16000)
     fmt.add_argument("--nj", type=int, default=1, help="parallel audio conversions")
-    fmt.add_argument("--text_norm", choices=["true", "false"], default="true",
-                     help="lower-case and remove punctuation of the French targets "
-                     "(apostrophes and hyphens kept), as the paper's references")
+    fmt.add_argument("--langs", nargs="*", default=["bam:tc", "fr:lc.rm"], type=lang_case,
+                     help="LANG:CASE pairs: the text.<case>.<lang> files to make (cases "
+                     "tc, lc, lc.rm = lower-case without punctuation, apostrophes and "
+                     "hyphens kept, as the paper's references)")
     flt = sub.add_parser("filter", help="drop utterances by duration and target length",
                          formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     flt.add_argument("--src", required=True, help="formatted dir, e.g. dump/raw/org/train")
@@ -36,18 +36,26 @@ def get_parser() -> argparse.ArgumentParser:
                      help="seconds (Jeli-ASR has clips over 30 s)")
     flt.add_argument("--max_target_chars", type=int, default=400)
     flt.add_argument("--sample_rate", type=int, default=16000)
+    flt.add_argument("--target_file", default="text.lc.rm.fr",
+                     help="the training target whose length is checked")
     return parser
+
+
+def lang_case(value: str):
+    lang, sep, case = value.partition(":")
+    if not sep or case not in CASES or not lang:
+        raise argparse.ArgumentTypeError(f"{value!r} is not LANG:CASE with CASE in {', '.join(CASES)}")
+    return lang, case
 
 
 def main(cmd=None):
     setup_logging()
     args = get_parser().parse_args(cmd)
     if args.command == "format":
-        normalizer = TextNormalizer() if args.text_norm == "true" else None
-        n = format_data_dir(args.src, args.dst, normalizer, args.sample_rate, args.nj)
+        n = format_data_dir(args.src, args.dst, args.langs, args.sample_rate, args.nj)
     else:
         n = filter_data_dir(args.src, args.dst, args.min_duration, args.max_duration,
-                            args.max_target_chars, args.sample_rate)
+                            args.max_target_chars, args.sample_rate, args.target_file)
     logging.info(f"{args.command}: {args.dst} has {n} utterances")
 
 

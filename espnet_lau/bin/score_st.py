@@ -3,7 +3,7 @@
 
 Example:
     python -m espnet_lau.bin.score_st --hyp exp/x/decode/test/text \\
-        --ref data/test/text --outdir exp/x/decode/test/score
+        --ref dump/raw/test/text.lc.rm.fr --ref dump/raw/test/text.lc.rm.fr.ref2 --outdir exp/x/decode/test/score_bleu
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from espnet_lau.cli import add_log_level_option, setup_logging
+from espnet_lau.fileio import write_text_atomic
 from espnet_lau.evaluation.report_io import write_report
 from espnet_lau.evaluation.translation import score_st, summary_markdown, write_per_utt_tsv
 from espnet_lau.text.normalization import TextNormalizer
@@ -36,7 +37,13 @@ def get_parser() -> argparse.ArgumentParser:
         "--src_ref", default=None, help="source-side transcript (e.g. Bambara), Kaldi text"
     )
     parser.add_argument(
-        "--outdir", required=True, help="writes scores.json, scores.md, per_utt.tsv"
+        "--outdir", required=True,
+        help="writes scores.json, scores.md, per_utt.tsv and result.<case>.txt",
+    )
+    parser.add_argument(
+        "--case", default="lc.rm",
+        help="the case of the scored texts, for result.<case>.txt: sacrebleu's one-line "
+        "results where ESPnet's show_translation_result.sh reads them (score_*/result.*.txt)",
     )
     parser.add_argument(
         "--no_text_norm", action="store_true",
@@ -58,6 +65,15 @@ def main(cmd: Optional[List[str]] = None) -> None:
     write_per_utt_tsv(rows, outdir / "per_utt.tsv")
     summary["per_utt"] = str(outdir / "per_utt.tsv")
     write_report(summary, summary_markdown(summary), outdir, "scores")
+    write_text_atomic(outdir / f"result.{args.case}.txt", sacrebleu_lines(summary))
+
+
+def sacrebleu_lines(summary: dict) -> str:
+    """``<METRIC>|<signature> = <score>`` per metric, as ``sacrebleu -f text`` prints."""
+    names = {"bleu": "BLEU", "chrf": "chrF2", "ter": "TER"}
+    return "".join(
+        f"{names[key]}|{summary['signatures'][key]} = {summary[key]:.2f}\n" for key in names
+    )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ when no backend is given (--llm_url/--llm_model or --llm_hf).
 
 Example:
     python -m espnet_lau.bin.semantic_eval --hyp exp/x/decode/test/text \\
-        --ref data/test/text --topic data/test/topic --qa data/test/qa.jsonl \\
+        --ref dump/raw/test/text.lc.rm.fr --topic dump/raw/test/topic --qa dump/raw/test/qa.jsonl \\
         --llm_url http://127.0.0.1:8080/v1 --llm_model llama-3.1-8b-instruct \\
         --llm_cache exp/llm_cache --outdir exp/x/decode/test/semantic_eval
 """

@@ -1,18 +1,73 @@
 #!/usr/bin/env python3
-"""Recipe stage 15: upload a packed model to the Hugging Face hub (optional).
+"""Recipe stage 16: upload the packed model to the Hugging Face hub, loadable by name.
 
-Needs network access to the hub and a token (``HF_TOKEN`` or ``huggingface-cli login``);
-without either it stops at once with a message that says so.
+``espnet_model_zoo`` (and so ``Speech2Text.from_pretrained("<user>/<repo>")``) reads
+``meta.yaml`` at the root of a hub repository. This unpacks the zip of stage 14 into
+``--folder`` (``meta.yaml``, the stock config and weights, the BPE model, the feature
+statistics, RESULTS.md), adds a model card ``README.md`` (what LAU is, how the model was
+trained, the results table) and uploads that folder. The folder is prepared first, so it
+can be checked (``Speech2Text.from_pretrained`` on a copy, as the tests do) or uploaded
+by hand from another machine; the upload itself needs network access to the hub and a
+token (``HF_TOKEN`` or ``huggingface-cli login``), and stops with a message without them.
 """
 
 import argparse
 import logging
 import os
+import shutil
 import socket
 import sys
+import zipfile
 from pathlib import Path
+from typing import Optional
 
-from espnet_lau.cli import setup_logging
+import yaml
+
+from espnet_lau.cli import add_log_level_option, setup_logging
+from espnet_lau.fileio import write_text_atomic
+
+CARD = """---
+library_name: espnet
+tags:
+- espnet
+- audio
+- speech-translation
+- lau
+language:
+- {src_lang}
+- {tgt_lang}
+license: cc-by-4.0
+---
+
+# {repo}
+
+An ESPnet end-to-end speech-translation model ({src_lang} speech → {tgt_lang} text), trained
+with **LAU** (*Listen, Attend, Understand*; Diarra & Leventhal, arXiv 2601.01121) by the
+`{recipe}` recipe of espnet-lau.
+
+LAU is a training-time regulariser: a small semantic head pools the ST encoder output and
+is pulled toward a frozen sentence embedding of the target translation,
+`L = L_ST + λ · L_sem`. The head is removed at export, so this is a plain ESPnet
+`ESPnetSTModel`: it decodes with stock ESPnet at no extra cost.
+
+## Use
+
+```python
+from espnet2.bin.st_inference import Speech2Text
+speech2text = Speech2Text.from_pretrained("{repo}")
+text, *_ = speech2text(speech)[0]   # speech: 16 kHz mono float array
+```
+
+## Training
+
+- ST config (stock keys; the LAU keys are in `lau_config.yaml`): `{config}`
+- LAU: semantic_weight (λ) {semantic_weight}, loss {semantic_loss}, target norm {target_norm}
+- Experiment directory in the recipe: `{st_exp}`
+
+## Results
+
+{results}
+"""
 
 
 def hub_reachable(host: str = "huggingface.co", port: int = 443, timeout: float = 3.0) -> bool:
@@ -23,29 +78,81 @@ def hub_reachable(host: str = "huggingface.co", port: int = 443, timeout: float 
         return False
 
 
-def main(cmd=None):
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--zip", type=Path, required=True, help="the packed model zip")
+def prepare_folder(zip_path: Path, folder: Path, repo: str, recipe: str, st_exp: Optional[Path]) -> Path:
+    """Unpack ``zip_path`` into ``folder`` (replacing it) and write the model card."""
+    try:
+        archive = zipfile.ZipFile(zip_path)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise ValueError(f"{zip_path} is not a readable zip ({exc}): re-run stage 14") from None
+    with archive:
+        names = archive.namelist()
+        if "meta.yaml" not in names:
+            raise ValueError(f"{zip_path} has no meta.yaml: it was not made by espnet2.bin.pack")
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        archive.extractall(tmp)
+    meta = yaml.safe_load((tmp / "meta.yaml").read_text(encoding="utf-8"))
+    config_rel = meta["yaml_files"]["st_train_config"]
+    lau = {}
+    if st_exp is not None and (st_exp / "config.yaml").is_file():
+        full = yaml.safe_load((st_exp / "config.yaml").read_text(encoding="utf-8"))
+        lau = {k: v for k, v in full.items() if k.startswith("semantic_")}
+        write_text_atomic(tmp / "lau_config.yaml", yaml.safe_dump(lau, allow_unicode=True, sort_keys=False))
+    results = "(no RESULTS.md)"
+    results_files = [n for n in names if n.endswith("RESULTS.md")]
+    if results_files:
+        results = (tmp / results_files[0]).read_text(encoding="utf-8")
+    stock = yaml.safe_load((tmp / config_rel).read_text(encoding="utf-8"))
+    write_text_atomic(tmp / "README.md", CARD.format(
+        repo=repo, recipe=recipe, config=config_rel, st_exp=st_exp or "?",
+        src_lang=stock.get("src_lang") or "bm", tgt_lang=stock.get("tgt_lang") or "fr",
+        semantic_weight=lau.get("semantic_weight", "?"), semantic_loss=lau.get("semantic_loss", "?"),
+        target_norm=lau.get("semantic_target_norm", "none"), results=results))
+    shutil.rmtree(folder, ignore_errors=True)
+    tmp.rename(folder)
+    return folder
+
+
+def get_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--zip", type=Path, required=True, help="the packed model zip (stage 14)")
     parser.add_argument("--repo", required=True, help="e.g. yourname/lau-st-bambara-fr")
+    parser.add_argument("--folder", type=Path, required=True,
+                        help="where to unpack the upload (replaced), e.g. exp/st_x/hf_upload")
+    parser.add_argument("--recipe", default="bambara_fr/st1", help="recipe name for the model card")
+    parser.add_argument("--st_exp", type=Path, default=None,
+                        help="the experiment directory (its config.yaml gives the LAU settings)")
+    parser.add_argument("--prepare_only", action="store_true", help="prepare --folder, do not upload")
+    add_log_level_option(parser)
+    return parser
+
+
+def main(cmd=None):
+    parser = get_parser()
     args = parser.parse_args(cmd)
-    setup_logging()
+    setup_logging(args.log_level)
+    try:
+        folder = prepare_folder(args.zip, args.folder, args.repo, args.recipe, args.st_exp)
+    except (ValueError, OSError, KeyError) as exc:
+        parser.exit(1, f"upload_hf: error: {exc}\n")
+    logging.info(f"Prepared {folder} (meta.yaml, model, README.md model card)")
+    if args.prepare_only:
+        return folder
+    hint = f"upload {folder} from a machine with network access: huggingface-cli upload {args.repo} {folder} ."
     if os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false"):
-        logging.error("HF_HUB_OFFLINE is set: unset it (path.sh sets it to 1) to upload")
-        sys.exit(1)
+        parser.exit(1, f"upload_hf: error: HF_HUB_OFFLINE is set (path.sh sets it to 1): unset it, or {hint}\n")
     if not hub_reachable():
-        logging.error("The Hugging Face hub is not reachable from this machine: upload "
-                      f"{args.zip} from a machine with network access")
-        sys.exit(1)
+        parser.exit(1, f"upload_hf: error: the Hugging Face hub is not reachable: {hint}\n")
     from huggingface_hub import HfApi, get_token
 
     if not get_token():
-        logging.error("No Hugging Face token: set HF_TOKEN or run `huggingface-cli login`")
-        sys.exit(1)
+        parser.exit(1, "upload_hf: error: no Hugging Face token: set HF_TOKEN or run `huggingface-cli login`\n")
     api = HfApi()
     api.create_repo(args.repo, exist_ok=True)
-    api.upload_file(path_or_fileobj=str(args.zip), path_in_repo=args.zip.name, repo_id=args.repo)
-    logging.info(f"Uploaded {args.zip} to https://huggingface.co/{args.repo}")
+    api.upload_folder(folder_path=str(folder), repo_id=args.repo)
+    logging.info(f"Uploaded {folder} to https://huggingface.co/{args.repo}")
+    return folder
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(0 if main() else 1)

@@ -1,9 +1,12 @@
 """The recipe's ``dump/raw`` directories: formatted audio, normalised targets, filtering.
 
 * :func:`format_data_dir` (stage 3): every wav becomes 16 kHz mono 16-bit PCM (files that
-  already are are referenced, not copied), ``utt2num_samples`` is written, and the French
-  targets (``text``, ``text.ref*``) go through the shared :class:`TextNormalizer`, the
-  same normalisation the teacher stage and scoring use.
+  already are are referenced, not copied), ``utt2num_samples`` is written, and the text
+  files are named as ESPnet's ST recipes name them, ``text.<case>.<lang>`` (extra
+  references ``text.<case>.<lang>.ref2`` …). For every ``(lang, case)`` asked for, the
+  ``text.<case>.<lang>`` files are made from the most-cased version the data directory
+  has (``tc`` > ``lc`` > ``lc.rm``) with :data:`CASE_NORMALIZERS`; ``lc.rm`` is the shared
+  :class:`TextNormalizer`, the same normalisation the teacher stage and scoring use.
 * :func:`filter_data_dir` (stage 4): drops utterances outside a duration range or with
   an empty or overlong target, and says how many and why.
 """
@@ -11,9 +14,10 @@
 from __future__ import annotations
 
 import logging
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Mapping, Sequence, Tuple
 
 import soundfile
 from tqdm import tqdm
@@ -30,14 +34,48 @@ from espnet_lau.data.kaldi_dir import (
 from espnet_lau.data.synthesis import sox_to_wav
 from espnet_lau.text.normalization import TextNormalizer
 
-#: Per-utterance files holding French targets, normalised in ``dump/``.
-TARGET_FILES = ("text",)
-TARGET_FILE_PREFIX = "text.ref"
 NUM_SAMPLES = "utt2num_samples"
+#: ESPnet's text cases, most-cased first, and how each is made from a more-cased one.
+CASES = ("tc", "lc", "lc.rm")
+CASE_NORMALIZERS = {
+    "tc": TextNormalizer.disabled(),
+    "lc": TextNormalizer(remove_punctuation=False),
+    "lc.rm": TextNormalizer(),
+}
+_TEXT_NAME = re.compile(r"^text\.(tc|lc|lc\.rm)\.([A-Za-z_-]+)((?:\.ref\d+)?)$")
 
 
-def is_target_file(name: str) -> bool:
-    return name in TARGET_FILES or name.startswith(TARGET_FILE_PREFIX)
+def text_file_name(case: str, lang: str, suffix: str = "") -> str:
+    """``text.<case>.<lang>[<suffix>]``, e.g. ``text.lc.rm.fr.ref2``."""
+    return f"text.{case}.{lang}{suffix}"
+
+
+def derive_case_files(fields: Mapping[str, str], lang: str, case: str) -> Dict[str, str]:
+    """The ``text.<case>.<lang>[.refN]`` values of one utterance, from its fields.
+
+    Each (reference) text is made from the most-cased file the utterance has, so that
+    a must_c-style directory (``text.tc.de``, ``text.lc.rm.de``) and one with only
+    ``text.tc.fr`` give the same result.
+
+    Raises:
+        KaldiDataDirError: ``case`` can only be made from a more-cased file than exists.
+    """
+    available: Dict[str, Dict[str, str]] = {}  # suffix -> case -> value
+    for name, value in fields.items():
+        match = _TEXT_NAME.match(name)
+        if match and match.group(2) == lang:
+            available.setdefault(match.group(3), {})[match.group(1)] = value
+    out = {}
+    for suffix, by_case in available.items():
+        sources = [c for c in CASES[: CASES.index(case) + 1] if c in by_case]
+        if not sources:
+            raise KaldiDataDirError(
+                f"{text_file_name(case, lang, suffix)} cannot be made from "
+                f"{', '.join(text_file_name(c, lang, suffix) for c in by_case)}: give a "
+                "more-cased text, or another --src_case/--tgt_case"
+            )
+        out[text_file_name(case, lang, suffix)] = CASE_NORMALIZERS[case](by_case[sources[0]])
+    return out
 
 
 def read_data_dir(data_dir: Path) -> List[Utterance]:
@@ -90,9 +128,14 @@ def _formatted_wav(uttid: str, wav: str, wav_dir: Path, sample_rate: int) -> tup
     return str(out.resolve()), soundfile.info(str(out)).frames
 
 
-def format_data_dir(src: Path, dst: Path, normalizer: Optional[TextNormalizer] = None,
+def format_data_dir(src: Path, dst: Path, langs: Sequence[Tuple[str, str]] = (),
                     sample_rate: int = 16000, nj: int = 1) -> int:
-    """Stage 3: write ``dst`` from ``src`` with formatted audio and normalised targets.
+    """Stage 3: write ``dst`` from ``src`` with formatted audio and ESPnet-named texts.
+
+    Args:
+        langs: ``(lang, case)`` pairs, e.g. ``[("bam", "tc"), ("fr", "lc.rm")]``: the
+            ``text.<case>.<lang>`` files to make (:func:`derive_case_files`). Every
+            file of ``src`` is kept as well.
 
     Returns:
         the number of utterances.
@@ -105,23 +148,32 @@ def format_data_dir(src: Path, dst: Path, normalizer: Optional[TextNormalizer] =
         jobs = [pool.submit(_formatted_wav, u.uttid, u.wav, wav_dir, sample_rate) for u in utterances]
         results = [job.result() for job in tqdm(jobs, desc=f"format {src.name}", unit="utt",
                                                  mininterval=5)]
+    made = set()
     for utt, (wav, num_samples) in zip(utterances, results):
         utt.wav = wav
         utt.fields[NUM_SAMPLES] = str(num_samples)
-        if normalizer is not None:
-            for name in utt.fields:
-                if is_target_file(name):
-                    utt.fields[name] = normalizer(utt.fields[name])
+        for lang, case in langs:
+            try:
+                derived = derive_case_files(utt.fields, lang, case)
+            except KaldiDataDirError as exc:
+                raise KaldiDataDirError(f"{src}: utterance {utt.uttid!r}: {exc}") from None
+            utt.fields.update(derived)
+            made.update(derived)
+    for lang, case in langs:
+        if text_file_name(case, lang) not in made:
+            logging.warning(f"{src}: no text.*.{lang} file (an ASR-only set?): no {text_file_name(case, lang)}")
     write_data_dir(dst, utterances, corpus_info={
         "source": str(src), "sample_rate": sample_rate,
-        "target_normalization": normalizer.describe() if normalizer else "none"})
+        "texts": {text_file_name(case, lang): CASE_NORMALIZERS[case].describe() for lang, case in langs}})
     return len(utterances)
 
 
 def filter_data_dir(src: Path, dst: Path, min_duration: float = 0.1,
                     max_duration: float = 20.0, max_target_chars: int = 400,
-                    sample_rate: int = 16000) -> int:
+                    sample_rate: int = 16000, target_file: str = "text.lc.rm.fr") -> int:
     """Stage 4: keep utterances with ``min <= duration <= max`` and a usable target.
+
+    ``target_file`` is the training target (absent in an ASR-only set: not checked).
 
     Returns:
         the number of utterances kept.
@@ -133,7 +185,7 @@ def filter_data_dir(src: Path, dst: Path, min_duration: float = 0.1,
         if NUM_SAMPLES not in utt.fields:
             raise KaldiDataDirError(f"{src}: no {NUM_SAMPLES}: run stage 3 (format) first")
         duration = int(utt.fields[NUM_SAMPLES]) / sample_rate
-        target = utt.fields.get("text")
+        target = utt.fields.get(target_file)
         if duration < min_duration:
             reason = f"shorter than {min_duration} s"
         elif duration > max_duration:

@@ -263,7 +263,7 @@ def _readme(source: str, subset: str, dev_permille: int, counts: Mapping[str, in
         f"Source: {source}; subset: {subset}.\nSets: {sets}.\n"
         f"dev = train utterances with int(sha1(uttid), 16) % 1000 < {dev_permille}.\n"
         "uttid = <config>-<split>-<row index:06d>; utt2spk maps each utterance to itself "
-        "(no speaker information).\nFiles per set: wav.scp text (French) text.bam utt2spk spk2utt "
+        "(no speaker information).\nFiles per set: wav.scp text.tc.fr (French) text.tc.bam utt2spk spk2utt "
         "utt2dur corpus.json. Audio: wav/<set>/<uttid>.wav, 16 kHz mono 16-bit. See docs/data.md.\n"
     )
 
@@ -324,7 +324,7 @@ def prepare_jeli_asr(
                                     uttid=row.uttid,
                                     wav=str(manifests[row.set_name].wav_path(row.uttid)),
                                     speaker=row.uttid,
-                                    fields={"text": row.french, "text.bam": row.bam, "utt2dur": f"{duration:.3f}"},
+                                    fields={"text.tc.fr": row.french, "text.tc.bam": row.bam, "utt2dur": f"{duration:.3f}"},
                                 )
                             )
                         bar.update(num_read)

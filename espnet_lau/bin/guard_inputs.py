@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Refuse to reuse an output folder that was made from other inputs.
+
+The recipe trains with ``--resume true`` and reuses statistics. Without a guard, an edited
+config or a new token list would silently resume an old model (or crash inside
+``load_state_dict``). Before a stage writes into ``--dir``, it calls this with every
+input that makes the folder's content incompatible::
+
+    python -m espnet_lau.bin.guard_inputs --dir exp/st_x "config=file:conf/x.yaml" \\
+        "token list=file:data/token_list/tgt_bpe_unigram150/tokens.txt" "st_args=--max_epoch 5"
+
+``NAME=file:PATH`` stands for the SHA-256 of the file's content, ``NAME=VALUE`` for the
+value itself. The first call records them in ``<dir>/.inputs.json``; a later call with a
+different value for any name exits 1 with one line naming what changed and the fix,
+unless the folder holds nothing but that record. Nothing in the folder is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from espnet_lau.fileio import write_json_atomic
+
+RECORD = ".inputs.json"
+
+
+def fingerprint(value: str) -> str:
+    """``file:PATH`` -> ``sha256:<hex>`` of the file; any other value as it is."""
+    if value.startswith("file:"):
+        path = Path(value[len("file:"):])
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} does not exist")
+        return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    return value
+
+
+def changed_inputs(recorded: Dict[str, str], current: Dict[str, str]) -> List[str]:
+    """Names whose value differs (or that only one side has)."""
+    return sorted(name for name in set(recorded) | set(current) if recorded.get(name) != current.get(name))
+
+
+def get_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dir", required=True, type=Path, help="the output folder to guard")
+    parser.add_argument("inputs", nargs="+", help="NAME=VALUE or NAME=file:PATH")
+    return parser
+
+
+def main(cmd: Optional[List[str]] = None) -> None:
+    parser = get_parser()
+    args = parser.parse_args(cmd)
+    current = {}
+    for item in args.inputs:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            parser.error(f"input {item!r} is not NAME=VALUE")
+        try:
+            current[name] = fingerprint(value)
+        except FileNotFoundError as exc:
+            sys.exit(f"guard_inputs: {args.dir}: input {name!r}: {exc}")
+    record = args.dir / RECORD
+    if record.is_file():
+        recorded = json.loads(record.read_text(encoding="utf-8"))
+        changed = changed_inputs(recorded, current)
+        others = [p for p in args.dir.iterdir() if p.name != RECORD] if args.dir.is_dir() else []
+        if changed and others:
+            sys.exit(
+                f"ERROR: {args.dir} was made from other inputs: {', '.join(changed)} changed since. "
+                f"Remove {args.dir} to redo it, or give the new run another name "
+                "(--st_tag/--st_exp, --asr_tag/--asr_exp, --st_stats_dir, --asr_stats_dir)"
+            )
+    args.dir.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(record, current)
+
+
+if __name__ == "__main__":
+    main()
