@@ -11,7 +11,8 @@
 #              low   1 careful paraphrase per meaning, no noise
 #              high  10 paraphrases (7 of them loose, free translations), 15 % surface
 #                    noise, 20 % of the targets corrupted in meaning
-#            Every level has the same utterances, speakers and audio; only targets differ.
+#            Both speak Bambara with variants (particles, fronted time words). Every
+#            level has the same utterances, speakers and audio; only targets differ.
 #   systems  baseline_1xasr  E2E ST, λ = 0, encoder from the ASR model of the ST data
 #            baseline_2xasr  the same, encoder from an ASR model with twice the ASR data
 #            lau_mse_paper   the paper's setting: MSE, λ = 1, raw teacher vectors
@@ -45,8 +46,8 @@ die() { log "ERROR: $*" >&2; exit 1; }
 stage=1                  # first step to run
 stop_stage=6             # last step to run
 levels="low high"        # target-variance levels (see level_low, level_high)
-level_low="--mini_paraphrases 1 --mini_label_noise 0 --mini_noise_rate 0"  # corpus options of level low
-level_high="--mini_paraphrases 10 --mini_label_noise 0.2 --mini_noise_rate 0.15"  # corpus options of level high
+level_low="--mini_paraphrases 1 --mini_label_noise 0 --mini_noise_rate 0 --mini_source_variants true"  # corpus options of level low
+level_high="--mini_paraphrases 10 --mini_label_noise 0.2 --mini_noise_rate 0.15 --mini_source_variants true"  # corpus options of level high
 systems="baseline_1xasr baseline_2xasr lau_mse_paper lau_cosine_r1 lau_mse_std_r1"  # systems per level
 seeds="0 1 2"            # training seeds of every system
 extra_seeds="3 4"        # more seeds for the systems in --extra_seeded
