@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from espnet_lau.bin.embed_text import main
-from espnet_lau.semantic.embed import TextFileError, embed_text_file
+from espnet_lau.semantic.embed import TextFileError, _npy_name, embed_text_file
 from espnet_lau.semantic.teacher import SentenceTeacher, load_teacher
 from espnet_lau.text.normalization import TextNormalizer
 
@@ -150,12 +150,16 @@ def test_no_text_norm_embeds_the_raw_text(tmp_path):
     assert meta["text_normalization"]["description"] == "none"
 
 
-def test_odd_utterance_ids_stay_inside_the_output_folder(tmp_path):
+def test_odd_utterance_ids_are_refused_and_never_leave_the_output_folder(tmp_path):
+    # Ids are data, never paths (issue 14): a path in an id is refused where it is read...
     text = write(tmp_path / "text", "spk/../1 bonjour\n.hidden salut\n")
-    result = embed_text_file(text, tmp_path / "out", HashTeacher(), show_progress=False)
-    for path in read_scp(result.scp).values():
-        assert Path(path).parent == tmp_path / "out" / "npy"
-        assert not Path(path).name.startswith(".")
+    with pytest.raises(TextFileError, match=r"(?s)line 1: invalid id 'spk/\.\./1'.*line 2: invalid id '\.hidden'"):
+        embed_text_file(text, tmp_path / "out", HashTeacher(), show_progress=False)
+    assert not (tmp_path / "out").exists()
+    # ... and the file names made from ids stay inside the folder all the same.
+    for uttid in ("spk/../1", ".hidden", "a\\b"):
+        name = _npy_name(uttid, "0" * 64)
+        assert "/" not in name and "\\" not in name and not name.startswith(".")
 
 
 def test_failure_mid_run_keeps_the_previous_complete_output(tmp_path, monkeypatch):

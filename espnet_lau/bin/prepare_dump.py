@@ -11,6 +11,7 @@ import logging
 
 from espnet_lau.cli import setup_logging
 from espnet_lau.data.dump import CASES, filter_data_dir, format_data_dir
+from espnet_lau.data.kaldi_dir import KaldiFileError
 
 
 def get_parser() -> argparse.ArgumentParser:
@@ -50,12 +51,16 @@ def lang_case(value: str):
 
 def main(cmd=None):
     setup_logging()
-    args = get_parser().parse_args(cmd)
-    if args.command == "format":
-        n = format_data_dir(args.src, args.dst, args.langs, args.sample_rate, args.nj)
-    else:
-        n = filter_data_dir(args.src, args.dst, args.min_duration, args.max_duration,
-                            args.max_target_chars, args.sample_rate, args.target_file)
+    parser = get_parser()
+    args = parser.parse_args(cmd)
+    try:
+        if args.command == "format":
+            n = format_data_dir(args.src, args.dst, args.langs, args.sample_rate, args.nj)
+        else:
+            n = filter_data_dir(args.src, args.dst, args.min_duration, args.max_duration,
+                                args.max_target_chars, args.sample_rate, args.target_file)
+    except (KaldiFileError, FileNotFoundError) as exc:  # a user's data, not a bug: one line
+        parser.exit(1, f"prepare_dump {args.command}: error: {exc}\n")
     logging.info(f"{args.command}: {args.dst} has {n} utterances")
 
 

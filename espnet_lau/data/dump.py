@@ -26,6 +26,7 @@ from espnet_lau.data.kaldi_dir import (
     REQUIRED_FILES,
     KaldiDataDirError,
     Utterance,
+    file_for_id,
     read_jsonl,
     read_table,
     utterance_files,
@@ -122,7 +123,7 @@ def _formatted_wav(uttid: str, wav: str, wav_dir: Path, sample_rate: int) -> tup
         raise KaldiDataDirError(f"utterance {uttid!r}: cannot read {wav}: {e}") from e
     if info.samplerate == sample_rate and info.channels == 1 and info.subtype == "PCM_16":
         return str(path.resolve()), info.frames
-    out = wav_dir / f"{uttid}.wav"
+    out = file_for_id(wav_dir, f"{uttid}.wav")
     if not out.is_file():
         sox_to_wav(str(path), out, uttid, sample_rate)
     return str(out.resolve()), soundfile.info(str(out)).frames

@@ -90,9 +90,41 @@ class KaldiDataDirError(KaldiFileError):
 # ---------------------------------------------------------------------------------------
 
 
-def _check_key(key: str, where: str) -> None:
+def id_problem(key: str) -> Optional[str]:
+    """Why ``key`` cannot be an utterance or speaker id, or None.
+
+    Ids are data, never paths: files are named after them (``<uttid>.wav``), so a ``/``,
+    a ``\\``, a NUL or a leading ``.`` or ``-`` (``..``, an option-like name) is refused.
+    """
     if not key or any(c.isspace() for c in key):
-        raise KaldiDataDirError(f"{where}: invalid key {key!r} (empty or contains whitespace)")
+        return f"invalid id {key!r} (empty or contains whitespace)"
+    bad = [c for c in ("/", "\\", "\0") if c in key]
+    if bad or key[0] in ".-":
+        what = f"contains {' and '.join(repr(c) for c in bad)}" if bad else f"starts with {key[0]!r}"
+        return f"invalid id {key!r}: {what}; ids name files, rename it (letters, digits, _ - . inside)"
+    return None
+
+
+def _check_key(key: str, where: str) -> None:
+    problem = id_problem(key)
+    if problem:
+        raise KaldiDataDirError(f"{where}: {problem}")
+
+
+def file_for_id(folder: PathLike, name: str) -> Path:
+    """``folder / name`` for a file named after an id, refusing any name that leaves ``folder``.
+
+    The second guard behind :func:`id_problem` (validation runs on whole directories; a
+    writer may meet an id first).
+
+    Raises:
+        KaldiDataDirError: ``name`` is not a plain file name inside ``folder``.
+    """
+    folder = Path(folder)
+    path = folder / name
+    if Path(name).name != name or name in (".", "..") or not path.resolve().is_relative_to(folder.resolve()):
+        raise KaldiDataDirError(f"{name!r} would be written outside {folder}: ids must not contain paths")
+    return path
 
 
 def _check_value(value: str, key: str, where: str) -> None:
@@ -180,6 +212,10 @@ def read_kaldi_file(
                 continue
             key = fields[0]
             value = fields[1].rstrip() if len(fields) > 1 else ""
+            bad_id = id_problem(key)
+            if bad_id:
+                problems.append((lineno, bad_id))
+                continue
             if not value and not allow_empty_value:
                 problems.append((lineno, f"utterance {key!r} has no text (expected 'uttid text')"))
                 continue
@@ -491,7 +527,7 @@ class WavManifest:
                 logging.warning("Ignoring unreadable %s; all files will be regenerated", self.path)
 
     def wav_path(self, uttid: str) -> Path:
-        return self.wav_dir / f"{uttid}.wav"
+        return file_for_id(self.wav_dir, f"{uttid}.wav")
 
     def is_current(self, uttid: str, key: str) -> bool:
         path = self.wav_path(uttid)

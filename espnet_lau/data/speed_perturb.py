@@ -13,7 +13,7 @@ from typing import List, Sequence
 from tqdm import tqdm
 
 from espnet_lau.data.dump import read_data_dir
-from espnet_lau.data.kaldi_dir import Utterance, write_data_dir
+from espnet_lau.data.kaldi_dir import Utterance, file_for_id, write_data_dir
 from espnet_lau.data.synthesis import sox_to_wav
 
 
@@ -41,7 +41,7 @@ def speed_perturb(src: Path, dst: Path, factors: Sequence[float], nj: int = 1) -
                     out.append(utt)
                     continue
                 prefix = f"sp{factor}-"
-                wav = wav_dir / f"{prefix}{utt.uttid}.wav"
+                wav = file_for_id(wav_dir, f"{prefix}{utt.uttid}.wav")
                 jobs.append(pool.submit(_perturb, utt, wav, factor))
                 qa = dict(utt.qa) if utt.qa else None
                 out.append(Utterance(prefix + utt.uttid, str(wav.resolve()), prefix + utt.speaker,
