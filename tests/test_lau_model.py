@@ -199,3 +199,19 @@ def test_missing_sem_emb_for_a_training_utterance_is_named(tmp_path):
     assert LAUSTTask.build_dataset(args, iter_options, {"u0", "u1"}) is not None
     with pytest.raises(RuntimeError, match="sem_emb.scp has no sem_emb for 1 utterance.*u2"):
         LAUSTTask.build_dataset(args, iter_options, {"u0", "u1", "u2"})
+
+
+def test_a_wrong_size_embedding_fails_before_the_first_step_naming_the_utterance(tmp_path):
+    """ESPnet's collate function would zero-pad a 256-dim vector among 512-dim ones."""
+    from espnet_lau.tasks.lau_st import check_sem_emb_vectors
+    from espnet2.fileio.npy_scp import NpyScpReader
+
+    scp = write_scp(tmp_path, 512, n=3, meta_dim=512)
+    np.save(tmp_path / "u1.npy", np.ones(256, dtype=np.float32))  # shortened
+    with pytest.raises(ValueError, match=r"utterance 'u1' has a sem_emb of shape \(256,\).*u1.npy.*re-run embed_text"):
+        check_sem_emb_vectors(str(scp), NpyScpReader(scp), ["u0", "u1", "u2"])
+    np.save(tmp_path / "u1.npy", np.full(512, np.nan, dtype=np.float32))
+    with pytest.raises(ValueError, match="utterance 'u1'.*NaN or Inf"):
+        check_sem_emb_vectors(str(scp), NpyScpReader(scp), ["u0", "u1", "u2"])
+    np.save(tmp_path / "u1.npy", np.ones(512, dtype=np.float32))
+    assert check_sem_emb_vectors(str(scp), NpyScpReader(scp), ["u0", "u1", "u2"]) == 512

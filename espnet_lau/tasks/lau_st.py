@@ -90,6 +90,42 @@ def read_sem_emb_dim(scp: str) -> int:
     return int(vector.shape[0])
 
 
+def check_sem_emb_vectors(scp: str, loader, keys) -> int:
+    """Check every ``sem_emb`` vector of ``keys`` before training starts.
+
+    ESPnet's collate function zero-pads vectors of different sizes, so a wrong-size vector
+    would train silently on padding. Each vector must be a finite 1-D float array of the
+    dimension ``meta.json`` states (else the first vector's).
+
+    Args:
+        scp: the ``sem_emb.scp`` (for the messages).
+        loader: its ``NpyScpReader`` (``get_path``).
+        keys: the utterances to check.
+
+    Returns:
+        the dimension E.
+
+    Raises:
+        ValueError: naming the utterance, its file and what is wrong, and what to do.
+    """
+    keys = sorted(keys)
+    expected = read_sem_emb_dim(scp) if keys else 0
+    for key in keys:
+        path = loader.get_path(key)
+        try:
+            vector = np.load(path, mmap_mode="r", allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"{scp}: utterance {key!r}: cannot read {path} ({exc}): re-run embed_text") from None
+        if vector.shape != (expected,) or vector.dtype.kind != "f":
+            raise ValueError(
+                f"{scp}: utterance {key!r} has a sem_emb of shape {vector.shape} ({vector.dtype}) in "
+                f"{path}, the others ({expected},) float: re-run embed_text on the training text"
+            )
+        if not np.isfinite(vector).all():
+            raise ValueError(f"{scp}: utterance {key!r}: {path} holds NaN or Inf: re-run embed_text")
+    return expected
+
+
 def final_encoder_output_size(model) -> int:
     """D of the encoder output that the decoder reads (and the semantic head pools)."""
     for name in ("postencoder", "hier_encoder", "encoder"):
@@ -169,24 +205,28 @@ class LAUSTTask(ChannelsLastConvs, STTask):
 
     @classmethod
     def build_dataset(cls, args, iter_options, keys_to_load: Optional[Set] = None):
-        """Stock dataset; every utterance to load must have a ``sem_emb`` vector."""
+        """Stock dataset; every utterance to load must have a valid ``sem_emb`` vector.
+
+        Every vector is checked here, before the first step (:func:`check_sem_emb_vectors`).
+        """
         dataset = super().build_dataset(args, iter_options, keys_to_load)
-        if dataset.has_name(SEM_EMB) and keys_to_load is not None:
+        if dataset.has_name(SEM_EMB):
+            scp = next(
+                path for path, name, _ in iter_options.data_path_and_name_and_type if name == SEM_EMB
+            )
+            loader = dataset.loader_dict[SEM_EMB]
             # Not ``key in loader``: espnet2's NpyScpReader.__contains__ returns the key
             # itself, so it is true for every key (espnet 202511).
-            known = set(iter(dataset.loader_dict[SEM_EMB]))
-            missing = sorted(key for key in keys_to_load if key not in known)
+            known = set(iter(loader))
+            wanted = known if keys_to_load is None else set(keys_to_load)
+            missing = sorted(key for key in wanted if key not in known)
             if missing:
-                scp = next(
-                    path
-                    for path, name, _ in iter_options.data_path_and_name_and_type
-                    if name == SEM_EMB
-                )
                 raise RuntimeError(
                     f"{scp} has no sem_emb for {len(missing)} utterance(s) of the "
                     f"training list, e.g. {', '.join(missing[:5])}: re-run embed_text "
                     "on the same text file as the training data"
                 )
+            check_sem_emb_vectors(scp, loader, wanted)
         return dataset
 
     @classmethod
