@@ -358,3 +358,92 @@ def test_transformers_backend_generates_and_caches(tiny_causal_lm, tmp_path, cha
     assert client.complete(prompt, w="dort") == text
     assert client.stats.cache_hits == 1 and client.stats.requests == 1
     assert backend.model_id.startswith("hf:")
+
+
+# ------------------------------------------------------ a measure that cannot lie (issue 14)
+
+
+def qa_run(server, tmp_path, **kw):
+    from espnet_lau.evaluation.qa import QAItem
+    from espnet_lau.evaluation.semantic_eval import run_semantic_eval
+
+    hyps = {f"u{i}": "le chat dort sur le tapis" for i in range(4)}
+    items = [QAItem(u, "Où dort le chat ?", ["sur le tapis"], f"{u}#0") for u in hyps]
+    client = client_for(server, tmp_path, **kw)
+    return run_semantic_eval(hyps, dict(hyps), qa_items=items, llm=client, measures=["qa"]), client
+
+
+@pytest.mark.parametrize("failure", [("status", 500), ("raw", "garbage"), ("raw", '{"choices": []}')])
+def test_failed_llm_calls_give_no_score_and_nothing_cached(server, tmp_path, failure):
+    server.script = lambda payload: failure
+    result, _ = qa_run(server, tmp_path, max_retries=0)
+    qa = result["qa"]
+    assert qa["status"] == "failed" and qa["accuracy"] is None
+    assert qa["n_llm_failed"] == qa["n_llm_items"] == 4
+    cached = list((tmp_path / "cache").rglob("*.json")) if (tmp_path / "cache").exists() else []
+    assert cached == []  # a re-run against a working server asks again
+    server.script = protocol_script
+    fixed, _ = qa_run(server, tmp_path, max_retries=0)
+    assert fixed["qa"]["status"] == "ok" and fixed["qa"]["accuracy"] == 100.0
+
+
+def test_invalid_replies_are_never_cached(server, tmp_path):
+    server.script = lambda payload: ("ok", "je ne sais pas")  # no JSON at all
+    qa_run(server, tmp_path, max_retries=0)
+    assert not list((tmp_path / "cache").rglob("*.json")) if (tmp_path / "cache").exists() else True
+
+
+def test_partial_failures_are_partial_and_results_md_says_n_a(server, tmp_path):
+    from espnet_lau.evaluation.results import load_run
+    from espnet_lau.evaluation.semantic_eval import semantic_markdown
+
+    calls = {"n": 0}
+
+    def flaky(payload):
+        calls["n"] += 1
+        return ("status", 500) if calls["n"] == 1 else protocol_script(payload)
+
+    server.script = flaky
+    result, _ = qa_run(server, tmp_path, max_retries=0)
+    assert result["qa"]["status"] == "partial" and result["qa"]["accuracy"] is None
+    assert "QA accuracy: n/a (1 of 4 failed), partial" in semantic_markdown(result)
+    run = tmp_path / "run"
+    (run / "semantic_eval").mkdir(parents=True)
+    (run / "semantic_eval/semantic_eval.json").write_text(json.dumps(result))
+    loaded = load_run("x", run)
+    assert loaded.metrics["qa_accuracy"] is None and loaded.failures["qa_accuracy"] == "n/a (1 of 4 failed)"
+
+
+def test_a_dead_endpoint_is_given_up_after_consecutive_timeouts(tmp_path):
+    import socket
+
+    with socket.socket() as s:  # a port with nothing listening
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    backend = OpenAIChatBackend(f"http://127.0.0.1:{port}/v1", "m", timeout=0.5)
+    client = LLMClient(backend, max_retries=1, retry_wait=0.0, max_consecutive_timeouts=2)
+    from espnet_lau.evaluation.qa import QAItem
+    from espnet_lau.evaluation.semantic_eval import run_semantic_eval
+
+    hyps = {f"u{i}": "x" for i in range(10)}
+    items = [QAItem(u, "Q ?", ["x"], f"{u}#0") for u in hyps]
+    result = run_semantic_eval(hyps, dict(hyps), qa_items=items, llm=client, measures=["qa"])
+    assert result["qa"]["status"] == "failed" and "2 LLM calls in a row" in result["qa"]["reason"]
+    assert client.stats.requests == 4  # 2 calls x (1 + 1 retry), then it gave up
+
+
+def test_the_api_key_comes_from_the_environment_only(server, tmp_path, monkeypatch):
+    from espnet_lau.bin import semantic_eval as cli
+
+    assert "--llm_api_key " not in cli.get_parser().format_help()
+    monkeypatch.setenv("MY_LLM_KEY", "sk-secret-123")
+    server.script = protocol_script
+    (tmp_path / "hyp").write_text("u1 le chat dort\n")
+    (tmp_path / "qa.jsonl").write_text('{"id": "u1", "question": "Où ?", "answers": ["tapis"]}\n')
+    cli.main(["--hyp", str(tmp_path / "hyp"), "--ref", str(tmp_path / "hyp"), "--qa", str(tmp_path / "qa.jsonl"),
+              "--llm_url", server.url, "--llm_model", "m", "--llm_api_key_env", "MY_LLM_KEY",
+              "--llm_cache", str(tmp_path / "cache"), "--teacher", "none", "--measures", "qa",
+              "--outdir", str(tmp_path / "out")])
+    assert all(r["payload"] for r in server.chat_requests())
+    written = "".join(p.read_text() for p in tmp_path.rglob("*") if p.is_file())
+    assert "sk-secret-123" not in written

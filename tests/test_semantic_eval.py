@@ -197,7 +197,8 @@ def test_backend_errors_never_crash_the_run():
 
     client = LLMClient(ScriptedBackend(reply), max_retries=1, retry_wait=0.0)
     result = run_semantic_eval({"u1": "a b"}, {"u1": "a b"}, llm=client, measures=("qa",))
-    assert result["qa"]["status"] == "skipped"  # generation failed: no question
+    # Generation failed: no question, and a failure, not a skip (issue 14): no number.
+    assert result["qa"]["status"] == "failed" and result["qa"]["accuracy"] is None
     assert result["llm"]["stats"]["connection_errors"] == 2
     assert result["llm"]["stats"]["failures"] == 1
 

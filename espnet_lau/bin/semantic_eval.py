@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import List, Optional
 
@@ -90,7 +91,9 @@ def get_parser() -> argparse.ArgumentParser:
     )
     llm.add_argument("--llm_model", default=None, help="model name sent to --llm_url")
     llm.add_argument(
-        "--llm_api_key", default=None, help="bearer token for --llm_url, if it needs one"
+        "--llm_api_key_env", default="OPENAI_API_KEY",
+        help="environment variable holding the bearer token for --llm_url, if it needs one "
+        "(the key itself is never an option: it would show in ps, logs and caches)"
     )
     llm.add_argument("--llm_hf", default=None, help="local transformers causal LM folder")
     llm.add_argument("--llm_cache", default=None, help="on-disk cache of LLM replies")
@@ -121,7 +124,8 @@ def main(cmd: Optional[List[str]] = None) -> None:
 
     backend = build_backend(
         args.llm_url, args.llm_model, args.llm_hf, timeout=args.llm_timeout,
-        max_tokens=args.llm_max_tokens, api_key=args.llm_api_key, device=args.device,
+        max_tokens=args.llm_max_tokens, api_key=os.environ.get(args.llm_api_key_env) or None,
+        device=args.device,
     )
     client = (
         LLMClient(backend, args.llm_cache, args.llm_max_retries, args.llm_retry_wait)

@@ -24,7 +24,7 @@ import logging
 import re
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 import requests
 
@@ -32,6 +32,10 @@ from espnet_lau.evaluation.prompts import Prompt
 from espnet_lau.fileio import write_text_atomic
 
 Messages = List[Dict[str, str]]
+
+
+class LLMUnavailable(RuntimeError):
+    """The endpoint stopped answering: ``max_consecutive_timeouts`` calls in a row failed."""
 
 
 class LLMCallError(RuntimeError):
@@ -319,6 +323,11 @@ class LLMClient:
         max_retries: extra attempts after a retryable failure (so at most
             ``1 + max_retries`` requests per call).
         retry_wait: seconds before the first retry, doubled at each further retry.
+        max_consecutive_timeouts: give up (:class:`LLMUnavailable`) when this many calls
+            in a row found the endpoint timing out or unreachable after their retries.
+
+    Only replies that a call accepts (``accept``) are cached: a failed or invalid reply is
+    asked for again next time, and a cached entry that is not acceptable is ignored.
     """
 
     def __init__(
@@ -327,11 +336,14 @@ class LLMClient:
         cache_dir: Optional[Union[str, Path]] = None,
         max_retries: int = 2,
         retry_wait: float = 1.0,
+        max_consecutive_timeouts: int = 3,
     ):
         self.backend = backend
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.max_retries = max_retries
         self.retry_wait = retry_wait
+        self.max_consecutive_timeouts = max_consecutive_timeouts
+        self._timeouts_in_a_row = 0
         self.stats = LLMStats()
 
     def cache_key(self, prompt: Prompt, messages: Messages) -> str:
@@ -370,15 +382,25 @@ class LLMClient:
         }
         write_text_atomic(path, json.dumps(entry, ensure_ascii=False))
 
-    def complete(self, prompt: Prompt, **variables: str) -> Optional[str]:
-        """The model's reply to the rendered prompt, or ``None`` after bounded retries."""
+    def complete(
+        self, prompt: Prompt, accept: Optional[Callable[[str], bool]] = None, **variables: str
+    ) -> Optional[str]:
+        """The model's reply to the rendered prompt, or ``None`` after bounded retries.
+
+        ``accept(reply)`` decides whether a reply may be cached (default: any reply).
+
+        Raises:
+            LLMUnavailable: ``max_consecutive_timeouts`` calls in a row timed out.
+        """
         self.stats.calls += 1
+        accept = accept or (lambda reply: True)
         messages = prompt.render(**variables)
         key = self.cache_key(prompt, messages)
         cached = self._cache_get(key)
-        if cached is not None:
+        if cached is not None and accept(cached):
             self.stats.cache_hits += 1
             return cached
+        timed_out = False
         for attempt in range(self.max_retries + 1):
             if attempt:
                 self.stats.retries += 1
@@ -390,17 +412,37 @@ class LLMClient:
                 counter = _ERROR_COUNTER.get(e.kind, "bad_responses")
                 setattr(self.stats, counter, getattr(self.stats, counter) + 1)
                 logging.warning("LLM call %s, attempt %d: %s", prompt.id, attempt + 1, e)
+                timed_out = e.kind in ("timeout", "connection")
                 if not e.retryable:
                     break
                 continue
-            self._cache_put(key, prompt, messages, response)
+            self._timeouts_in_a_row = 0
+            if accept(response):
+                self._cache_put(key, prompt, messages, response)
             return response
         self.stats.failures += 1
+        self._timeouts_in_a_row = self._timeouts_in_a_row + 1 if timed_out else 0
+        if self._timeouts_in_a_row >= self.max_consecutive_timeouts:
+            raise LLMUnavailable(
+                f"gave up: {self._timeouts_in_a_row} LLM calls in a row timed out or found no "
+                f"server ({self.backend.describe().get('url', self.backend.model_id)}); check "
+                "that the endpoint is up, or raise --llm_timeout"
+            )
         return None
 
-    def complete_json(self, prompt: Prompt, **variables: str) -> Optional[Dict[str, Any]]:
-        """Like :meth:`complete`, parsed with :func:`parse_llm_json`; ``None`` on failure."""
-        text = self.complete(prompt, **variables)
+    def complete_json(
+        self, prompt: Prompt, valid: Optional[Callable[[Dict[str, Any]], bool]] = None, **variables: str
+    ) -> Optional[Dict[str, Any]]:
+        """Like :meth:`complete`, parsed with :func:`parse_llm_json`; ``None`` on failure.
+
+        A reply is cached only when it parses to a JSON object that ``valid`` accepts.
+        """
+
+        def acceptable(text: str) -> bool:
+            obj, _ = parse_llm_json(text)
+            return obj is not None and (valid is None or bool(valid(obj)))
+
+        text = self.complete(prompt, accept=acceptable, **variables)
         if text is None:
             return None
         obj, repaired = parse_llm_json(text)

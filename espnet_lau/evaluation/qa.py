@@ -172,7 +172,8 @@ def generate_qa(
     for uttid, ref in refs.items():
         if not ref.strip():
             continue
-        obj = client.complete_json(prompts.generate, reference=ref)
+        obj = client.complete_json(prompts.generate, valid=lambda o: isinstance(o.get("questions"), list),
+                                   reference=ref)
         questions = obj.get("questions") if obj else None
         kept = 0
         for q in questions if isinstance(questions, list) else []:
@@ -230,7 +231,8 @@ def qa_accuracy(
         }
         answer: Optional[str] = CANNOT_ANSWER
         if hyp.strip():
-            obj = client.complete_json(prompts.answer, hypothesis=hyp, question=item.question)
+            obj = client.complete_json(prompts.answer, valid=lambda o: _first_str(o, _ANSWER_KEYS) is not None,
+                                       hypothesis=hyp, question=item.question)
             answer = _first_str(obj, _ANSWER_KEYS) if obj else None
         row["answer"] = answer
         if answer is None:
@@ -241,6 +243,7 @@ def qa_accuracy(
         else:
             obj = client.complete_json(
                 prompts.judge,
+                valid=lambda o: parse_verdict(o) is not None,
                 reference=refs[item.uttid],
                 question=item.question,
                 accepted=" ; ".join(item.answers) if item.answers else "(non fournie)",

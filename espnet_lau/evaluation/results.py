@@ -31,6 +31,7 @@ import yaml
 
 from espnet_lau.evaluation.plots import lines_plot
 from espnet_lau.evaluation.report_io import read_json
+from espnet_lau.evaluation.semantic_eval import failure_text
 from espnet_lau.evaluation.significance import PairedResult
 from espnet_lau.evaluation.stats import format_mean_std, mean_std
 
@@ -75,6 +76,8 @@ class RunResult:
     semantic_loss: Optional[str] = None
     has_config: bool = False
     sources: Dict[str, str] = dataclasses.field(default_factory=dict)
+    #: metric key -> "n/a (k of n failed)" for a measure whose LLM calls failed
+    failures: Dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def hyp_path(self) -> Optional[Path]:
@@ -134,6 +137,11 @@ def load_run(name: str, run_dir: PathLike) -> RunResult:
         metrics={key: _dig(docs, path) for key, _, path in METRICS},
         sources=sources,
     )
+    for key, _, path in METRICS:  # a measure with failed LLM calls has no number, only its counts
+        block = docs.get(path[0], {}).get(path[1]) if len(path) > 1 else None
+        if isinstance(block, Mapping) and block.get("status") in ("partial", "failed"):
+            result.metrics[key] = None
+            result.failures[key] = failure_text(block)
     config = find_config(run_dir)
     if config is not None:
         with config.open(encoding="utf-8") as f:
@@ -155,6 +163,11 @@ class SystemResult:
     name: str
     runs: List[RunResult]
     metrics: Dict[str, Optional[Dict[str, Any]]]  # key -> mean_std or None
+
+    def failure(self, key: str) -> str:
+        """Why a metric has no value: the runs' ``n/a (k of n failed)``, else "–"."""
+        texts = [r.failures[key] for r in self.runs if key in r.failures]
+        return "; ".join(dict.fromkeys(texts)) if texts else MISSING
 
     @property
     def semantic_weight(self) -> Optional[float]:
@@ -309,7 +322,9 @@ def results_markdown(
     ]
     for s in systems:
         cells = [s.name, s.config_label(), str(len(s.runs))]
-        cells += [format_mean_std(s.metrics[k]) if s.metrics[k] else MISSING for k, _, _ in METRICS]
+        # A metric with failed LLM calls in any run shows the failure, not a mean of the rest.
+        cells += [s.failure(k) if s.failure(k) != MISSING or not s.metrics[k] else format_mean_std(s.metrics[k])
+                  for k, _, _ in METRICS]
         lines.append("|" + "|".join(cells) + "|")
     notes = _notes(systems) + [f"- {n}" for n in notes]
     lines += ["", *notes, "", *sections, "### Sources", ""]

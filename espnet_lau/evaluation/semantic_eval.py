@@ -7,8 +7,10 @@ with an embedder that no training teacher shares (TF-IDF character n-grams,
 :mod:`espnet_lau.evaluation.tfidf_embedder`), because the teacher's own space flatters
 a model trained toward it. Every block names its ``embedder``.
 
-Every measure's block in the report has ``"status": "ok"`` or ``"status": "skipped"``
-with a ``"reason"``; a skipped measure never stops the others.
+Every measure's block in the report has ``"status": "ok"``, ``"skipped"`` (with a
+``"reason"``), or, for a measure that needs LLM calls, ``"partial"`` / ``"failed"`` when
+any of them failed, with the counts and no score: a number computed from failed calls
+would pass for a result. A skipped or failed measure never stops the others.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import numpy as np
 from espnet_lau.evaluation.clustering import cluster_scores
 from espnet_lau.evaluation.kaldi_text import check_same_ids, check_subset_ids
 from espnet_lau.evaluation.keyword_recall import keyword_recall
-from espnet_lau.evaluation.llm import LLMClient
+from espnet_lau.evaluation.llm import LLMClient, LLMUnavailable
 from espnet_lau.evaluation.qa import QAItem, QAPrompts, generate_qa, qa_accuracy
 from espnet_lau.evaluation.similarity import embedding_similarity
 from espnet_lau.evaluation.slot_recall import slot_recall
@@ -47,6 +49,23 @@ class SentenceEncoder(Protocol):
 def _skipped(reason: str) -> Dict[str, str]:
     logging.info("skipped: %s", reason)
     return {"status": "skipped", "reason": reason}
+
+
+def llm_failures(block: Dict[str, Any], n_failed: int, n_calls: int, score_keys: Sequence[str]) -> Dict[str, Any]:
+    """Mark ``block`` ``partial`` or ``failed`` when LLM calls failed; its scores become None."""
+    if n_failed == 0:
+        return block
+    status = "failed" if n_failed >= n_calls else "partial"
+    logging.warning("%s: %d of %d LLM-dependent items failed: no score", status, n_failed, n_calls)
+    return {**block, "status": status, "n_llm_failed": n_failed, "n_llm_items": n_calls,
+            **{key: None for key in score_keys}}
+
+
+def failure_text(block: Mapping[str, Any]) -> str:
+    """``n/a (k of n failed)`` for a partial or failed block."""
+    if "n_llm_failed" in block:
+        return f"n/a ({block['n_llm_failed']} of {block['n_llm_items']} failed)"
+    return f"n/a ({block.get('reason', 'failed')})"
 
 
 def encoder_info(encoder: Optional[SentenceEncoder]) -> Optional[Dict[str, Any]]:
@@ -135,24 +154,41 @@ def run_semantic_eval(
 
     # --- QA (first: generated keywords feed keyword recall).
     generated = None
+    unavailable: Optional[str] = None  # set when the LLM endpoint stopped answering
     if "qa" in measures or "keywords" in measures:
         if qa_items is not None:
             check_subset_ids((q.uttid for q in qa_items), hyp, "the QA file", "the hypotheses")
         elif llm is not None:
-            generated = generate_qa(ref, llm, prompts)
-            qa_items = generated.items
+            try:
+                generated = generate_qa(ref, llm, prompts)
+                qa_items = generated.items
+            except LLMUnavailable as exc:
+                unavailable = str(exc)
     if "qa" in measures:
+        qa = None
+        if llm is not None and qa_items and unavailable is None:
+            try:
+                qa = qa_accuracy(qa_items, hyp, ref, llm, prompts)
+            except LLMUnavailable as exc:
+                unavailable = str(exc)
         if llm is None:
             result["qa"] = _skipped(NO_LLM_REASON)
+        elif unavailable is not None:
+            result["qa"] = {"status": "failed", "reason": unavailable, "accuracy": None}
         elif not qa_items:
-            result["qa"] = _skipped("no question (empty QA file, or the LLM generated none)")
+            result["qa"] = (_skipped("no question: the QA file is empty") if generated is None else
+                            {"status": "failed", "reason": "the LLM generated no question",
+                             "n_llm_failed": generated.n_failed_utts, "n_llm_items": generated.n_failed_utts,
+                             "accuracy": None})
         else:
-            qa = qa_accuracy(qa_items, hyp, ref, llm, prompts)
             result["qa"] = {
                 "status": "ok",
                 "source": "gold" if generated is None else "llm",
                 **qa,
             }
+            n_failed = qa["n_failed"] + (generated.n_failed_utts if generated is not None else 0)
+            n_items = qa["n_questions"] + (generated.n_failed_utts if generated is not None else 0)
+            result["qa"] = llm_failures(result["qa"], n_failed, n_items, ("accuracy", "accuracy_valid"))
             if generated is not None:
                 result["qa"]["n_failed_generation"] = generated.n_failed_utts
                 result["qa"]["generated"] = [
@@ -172,7 +208,9 @@ def run_semantic_eval(
             source = "gold answers" if generated is None else "llm answers"
         else:
             units = None
-        if units is None:
+        if units is None and unavailable is not None:
+            result["keywords"] = {"status": "failed", "reason": unavailable, "recall": None}
+        elif units is None:
             result["keywords"] = _skipped(
                 "no keywords: give --qa (gold answers) or an LLM backend (generated keywords)"
             )
@@ -182,6 +220,10 @@ def run_semantic_eval(
                     "status": "ok", "source": source,
                     **keyword_recall(hyp, units, normalizer),
                 }
+                if generated is not None:
+                    n_refs = sum(1 for text in ref.values() if text.strip())
+                    result["keywords"] = llm_failures(result["keywords"], generated.n_failed_utts, n_refs,
+                                                      ("recall", "utt_macro"))
             except ValueError as e:
                 result["keywords"] = _skipped(str(e))
 
@@ -197,10 +239,17 @@ def run_semantic_eval(
     if "clustering" in measures:
         labels_source = "gold"
         n_label_failures = 0
+        label_error = None
         if topics is None and llm is not None and topic_list:
-            topics, n_label_failures = label_topics(ref, llm, topic_list)
+            try:
+                topics, n_label_failures = label_topics(ref, llm, topic_list)
+            except LLMUnavailable as exc:
+                label_error = str(exc)
             labels_source = "llm"
-        if topics is None:
+        if label_error is not None:
+            for key in ("clustering", *(["clustering_independent"] if independent_embedder else [])):
+                result[key] = {"status": "failed", "reason": label_error, "hyp": None, "ref": None}
+        elif topics is None:
             result["clustering"] = _skipped(
                 "no topic labels: give --topic (uttid label), or --topic_list with an LLM backend"
             )
@@ -223,6 +272,7 @@ def run_semantic_eval(
                         "hyp": cluster_scores(e["hyp"][idx], labels, n_clusters, seeds, n_init),
                         "ref": cluster_scores(e["ref"][idx], labels, n_clusters, seeds, n_init),
                     }
+                    result[key] = llm_failures(result[key], n_label_failures, len(uttids), ("hyp", "ref"))
                 except ValueError as err:
                     result[key] = _skipped(str(err))
 
@@ -285,8 +335,13 @@ def semantic_markdown(result: Mapping[str, Any]) -> str:
         if block is None:
             continue
         title = _TITLES[key] + (f" [{block['embedder']}]" if block.get("embedder") else "")
-        if block["status"] != "ok":
+        if block["status"] == "skipped":
             lines.append(f"{title}: skipped ({block['reason']})")
+            lines.append("")
+            continue
+        if block["status"] in ("partial", "failed"):
+            lines.append(f"{title}: {failure_text(block)}, {block['status']}"
+                         + (f": {block['reason']}" if block.get("reason") else "; no score from failed calls"))
             lines.append("")
             continue
         if key == "qa":

@@ -45,7 +45,8 @@ def label_topics(
     labels: Dict[str, str] = {}
     n_failed = 0
     for uttid, ref in refs.items():
-        obj = client.complete_json(prompt, reference=ref, topics=listing)
+        obj = client.complete_json(prompt, valid=lambda o: isinstance(o.get("theme"), str),
+                                   reference=ref, topics=listing)
         theme = obj.get("theme") if obj else None
         if not isinstance(theme, str):
             n_failed += 1
