@@ -113,3 +113,21 @@ def test_most_frequent_baseline(tmp_path):
     (tmp_path / "train").write_text("a1 bonjour\na2 merci\na3 bonjour\n")
     (tmp_path / "test").write_text("t1 x\nt2 y\n")
     assert most_frequent_hypotheses(tmp_path / "train", tmp_path / "test") == {"t1": "bonjour", "t2": "bonjour"}
+
+
+def test_a_replaced_recording_is_converted_again(data_dir, tmp_path):
+    """Stage 3 used to keep an earlier converted wav whatever happened to its source."""
+    import os
+
+    dst = tmp_path / "dump/org/train"
+    format_data_dir(data_dir, dst, LANGS)
+    converted = read_table(dst / "wav.scp")["spk1-b"]  # 22.05 kHz stereo: converted
+    first = soundfile.read(converted)[0]
+    mtime = os.stat(converted).st_mtime_ns
+    format_data_dir(data_dir, dst, LANGS)  # unchanged source: not converted again
+    assert os.stat(converted).st_mtime_ns == mtime
+    source = str(tmp_path / "wavs/b.wav")
+    soundfile.write(source, np.full((11025, 2), 0.25, dtype=np.float32), 22050)  # replaced
+    format_data_dir(data_dir, dst, LANGS)
+    second = soundfile.read(converted)[0]
+    assert len(second) == 8000 and not np.allclose(first[:100], second[:100])

@@ -26,7 +26,7 @@ from espnet_lau.data.kaldi_dir import (
     REQUIRED_FILES,
     KaldiDataDirError,
     Utterance,
-    file_for_id,
+    WavManifest,
     read_jsonl,
     read_table,
     utterance_files,
@@ -109,8 +109,13 @@ def read_data_dir(data_dir: Path) -> List[Utterance]:
     return utterances
 
 
-def _formatted_wav(uttid: str, wav: str, wav_dir: Path, sample_rate: int) -> tuple:
-    """(path of a 16-bit mono wav at ``sample_rate``, number of samples)."""
+def _formatted_wav(uttid: str, wav: str, manifest: WavManifest, sample_rate: int) -> tuple:
+    """(path of a 16-bit mono wav at ``sample_rate``, number of samples).
+
+    A converted file is reused only while its source is the one it was made from (same
+    path, size and modification time, recorded in ``manifest``); a replaced recording is
+    converted again.
+    """
     path = Path(wav)
     if not path.is_file():
         raise KaldiDataDirError(
@@ -123,9 +128,12 @@ def _formatted_wav(uttid: str, wav: str, wav_dir: Path, sample_rate: int) -> tup
         raise KaldiDataDirError(f"utterance {uttid!r}: cannot read {wav}: {e}") from e
     if info.samplerate == sample_rate and info.channels == 1 and info.subtype == "PCM_16":
         return str(path.resolve()), info.frames
-    out = file_for_id(wav_dir, f"{uttid}.wav")
-    if not out.is_file():
+    out = manifest.wav_path(uttid)
+    stat = path.stat()
+    key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{sample_rate}"
+    if not manifest.is_current(uttid, key):
         sox_to_wav(str(path), out, uttid, sample_rate)
+        manifest.update(uttid, key)
     return str(out.resolve()), soundfile.info(str(out)).frames
 
 
@@ -145,10 +153,14 @@ def format_data_dir(src: Path, dst: Path, langs: Sequence[Tuple[str, str]] = (),
     utterances = read_data_dir(src)
     wav_dir = dst / "wav"
     wav_dir.mkdir(parents=True, exist_ok=True)
-    with ThreadPoolExecutor(max_workers=max(1, nj)) as pool:
-        jobs = [pool.submit(_formatted_wav, u.uttid, u.wav, wav_dir, sample_rate) for u in utterances]
-        results = [job.result() for job in tqdm(jobs, desc=f"format {src.name}", unit="utt",
-                                                 mininterval=5)]
+    manifest = WavManifest(wav_dir)
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, nj)) as pool:
+            jobs = [pool.submit(_formatted_wav, u.uttid, u.wav, manifest, sample_rate) for u in utterances]
+            results = [job.result() for job in tqdm(jobs, desc=f"format {src.name}", unit="utt",
+                                                     mininterval=5)]
+    finally:
+        manifest.save()  # what was converted stays known, also when a later file fails
     made = set()
     for utt, (wav, num_samples) in zip(utterances, results):
         utt.wav = wav
