@@ -39,7 +39,7 @@ def make_run(root, level, system, seed, bleu, drift=20.0, r=None, lam=None):
     (exp / "config.yaml").write_text(f"semantic_weight: {lam or 0.0}\nsemantic_loss: mse\n")
     if r is not None:
         (exp / "semantic_balance.json").write_text(json.dumps(
-            {"ratio": r, "target_ratio": 1.0, "lambda_for_target_ratio": lam}))
+            {"ratio": r, "ratio_per_unit_lambda": r / lam, "target_ratio": 1.0, "lambda_for_target_ratio": lam}))
 
 
 def test_results_of_a_partial_grid(tmp_path):

@@ -56,10 +56,12 @@ def collect(grid: Path, levels, systems, seeds, inference_tag: str):
                 run = load_run(f"{level}/{system}", decode)
                 balance = _json(exp / "semantic_balance.json") or {}
                 final = _json(exp / "semantic_balance_final.json") or {}
+                lam = run.semantic_weight  # as trained (config.yaml holds any override)
+                per_unit = balance.get("ratio_per_unit_lambda")
                 found.setdefault((level, system), {})[seed] = {
-                    "metrics": run.metrics, "semantic_weight": run.semantic_weight,
-                    "r_start": balance.get("ratio"), "r_final": final.get("ratio"),
-                    "lambda": balance.get("lambda_for_target_ratio") if balance.get("target_ratio") else run.semantic_weight,
+                    "metrics": run.metrics, "semantic_weight": lam, "lambda": lam,
+                    "r_start": per_unit * lam if per_unit is not None and lam is not None else None,
+                    "r_final": final.get("ratio"),
                 }
     return found, missing
 
