@@ -28,7 +28,7 @@ from espnet2.train.distributed_utils import DistributedOption
 from espnet_lau.export import load_state_dict
 from espnet_lau.fileio import write_json_atomic
 from espnet_lau.semantic.balance import BalanceMeasurement, measure_balance
-from espnet_lau.tasks.lau_st import SEM_EMB, LAUSTTask, sem_emb_scps
+from espnet_lau.tasks.lau_st import DATA_OPTIONS, SEM_EMB, LAUSTTask, sem_emb_scps
 
 
 def get_parser() -> argparse.ArgumentParser:
@@ -69,12 +69,18 @@ def _batches(args: argparse.Namespace, num_batches: int):
 
 
 def measure(args: argparse.Namespace) -> BalanceMeasurement:
-    """Build the model as ``lau_st_train`` does and measure the balance."""
+    """Build the model as its training does (or did) and measure the balance."""
     if args.num_batches < 1:
         raise ValueError(f"--num_batches must be >= 1, got {args.num_batches}")
-    if args.exp_config:
-        return measure_trained(args)
-    if not sem_emb_scps(args, ("train_data_path_and_name_and_type",)):
+    model, train_args = trained_model(args) if args.exp_config else starting_model(args)
+    model.train()  # the gradients training sees: dropout and SpecAugment on
+    set_all_random_seed(train_args.seed)
+    return measure_balance(model, _batches(train_args, args.num_batches), train_args.semantic_weight)
+
+
+def starting_model(args: argparse.Namespace):
+    """(model, args) as ``lau_st_train`` starts it from the options (after ``--init_param``)."""
+    if not sem_emb_scps(args, DATA_OPTIONS[:1]):
         raise ValueError(
             "no sem_emb in the training data: pass --train_data_path_and_name_and_type "
             "<dir>/sem_emb.scp,sem_emb,npy (made by python -m espnet_lau.bin.embed_text)"
@@ -88,13 +94,11 @@ def measure(args: argparse.Namespace) -> BalanceMeasurement:
         load_pretrained_model(init, model, args.ignore_init_mismatch, map_location="cpu")
     if args.checkpoint:
         model.load_state_dict(load_state_dict(Path(args.checkpoint)), strict=True)
-    model.train()  # the gradients training sees: dropout and SpecAugment on
-    set_all_random_seed(args.seed)
-    return measure_balance(model, _batches(args, args.num_batches), args.semantic_weight)
+    return model, args
 
 
-def measure_trained(args: argparse.Namespace) -> BalanceMeasurement:
-    """The balance of a trained model, from its training's config.yaml and a checkpoint."""
+def trained_model(args: argparse.Namespace):
+    """(model, its training's args) from ``--exp_config`` and ``--checkpoint``."""
     if not args.checkpoint:
         raise ValueError("--exp_config needs --checkpoint (e.g. <st_exp>/valid.acc.ave.pth)")
     if not Path(args.exp_config).is_file():
@@ -105,9 +109,7 @@ def measure_trained(args: argparse.Namespace) -> BalanceMeasurement:
     model.load_state_dict(load_state_dict(Path(args.checkpoint)), strict=True)
     for name in ("semantic_loss", "semantic_target_norm"):  # for the printed summary
         setattr(args, name, getattr(train_args, name, getattr(args, name)))
-    model.train()
-    set_all_random_seed(train_args.seed)
-    return measure_balance(model, _batches(train_args, args.num_batches), train_args.semantic_weight)
+    return model, train_args
 
 
 def main(cmd: Optional[Sequence[str]] = None) -> BalanceMeasurement:

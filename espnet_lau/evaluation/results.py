@@ -164,10 +164,13 @@ class SystemResult:
     runs: List[RunResult]
     metrics: Dict[str, Optional[Dict[str, Any]]]  # key -> mean_std or None
 
-    def failure(self, key: str) -> str:
-        """Why a metric has no value: the runs' ``n/a (k of n failed)``, else "–"."""
+    def cell(self, key: str) -> str:
+        """The table cell of a metric: mean ± std, or the runs' ``n/a (k of n failed)``
+        when any run's LLM calls failed (not a mean of the others), or "–"."""
         texts = [r.failures[key] for r in self.runs if key in r.failures]
-        return "; ".join(dict.fromkeys(texts)) if texts else MISSING
+        if texts:
+            return "; ".join(dict.fromkeys(texts))
+        return format_mean_std(self.metrics[key]) if self.metrics[key] else MISSING
 
     @property
     def semantic_weight(self) -> Optional[float]:
@@ -322,9 +325,7 @@ def results_markdown(
     ]
     for s in systems:
         cells = [s.name, s.config_label(), str(len(s.runs))]
-        # A metric with failed LLM calls in any run shows the failure, not a mean of the rest.
-        cells += [s.failure(k) if s.failure(k) != MISSING or not s.metrics[k] else format_mean_std(s.metrics[k])
-                  for k, _, _ in METRICS]
+        cells += [s.cell(k) for k, _, _ in METRICS]
         lines.append("|" + "|".join(cells) + "|")
     notes = _notes(systems) + [f"- {n}" for n in notes]
     lines += ["", *notes, "", *sections, "### Sources", ""]
