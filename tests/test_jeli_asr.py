@@ -1,11 +1,17 @@
-"""Jeli-ASR preparation on a small fixture with the real schema (built here with `datasets`)."""
+"""Jeli-ASR preparation on small fixtures with the real schema, in every source form.
+
+One set of clips (named like Jeli's, ``<recording>-<start>-<end>.wav``) is written as a
+repository copy with config folders, as one DatasetDict of the union (rows in another
+order), and as NeMo manifests with relative and absolute paths; the three must give the
+same ids and the same split.
+"""
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,150 +20,184 @@ import datasets
 import numpy as np
 import pytest
 import soundfile
+from corpus_fixtures import (
+    DEV_PERMILLE, NO_FRENCH, POINTER, RECORDINGS, SECONDS, audio_dataset, jeli_clips, write_nemo,
+)
 
 from espnet_lau.bin import prepare_jeli_asr as cli
-from espnet_lau.data.jeli_asr import (
-    JELI_CONFIGS,
-    JeliSchemaError,
-    is_dev_utterance,
-    load_jeli_asr,
-    make_uttid,
-    prepare_jeli_asr,
-)
+from espnet_lau.data.jeli_asr import JELI_CONFIGS, JeliSchemaError, load_jeli_asr, prepare_jeli_asr
 from espnet_lau.data.kaldi_dir import read_table, validate_data_dir
+from espnet_lau.data.lfs import LFSPointerError
+from espnet_lau.data.nemo_manifest import ManifestError
+from espnet_lau.data.recordings import DEFAULT_RECORDING_REGEX, clip_name, compile_recording_regex, is_dev_recording, recording_of
 
 REPO = Path(__file__).resolve().parents[1]
 DATA_SH = REPO / "egs2" / "bambara_fr" / "st1" / "local" / "data.sh"
-DEV_PERMILLE = 250  # the fixture is small: a large dev share keeps dev non-empty
-NUM_TRAIN, NUM_TEST = 24, 4
-NO_FRENCH = {1: None, 2: "   "}  # row index → a missing / blank translation
-SECONDS = 0.4
-
-
-def _wav_bytes(rate: int, channels: int, seed: int) -> bytes:
-    rng = np.random.default_rng(seed)
-    t = np.arange(int(rate * SECONDS)) / rate
-    tone = 0.3 * np.sin(2 * np.pi * (200 + 10 * seed) * t)
-    samples = np.stack([tone + 0.01 * rng.standard_normal(t.size)] * channels, axis=1)
-    buffer = io.BytesIO()
-    soundfile.write(buffer, samples, rate, format="WAV", subtype="PCM_16")
-    return buffer.getvalue()
-
-
-def _dataset(num_rows: int, tag: str, audio_dir: Path, drop_column: str = ""):
-    """A Dataset with the Jeli-ASR columns; row 0 is 22.05 kHz stereo, row 3 is stored by path."""
-    rows = {"audio": [], "duration": [], "bam": [], "french": []}
-    for i in range(num_rows):
-        rate, channels = (22050, 2) if i == 0 else (16000, 1)
-        data = _wav_bytes(rate, channels, i)
-        if i == 3:  # audio stored by path only
-            audio_dir.mkdir(parents=True, exist_ok=True)
-            path = audio_dir / f"{tag}-{i}.wav"
-            path.write_bytes(data)
-            rows["audio"].append({"bytes": None, "path": str(path)})
-        else:
-            rows["audio"].append({"bytes": data, "path": f"{tag}-{i}.wav"})
-        rows["duration"].append(SECONDS)
-        rows["bam"].append(f"{tag} kuma {i}  bɛ\nna")
-        rows["french"].append(NO_FRENCH.get(i, f"{tag} phrase {i}\n"))
-    for column in [drop_column] if drop_column else []:
-        del rows[column]
-    dataset = datasets.Dataset.from_dict(rows)
-    if "audio" in rows:  # a storage cast of the {bytes, path} struct: no encoder needed
-        dataset = dataset.cast_column("audio", datasets.Audio())
-    return dataset
 
 
 @pytest.fixture(scope="module")
 def sources(tmp_path_factory):
-    """Layout (a): a repository copy with two config folders; layout (b): one DatasetDict."""
     root = tmp_path_factory.mktemp("jeli")
+    clips = {c: {s: jeli_clips(c, s) for s in RECORDINGS} for c in JELI_CONFIGS}
     repo = root / "jeli-asr"
     for config in JELI_CONFIGS:
-        for split, n in (("train", NUM_TRAIN), ("test", NUM_TEST)):
-            _dataset(n, f"{config}-{split}", root / "clips").save_to_disk(str(repo / config / split))
-    dd = datasets.DatasetDict(
-        train=_dataset(NUM_TRAIN, "dd-train", root / "clips"), test=_dataset(NUM_TEST, "dd-test", root / "clips")
-    )
+        for split in RECORDINGS:
+            audio_dataset(clips[config][split], root / "clips").save_to_disk(str(repo / config / split))
+    union = {s: [row for c in JELI_CONFIGS for row in clips[c][s]][::-1] for s in RECORDINGS}
+    dd = datasets.DatasetDict({s: audio_dataset(rows, root / "clips", by_path=()) for s, rows in union.items()})
     dd.save_to_disk(str(root / "dataset_dict"))
-    bad = datasets.DatasetDict(
-        train=_dataset(3, "bad", root / "clips", drop_column="french"), test=_dataset(2, "bad", root / "clips")
-    )
+    write_nemo(root / "nemo", clips)
+    bad = datasets.DatasetDict(train=audio_dataset(clips["bam-asr-oza"]["train"][:3], root / "clips"),
+                               test=audio_dataset(clips["bam-asr-oza"]["test"][:2], root / "clips"))
     bad.save_to_disk(str(root / "bad"))
-    return {"repo": repo, "dict": root / "dataset_dict", "bad": root / "bad", "dd": dd}
+    bad = datasets.load_from_disk(str(root / "bad"))
+    datasets.DatasetDict({s: bad[s].remove_columns("french") for s in bad}).save_to_disk(str(root / "bad_schema"))
+    return {"root": root, "repo": repo, "dict": root / "dataset_dict", "nemo": root / "nemo",
+            "bad": root / "bad_schema", "dd": dd, "clips": clips}
+
+
+def _prepare(source, out, **kwargs):
+    prepare_jeli_asr(source, out, dev_permille=DEV_PERMILLE, nj=2, progress=False, **kwargs)
+    return out
 
 
 @pytest.fixture(scope="module")
 def union(sources, tmp_path_factory):
-    out = tmp_path_factory.mktemp("union") / "data"
-    prepare_jeli_asr(sources["repo"], out, dev_permille=DEV_PERMILLE, nj=2, progress=False)
-    return out
+    return _prepare(sources["repo"], tmp_path_factory.mktemp("union") / "data")
 
 
-def _expected_ids(config: str, split: str, n: int):
-    return {make_uttid(config, split, i) for i in range(n) if i not in NO_FRENCH}
+def _kept(sources, split):
+    return {name for c in JELI_CONFIGS for i, (name, _, _, f) in enumerate(sources["clips"][c][split]) if i not in NO_FRENCH}
 
 
-def test_layout_a_union(union):
+def _tables(data: Path, name: str):
+    return {s: read_table(data / s / name) for s in ("train", "dev", "test")}
+
+
+def test_layout_a_union(union, sources):
     ids = {s: set(validate_data_dir(union / s, check_wav_files=True).uttids) for s in ("train", "dev", "test")}
-    train_ids = set().union(*(_expected_ids(c, "train", NUM_TRAIN) for c in JELI_CONFIGS))
-    test_ids = set().union(*(_expected_ids(c, "test", NUM_TEST) for c in JELI_CONFIGS))
-    assert ids["test"] == test_ids
-    assert ids["train"] | ids["dev"] == train_ids and not ids["train"] & ids["dev"]
-    assert ids["dev"] == {u for u in train_ids if is_dev_utterance(u, DEV_PERMILLE)} != set()
+    assert ids["test"] == _kept(sources, "test")
+    assert ids["train"] | ids["dev"] == _kept(sources, "train") and not ids["train"] & ids["dev"]
+    assert ids["dev"] and ids["train"]
     for dset in ("train", "dev", "test"):
         assert read_table(union / dset / "utt2spk") == {u: u for u in ids[dset]}  # no speaker info
         text, bam = read_table(union / dset / "text.tc.fr"), read_table(union / dset / "text.tc.bam")
         for utt in ids[dset]:
-            config, index = utt.rsplit("-", 2)[0], int(utt.rsplit("-", 1)[1])
-            split = "test" if dset == "test" else "train"
-            assert text[utt] == f"{config}-{split} phrase {index}"  # whitespace collapsed
-            assert bam[utt] == f"{config}-{split} kuma {index} bɛ na"
+            assert text[utt].startswith(f"{utt} phrase ") and "\n" not in text[utt]  # whitespace collapsed
+            assert bam[utt].startswith(f"{utt} kuma ") and bam[utt].endswith(" bɛ na")
     info = json.loads((union / "train" / "corpus.json").read_text())
     assert info["synthetic"] is False and info["subset"] == "jeli-asr"
     assert info["source_splits"]["bam-asr-oza/train"]["dropped_no_french"] == len(NO_FRENCH)
-    assert "sha1" in (union / "README.txt").read_text()
+    assert "sha1(recording)" in (union / "README.txt").read_text()
 
 
-def test_audio_is_16k_mono(union):
+def test_dev_is_disjoint_by_recording_and_the_counts_are_reported(union):
+    rec = _tables(union, "utt2recording")
+    assert all(rec[s][u] == u.split("-")[0] for s in rec for u in rec[s])  # oza_r03-0001000-0001900 → oza_r03
+    train, dev, test = (set(rec[s].values()) for s in ("train", "dev", "test"))
+    assert dev and train and not dev & train
+    assert all(is_dev_recording(r, DEV_PERMILLE) for r in dev) and not any(is_dev_recording(r, DEV_PERMILLE) for r in train)
+    report = json.loads((union / "dev" / "corpus.json").read_text())["split_report"]
+    assert report["dev"] == {"utterances": len(rec["dev"]), "recordings": len(dev)}
+    assert report["test"]["recordings"] == 2 * RECORDINGS["test"] and report["test"]["recordings_also_in_train"] == 0
+    assert f"dev ({len(rec['dev'])} utt., {len(dev)} recordings)" in (union / "README.txt").read_text()
+
+
+def test_audio_is_16k_mono_and_durations_are_measured(union):
     for dset in ("train", "dev", "test"):
         utt2dur = read_table(union / dset / "utt2dur")
         for utt, path in read_table(union / dset / "wav.scp").items():
             info = soundfile.info(path)
             assert (info.samplerate, info.channels, info.subtype) == (16000, 1, "PCM_16")
             assert abs(info.duration - SECONDS) < 2e-3 and float(utt2dur[utt]) == pytest.approx(info.duration, abs=1e-3)
-    stereo = union / "wav" / "train" / "bam-asr-oza-train-000000.wav"
-    if not stereo.exists():
-        stereo = union / "wav" / "dev" / "bam-asr-oza-train-000000.wav"
+    stereo = next(union.glob("wav/*/oza_r00-0000000-0000900.wav"))
     samples, _ = soundfile.read(stereo, dtype="float32")
     assert samples.ndim == 1 and 0.2 < np.abs(samples).max() < 0.4  # resampled tone, not silence
 
 
+@pytest.mark.parametrize("form", ["dict", "nemo", "hub"])
+def test_ids_and_split_are_the_same_in_every_form(form, sources, union, tmp_path, monkeypatch):
+    source = sources[form] if form != "hub" else "RobotsMali/jeli-asr"
+    if form == "hub":
+        monkeypatch.setattr(datasets, "load_dataset", lambda name, subset: sources["dd"])
+    out = _prepare(source, tmp_path / "data")
+    for name in ("text.tc.fr", "text.tc.bam", "utt2recording", "utt2dur"):
+        assert _tables(out, name) == _tables(union, name), name
+
+
+def test_nemo_rows_on_one_side_are_dropped_and_counted(sources, tmp_path, caplog):
+    with caplog.at_level(logging.INFO):
+        out = _prepare(sources["nemo"], tmp_path / "data", subset="jeli-asr-rmai")
+    assert "1 on the Bambara side only, 1 on the French side only" in caplog.text
+    stats = json.loads((out / "train" / "corpus.json").read_text())["source_splits"]["jeli-asr-rmai/train"]
+    assert (stats["dropped_no_french"], stats["only_french"], stats["kept"]) == (2, 1, 22)
+    assert not any("stray" in u for t in _tables(out, "wav.scp").values() for u in t)
+
+
+def test_nemo_missing_audio_and_bad_lines_name_the_manifest_line(sources, tmp_path):
+    root = tmp_path / "nemo"
+    shutil.copytree(sources["nemo"], root)
+    manifest = root / "manifests" / "jeli-asr-rmai-train-manifest.json"
+    (root / "audios" / "jeli-asr-rmai" / "train" / "griots_r00-0001000-0001900.wav").unlink()
+    with pytest.raises(FileNotFoundError, match=rf"{manifest}:2: audio file 'audios/.*griots_r00-0001000-0001900.wav' not found"):
+        prepare_jeli_asr(root, tmp_path / "data", subset="jeli-asr-rmai", progress=False)
+    lines = manifest.read_text().splitlines()
+    manifest.write_text("\n".join([lines[0], "{not json"] + lines[2:]) + "\n")
+    with pytest.raises(ManifestError, match=rf"{manifest}:2: not a JSON object"):
+        prepare_jeli_asr(root, tmp_path / "data", subset="jeli-asr-rmai", progress=False)
+    assert not (tmp_path / "data").exists()
+
+
+def test_lfs_pointers_are_named_with_what_to_do(sources, tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(sources["repo"], repo)
+    arrow = sorted((repo / "jeli-asr-rmai" / "train").glob("*.arrow"))[0]
+    arrow.write_bytes(POINTER)
+    with pytest.raises(LFSPointerError, match=rf"{arrow} is a Git LFS pointer file.*git lfs pull"):
+        load_jeli_asr(repo)
+    nemo = tmp_path / "nemo"
+    shutil.copytree(sources["nemo"], nemo)
+    (nemo / "audios" / "jeli-asr-rmai" / "test" / "griots_r50-0000000-0000900.wav").write_bytes(POINTER)
+    with pytest.raises(LFSPointerError, match=r"jeli-asr-rmai-test-manifest.json:1: audio .* is a Git LFS pointer.*git lfs pull"):
+        prepare_jeli_asr(nemo, tmp_path / "data", subset="jeli-asr-rmai", progress=False)
+    clips = [(n, POINTER if i == 0 else d, b, f) for i, (n, d, b, f) in enumerate(sources["clips"]["bam-asr-oza"]["train"])]
+    datasets.DatasetDict(train=audio_dataset(clips, tmp_path / "c"), test=audio_dataset(sources["clips"]["bam-asr-oza"]["test"], tmp_path / "c")
+                         ).save_to_disk(str(tmp_path / "dd"))
+    with pytest.raises(LFSPointerError, match=r"utterance oza_r00-0000000-0000900 .*Git LFS pointer"):
+        prepare_jeli_asr(tmp_path / "dd", tmp_path / "data", subset="bam-asr-oza", dev_permille=DEV_PERMILLE, progress=False)
+
+
+def test_rows_without_file_names_get_row_index_ids(sources, tmp_path, caplog):
+    nameless = datasets.DatasetDict(
+        {s: sources["dd"][s].cast_column("audio", datasets.Audio(decode=False)).map(
+            lambda row: {"audio": {"bytes": row["audio"]["bytes"], "path": None}}) for s in ("train", "test")})
+    nameless.save_to_disk(str(tmp_path / "nameless"))
+    with caplog.at_level(logging.WARNING):
+        out = _prepare(tmp_path / "nameless", tmp_path / "data")
+    assert "no distinct audio file names" in caplog.text
+    french = sources["dd"]["test"]["french"]
+    assert set(read_table(out / "test" / "wav.scp")) == {f"jeli-asr-test-{i:06d}" for i, f in enumerate(french) if f and f.strip()}
+
+
 def test_rows_without_french_are_dropped_and_logged(sources, tmp_path, caplog):
     with caplog.at_level(logging.INFO):
-        prepare_jeli_asr(sources["repo"], tmp_path / "data", subset="jeli-asr-rmai", dev_permille=DEV_PERMILLE, progress=False)
+        _prepare(sources["repo"], tmp_path / "data", subset="jeli-asr-rmai")
     assert "jeli-asr-rmai/train: 24 rows, kept 22" in caplog.text
     assert f"dropped {len(NO_FRENCH)} without French" in caplog.text
-    all_ids = set()
-    for dset in ("train", "dev", "test"):
-        all_ids |= set(read_table(tmp_path / "data" / dset / "wav.scp"))
-    assert all(u.startswith("jeli-asr-rmai-") for u in all_ids)
-    assert make_uttid("jeli-asr-rmai", "train", 1) not in all_ids
-    assert make_uttid("jeli-asr-rmai", "train", 2) not in all_ids
+    all_ids = set().union(*(set(t) for t in _tables(tmp_path / "data", "wav.scp").values()))
+    assert all(u.startswith("griots_r") for u in all_ids) and "griots_r00-0001000-0001900" not in all_ids
 
 
-def test_layout_b_dataset_dict_via_cli(sources, tmp_path, capsys):
+def test_layout_b_dataset_dict_via_cli(sources, union, tmp_path, capsys):
     out = tmp_path / "data"
     cli.main(["--source", str(sources["dict"]), "--output_dir", str(out), "--dev_permille", str(DEV_PERMILLE),
               "--progress", "false", "--nj", "2"])
-    assert "data/test: 2 utterances" in capsys.readouterr().out
-    ids = set(read_table(out / "train" / "text.tc.fr")) | set(read_table(out / "dev" / "text.tc.fr"))
-    assert ids == _expected_ids("jeli-asr", "train", NUM_TRAIN)
+    assert f"data/test: {len(_kept(sources, 'test'))} utterances" in capsys.readouterr().out
 
 
 def test_rerun_is_a_noop(sources, union):
     before = {p: p.stat().st_mtime_ns for p in union.rglob("*") if p.is_file()}
-    prepare_jeli_asr(sources["repo"], union, dev_permille=DEV_PERMILLE, nj=2, progress=False)
+    _prepare(sources["repo"], union)
     assert {p: p.stat().st_mtime_ns for p in union.rglob("*") if p.is_file()} == before
 
 
@@ -173,39 +213,41 @@ def test_bad_sources(sources, tmp_path):
     with pytest.raises(ValueError, match="unknown subset"):
         load_jeli_asr(str(sources["repo"]), "jeli")
     partial = tmp_path / "partial"
-    (partial / "bam-asr-oza").mkdir(parents=True)
-    with pytest.raises(JeliSchemaError, match="no config folder jeli-asr-rmai/"):
+    shutil.copytree(sources["repo"] / "bam-asr-oza", partial / "bam-asr-oza")
+    with pytest.raises(JeliSchemaError, match=r"no config folder jeli-asr-rmai/ \(found \['bam-asr-oza'\]\)"):
         load_jeli_asr(str(partial))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(JeliSchemaError, match="no save_to_disk dataset"):
+        load_jeli_asr(str(tmp_path / "empty"))
     with pytest.raises(ValueError, match=r"set dev is empty.*--dev_permille"):
         prepare_jeli_asr(sources["dict"], tmp_path / "data", dev_permille=0, progress=False)
 
 
-def test_hub_name_uses_load_dataset(sources, tmp_path, monkeypatch):
+def test_hub_name_uses_loadaudio_dataset(sources, monkeypatch):
     calls = []
-
-    def fake_load_dataset(name, subset):
-        calls.append((name, subset))
-        return sources["dd"]
-
-    monkeypatch.setattr(datasets, "load_dataset", fake_load_dataset)
+    monkeypatch.setattr(datasets, "load_dataset", lambda name, subset: calls.append((name, subset)) or sources["dd"])
     splits = load_jeli_asr("RobotsMali/jeli-asr", "bam-asr-oza")
     assert calls == [("RobotsMali/jeli-asr", "bam-asr-oza")]
     assert [(s.config, s.split) for s in splits] == [("bam-asr-oza", "train"), ("bam-asr-oza", "test")]
 
 
-def test_dev_rule_is_stable_and_about_three_percent():
-    ids = [make_uttid("bam-asr-oza", "train", i) for i in range(20000)]
-    share = sum(is_dev_utterance(u) for u in ids) / len(ids)
-    assert 0.025 < share < 0.035
-    assert is_dev_utterance("bam-asr-oza-train-000000", 1000) and not is_dev_utterance("x", 0)
-    assert [is_dev_utterance(u) for u in ids[:200]] == [is_dev_utterance(u) for u in ids[:200]]
+def test_recording_rule():
+    regex = compile_recording_regex(DEFAULT_RECORDING_REGEX)
+    assert recording_of("griots_r17-0012340-0015670", regex) == "griots_r17"
+    assert recording_of("rec_12_0_5", regex) == "rec_12" and recording_of("solo", regex) is None
+    assert clip_name("C:\\data\\a b.wav") == "a_b" and clip_name("/x/.hidden.flac") == "hidden" and clip_name(None) is None
+    with pytest.raises(ValueError, match="no .*recording"):
+        compile_recording_regex(r"(\d+)")
+    names = [f"r{i}" for i in range(20000)]
+    share = sum(is_dev_recording(r, 30) for r in names) / len(names)
+    assert 0.025 < share < 0.035 and is_dev_recording("x", 1000) and not is_dev_recording("x", 0)
 
 
 def test_data_sh_jeli_asr(sources, tmp_path):
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    cmd = ["bash", str(DATA_SH), "--corpus", "jeli-asr", "--jeli_asr", str(sources["repo"]),
+    cmd = ["bash", str(DATA_SH), "--corpus", "jeli-asr", "--jeli_asr", str(sources["nemo"]),
            "--jeli_subset", "bam-asr-oza", "--dev_permille", str(DEV_PERMILLE), "--nj", "1", "--python", sys.executable]
     out = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "Preparing Jeli-ASR" in out.stdout and "data/test: 2 utterances" in out.stdout
-    assert all(u.startswith("bam-asr-oza-test-") for u in read_table(tmp_path / "data" / "test" / "text.tc.fr"))
+    assert "Preparing Jeli-ASR" in out.stdout and "data/test: 4 utterances" in out.stdout
+    assert all(u.startswith("oza_r5") for u in read_table(tmp_path / "data" / "test" / "text.tc.fr"))

@@ -3,9 +3,12 @@
 
 --source is a local copy of the dataset repository (config folders bam-asr-oza/ and
 jeli-asr-rmai/ with train/ and test/ save_to_disk folders), one DatasetDict save_to_disk
-folder, or a hub name (needs network). dev is carved from train: the utterances with
-int(sha1(uttid), 16) % 1000 < --dev_permille. Rows without French are dropped (and counted).
-Audio goes to <output_dir>/wav/<set>/<uttid>.wav, 16 kHz mono 16-bit. See docs/data.md.
+folder, the NeMo manifests of release 1.0.0 (manifests/, french-manifests/, audios/), or a
+hub name (needs network). Ids are the clips' file names; dev is carved from train by
+recording (from the file name, --recording_regex): the recordings with
+int(sha1(recording), 16) % 1000 < --dev_permille. Rows without French (or Bambara) are
+dropped and counted. Audio goes to <output_dir>/wav/<set>/<uttid>.wav, 16 kHz mono 16-bit.
+See docs/data.md.
 
 Example:
     python -m espnet_lau.bin.prepare_jeli_asr --source downloads/jeli-asr --output_dir data --nj 4
@@ -23,6 +26,7 @@ from espnet_lau.data.jeli_asr import (
     JELI_SUBSETS,
     prepare_jeli_asr,
 )
+from espnet_lau.data.recordings import DEFAULT_RECORDING_REGEX
 
 
 def get_parser() -> argparse.ArgumentParser:
@@ -40,7 +44,12 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--output_dir", default="data", help="data root (default: %(default)s)")
     parser.add_argument(
         "--dev_permille", type=int, default=DEFAULT_DEV_PERMILLE,
-        help="per mille of train moved to dev by the sha1(uttid) rule (default: %(default)s)",
+        help="per mille of the training recordings moved to dev by the sha1(recording) rule (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--recording_regex", default=DEFAULT_RECORDING_REGEX,
+        help="regex with a (?P<recording>...) group, matched on the clip's file name; a clip "
+        "that does not match is a recording of its own (default: %(default)s)",
     )
     parser.add_argument("--sample_rate", type=int, default=16000, help="output rate in Hz (default: %(default)s)")
     parser.add_argument("--nj", type=int, default=1, help="parallel decoding threads (default: %(default)s)")
@@ -61,6 +70,7 @@ def main(cmd: Optional[List[str]] = None) -> None:
         nj=args.nj,
         sample_rate=args.sample_rate,
         progress=args.progress,
+        recording_regex=args.recording_regex,
     )
     for name, summary in summaries.items():
         print(f"{args.output_dir}/{name}: {len(summary.uttids)} utterances")
