@@ -50,8 +50,11 @@ mini_noise_rate=0.15     # mini: share of training targets with surface noise
 mini_source_variants=false  # mini: vary the Bambara side (particles, fronted time words)
 jeli_asr=""              # jeli-asr: local dataset folder or hub name
 jeli_subset=jeli-asr     # jeli-asr | bam-asr-oza | jeli-asr-rmai
+jeli_dev_permille=30     # jeli-asr: per mille of the training recordings moved to dev
 extra_asr=0              # mini: utterances of extra ASR-only data (data/train_asr_extra)
 asr_extra=""             # extra ASR-only data dirs under data/ (space separated)
+asr_extra_sources=""     # real ASR-only corpora (folders or hub names) -> data/train_asr_extra in stage 1 (sets --asr_extra)
+asr_extra_label=corrected_else_semi  # kunkado-style ASR-only sets: corrected_else_semi | corrected | semi
 speed_perturb_factors="" # e.g. "0.9 1.0 1.1"
 feats_type=raw           # raw (waveforms; the front end computes fbank)
 min_wav_duration=0.3     # seconds
@@ -137,6 +140,8 @@ done
 [ -f "${inference_config}" ] || die "--inference_config ${inference_config} does not exist"
 
 # ---- derived names (st.sh's scheme) ---------------------------------------------
+# Real ASR-only corpora become data/train_asr_extra in stage 1, which the ASR pretraining uses.
+[ -z "${asr_extra_sources}" ] || [ -n "${asr_extra}" ] || asr_extra=train_asr_extra
 data_feats=${dumpdir}/raw
 src_text=text.${src_case}.${src_lang}   # source transcripts in every data dir
 tgt_text=text.${tgt_case}.${tgt_lang}   # targets (and references: ${tgt_text}.ref2 ...)
@@ -218,9 +223,10 @@ run_training() {  # run_training EXP COMMAND...: through cmd.sh's backend, log E
 # ---- stages ---------------------------------------------------------------------
 if run_stage 1 "Data preparation (${corpus}) -> data/{${train_set},${valid_set},${test_sets}}"; then
     local/data.sh --python "${python}" --corpus "${corpus}" --mini_size "${mini_size}" --seed "${seed}" --nj "${nj}" \
-        --extra_asr "${extra_asr}" ${jeli_asr:+--jeli_asr "${jeli_asr}"} --jeli_subset "${jeli_subset}" \
+        --extra_asr "${extra_asr}" ${jeli_asr:+--jeli_asr "${jeli_asr}"} --jeli_subset "${jeli_subset}" --dev_permille "${jeli_dev_permille}" \
         --paraphrases "${mini_paraphrases}" --label_noise "${mini_label_noise}" --noise_rate "${mini_noise_rate}" \
-        --source_variants "${mini_source_variants}" ${mini_num_train:+--num_train "${mini_num_train}"}
+        --source_variants "${mini_source_variants}" ${mini_num_train:+--num_train "${mini_num_train}"} \
+        ${asr_extra_sources:+--asr_extra_sources "${asr_extra_sources}"} --asr_extra_label "${asr_extra_label}"
     end_stage
 fi
 

@@ -8,6 +8,9 @@
 #   --corpus jeli-asr  the real Jeli-ASR corpus (RobotsMali/jeli-asr) from --jeli_asr:
 #                      a local copy of the dataset repository, a save_to_disk folder or
 #                      a hub name (needs network).
+#   --asr_extra_sources "SRC ..."  real ASR-only corpora (Jeli-style, bam-asr-early,
+#                      kunkado-style) -> data/train_asr_extra, without the clips of
+#                      data/{train,dev,test}.
 # See docs/data.md for the corpus design and the file formats.
 set -euo pipefail
 
@@ -27,10 +30,14 @@ num_train=""           # number of training utterances (mini; default: from --mi
 extra_asr=0            # extra ASR-only utterances in data/train_asr_extra (mini)
 jeli_asr=              # Jeli-ASR folder or hub name; empty: downloads/jeli-asr if it exists, else RobotsMali/jeli-asr
 jeli_subset=jeli-asr   # jeli-asr (= bam-asr-oza + jeli-asr-rmai) | bam-asr-oza | jeli-asr-rmai
-dev_permille=30        # Jeli-ASR: per mille of train moved to dev (sha1(uttid) rule)
+dev_permille=30        # Jeli-ASR: per mille of the training recordings moved to dev (sha1(recording) rule)
+recording_regex=""     # real corpora: regex with a (?P<recording>...) group on the clip file name ("" = the default)
+asr_extra_sources=""   # real ASR-only corpora (folders or hub names, space separated) -> data/train_asr_extra
+asr_extra_label=corrected_else_semi  # kunkado-style sets: corrected_else_semi | corrected | semi
+asr_extra_splits=train # splits of the ASR-only corpora to read
 python=python3         # Python interpreter with espnet_lau installed
 
-options=(corpus data_dir seed nj mini_size noise_rate paraphrases label_noise source_variants num_train extra_asr jeli_asr jeli_subset dev_permille python)
+options=(corpus data_dir seed nj mini_size noise_rate paraphrases label_noise source_variants num_train extra_asr jeli_asr jeli_subset dev_permille recording_regex asr_extra_sources asr_extra_label asr_extra_splits python)
 
 usage() {
     cat <<USAGE
@@ -49,7 +56,11 @@ Options (default):
   --extra_asr    ${extra_asr}         mini: N extra ASR-only utterances in <data_dir>/train_asr_extra
   --jeli_asr     ${jeli_asr:-<auto>}    jeli-asr: local folder or hub name (auto: downloads/jeli-asr if present, else RobotsMali/jeli-asr)
   --jeli_subset  ${jeli_subset}  jeli-asr: jeli-asr | bam-asr-oza | jeli-asr-rmai
-  --dev_permille ${dev_permille}        jeli-asr: per mille of train moved to dev
+  --dev_permille ${dev_permille}        jeli-asr: per mille of the training recordings moved to dev
+  --recording_regex ${recording_regex:-<default>}  real corpora: regex with a (?P<recording>...) group on the clip file name
+  --asr_extra_sources "${asr_extra_sources}"  real ASR-only corpora (space separated) -> <data_dir>/train_asr_extra
+  --asr_extra_label ${asr_extra_label}  kunkado-style sets: corrected_else_semi | corrected | semi
+  --asr_extra_splits ${asr_extra_splits}  splits of the ASR-only corpora
   --python       ${python}   Python interpreter with espnet_lau installed
 USAGE
 }
@@ -97,11 +108,24 @@ case "${corpus}" in
             --subset "${jeli_subset}" \
             --output_dir "${data_dir}" \
             --dev_permille "${dev_permille}" \
+            ${recording_regex:+--recording_regex "${recording_regex}"} \
             --nj "${nj}"
         ;;
     *)
         echo "$0: --corpus must be mini or jeli-asr, got '${corpus}'" >&2; exit 1 ;;
 esac
+
+if [ -n "${asr_extra_sources}" ]; then
+    if [ "${extra_asr}" != 0 ]; then echo "$0: --extra_asr (synthetic) and --asr_extra_sources both write ${data_dir}/train_asr_extra: give one" >&2; exit 1; fi
+    sources=()
+    for src in ${asr_extra_sources}; do sources+=(--source "${src}"); done
+    log "Preparing ASR-only data from ${asr_extra_sources} (splits: ${asr_extra_splits}, label: ${asr_extra_label}) into ${data_dir}/train_asr_extra"
+    # shellcheck disable=SC2086
+    "${python}" -m espnet_lau.bin.prepare_asr_extra "${sources[@]}" --output_dir "${data_dir}/train_asr_extra" \
+        --label "${asr_extra_label}" --splits ${asr_extra_splits} --nj "${nj}" \
+        --exclude_dirs "${data_dir}/train" "${data_dir}/dev" "${data_dir}/test" \
+        ${recording_regex:+--recording_regex "${recording_regex}"}
+fi
 
 for dset in train dev test; do
     [ -f "${data_dir}/${dset}/wav.scp" ] || { echo "$0: ${data_dir}/${dset}/wav.scp was not written" >&2; exit 1; }
