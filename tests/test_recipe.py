@@ -13,7 +13,7 @@ import torch
 import yaml
 
 from recipe_helpers import (
-    ASR_EXP, DEBUG, INFERENCE_TAG, SRC_TEXT, ST_EXP, ST_STATS, TGT_TEXT, make_recipe_copy, run_recipe,
+    ASR_EXP, DEBUG, INFERENCE_TAG, SRC_TEXT, ST_EXP, TGT_TEXT, make_recipe_copy, run_recipe,
 )
 
 

@@ -24,7 +24,7 @@ import argparse
 import json
 import logging
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 from espnet_lau.cli import add_log_level_option, setup_logging
 from espnet_lau.evaluation.grid_stats import holm, paired_difference
