@@ -12,6 +12,7 @@ import logging
 from espnet_lau.cli import setup_logging
 from espnet_lau.data.dump import CASES, filter_data_dir, format_data_dir
 from espnet_lau.data.kaldi_dir import KaldiFileError
+from espnet_lau.text.bambara import MODES, BambaraNormalizer
 
 
 def get_parser() -> argparse.ArgumentParser:
@@ -28,6 +29,10 @@ def get_parser() -> argparse.ArgumentParser:
                      help="LANG:CASE pairs: the text.<case>.<lang> files to make (cases "
                      "tc, lc, lc.rm = lower-case without punctuation, apostrophes and "
                      "hyphens kept, as the paper's references)")
+    fmt.add_argument("--bambara_norm", default="expand", choices=MODES,
+                     help="orthographic normalisation of the Bambara texts (bambara-text-normalizer "
+                     "contraction mode; none = as written), before the case")
+    fmt.add_argument("--bambara_lang", default="bam", help="the language id of the Bambara texts")
     flt = sub.add_parser("filter", help="drop utterances by duration and target length",
                          formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     flt.add_argument("--src", required=True, help="formatted dir, e.g. dump/raw/org/train")
@@ -55,7 +60,8 @@ def main(cmd=None):
     args = parser.parse_args(cmd)
     try:
         if args.command == "format":
-            n = format_data_dir(args.src, args.dst, args.langs, args.sample_rate, args.nj)
+            orthography = {args.bambara_lang: BambaraNormalizer(args.bambara_norm, "text")}
+            n = format_data_dir(args.src, args.dst, args.langs, args.sample_rate, args.nj, orthography)
         else:
             n = filter_data_dir(args.src, args.dst, args.min_duration, args.max_duration,
                                 args.max_target_chars, args.sample_rate, args.target_file)

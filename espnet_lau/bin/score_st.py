@@ -16,6 +16,7 @@ from espnet_lau.cli import add_log_level_option, setup_logging
 from espnet_lau.fileio import write_text_atomic
 from espnet_lau.evaluation.report_io import write_report
 from espnet_lau.evaluation.translation import score_st, summary_markdown, write_per_utt_tsv
+from espnet_lau.text.bambara import MODES, BambaraNormalizer
 from espnet_lau.text.normalization import TextNormalizer
 
 
@@ -49,6 +50,16 @@ def get_parser() -> argparse.ArgumentParser:
         "--no_text_norm", action="store_true",
         help="score raw text (default: lower-case, punctuation removed, ' and - kept)",
     )
+    parser.add_argument(
+        "--bambara_norm", default="none", choices=MODES,
+        help="the scored texts are Bambara (e.g. a cascade's ASR output): normalise hypotheses and "
+        "references with bambara-text-normalizer's WER preset in this contraction mode, instead of the "
+        "French normaliser (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--src_bambara_norm", default="expand", choices=MODES,
+        help="the same for --src_hyp/--src_ref (default: %(default)s)",
+    )
     parser.add_argument("--tokenize", default="13a", help="sacrebleu BLEU tokeniser")
     add_log_level_option(parser)
     return parser
@@ -57,9 +68,13 @@ def get_parser() -> argparse.ArgumentParser:
 def main(cmd: Optional[List[str]] = None) -> None:
     args = get_parser().parse_args(cmd)
     setup_logging(args.log_level)
-    normalizer = TextNormalizer.disabled() if args.no_text_norm else TextNormalizer()
+    if args.bambara_norm != "none":
+        normalizer = BambaraNormalizer(args.bambara_norm, "wer")
+    else:
+        normalizer = TextNormalizer.disabled() if args.no_text_norm else TextNormalizer()
     summary, rows = score_st(
-        args.hyp, args.ref, normalizer, args.src_hyp, args.src_ref, tokenize=args.tokenize
+        args.hyp, args.ref, normalizer, args.src_hyp, args.src_ref, tokenize=args.tokenize,
+        src_normalizer=BambaraNormalizer(args.src_bambara_norm, "wer"),
     )
     outdir = Path(args.outdir)
     write_per_utt_tsv(rows, outdir / "per_utt.tsv")

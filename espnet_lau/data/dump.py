@@ -17,7 +17,7 @@ import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Dict, List, Mapping, Sequence, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import soundfile
 from tqdm import tqdm
@@ -51,12 +51,14 @@ def text_file_name(case: str, lang: str, suffix: str = "") -> str:
     return f"text.{case}.{lang}{suffix}"
 
 
-def derive_case_files(fields: Mapping[str, str], lang: str, case: str) -> Dict[str, str]:
+def derive_case_files(fields: Mapping[str, str], lang: str, case: str,
+                      orthography: Optional[Callable[[str], str]] = None) -> Dict[str, str]:
     """The ``text.<case>.<lang>[.refN]`` values of one utterance, from its fields.
 
     Each (reference) text is made from the most-cased file the utterance has, so that
     a must_c-style directory (``text.tc.de``, ``text.lc.rm.de``) and one with only
-    ``text.tc.fr`` give the same result.
+    ``text.tc.fr`` give the same result. ``orthography`` (e.g. a
+    :class:`~espnet_lau.text.bambara.BambaraNormalizer`) is applied first.
 
     Raises:
         KaldiDataDirError: ``case`` can only be made from a more-cased file than exists.
@@ -75,7 +77,8 @@ def derive_case_files(fields: Mapping[str, str], lang: str, case: str) -> Dict[s
                 f"{', '.join(text_file_name(c, lang, suffix) for c in by_case)}: give a "
                 "more-cased text, or another --src_case/--tgt_case"
             )
-        out[text_file_name(case, lang, suffix)] = CASE_NORMALIZERS[case](by_case[sources[0]])
+        text = by_case[sources[0]]
+        out[text_file_name(case, lang, suffix)] = CASE_NORMALIZERS[case](orthography(text) if orthography else text)
     return out
 
 
@@ -138,13 +141,16 @@ def _formatted_wav(uttid: str, wav: str, manifest: WavManifest, sample_rate: int
 
 
 def format_data_dir(src: Path, dst: Path, langs: Sequence[Tuple[str, str]] = (),
-                    sample_rate: int = 16000, nj: int = 1) -> int:
+                    sample_rate: int = 16000, nj: int = 1,
+                    orthography: Optional[Mapping[str, Callable[[str], str]]] = None) -> int:
     """Stage 3: write ``dst`` from ``src`` with formatted audio and ESPnet-named texts.
 
     Args:
         langs: ``(lang, case)`` pairs, e.g. ``[("bam", "tc"), ("fr", "lc.rm")]``: the
             ``text.<case>.<lang>`` files to make (:func:`derive_case_files`). Every
             file of ``src`` is kept as well.
+        orthography: ``{lang: normaliser}`` applied before the case, e.g.
+            ``{"bam": BambaraNormalizer("expand", "text")}``.
 
     Returns:
         the number of utterances.
@@ -167,7 +173,7 @@ def format_data_dir(src: Path, dst: Path, langs: Sequence[Tuple[str, str]] = (),
         utt.fields[NUM_SAMPLES] = str(num_samples)
         for lang, case in langs:
             try:
-                derived = derive_case_files(utt.fields, lang, case)
+                derived = derive_case_files(utt.fields, lang, case, (orthography or {}).get(lang))
             except KaldiDataDirError as exc:
                 raise KaldiDataDirError(f"{src}: utterance {utt.uttid!r}: {exc}") from None
             utt.fields.update(derived)
@@ -177,8 +183,15 @@ def format_data_dir(src: Path, dst: Path, langs: Sequence[Tuple[str, str]] = (),
             logging.warning(f"{src}: no text.*.{lang} file (an ASR-only set?): no {text_file_name(case, lang)}")
     write_data_dir(dst, utterances, corpus_info={
         "source": str(src), "sample_rate": sample_rate,
-        "texts": {text_file_name(case, lang): CASE_NORMALIZERS[case].describe() for lang, case in langs}})
+        "texts": {text_file_name(case, lang): _describe(case, (orthography or {}).get(lang)) for lang, case in langs}})
+
     return len(utterances)
+
+
+def _describe(case: str, orthography) -> str:
+    """How a ``text.<case>.<lang>`` file was made, e.g. ``bambara-text-normalizer ... + lc``."""
+    parts = [orthography.describe()] if orthography is not None and orthography.describe() != "none" else []
+    return " + ".join(parts + [CASE_NORMALIZERS[case].describe()])
 
 
 def filter_data_dir(src: Path, dst: Path, min_duration: float = 0.1,

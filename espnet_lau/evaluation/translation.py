@@ -18,6 +18,7 @@ import jiwer
 from sacrebleu.metrics import BLEU, CHRF, TER
 
 from espnet_lau.evaluation.kaldi_text import PathLike, check_same_ids, read_kaldi_text
+from espnet_lau.text.bambara import BambaraNormalizer
 from espnet_lau.text.normalization import TextNormalizer
 
 
@@ -163,16 +164,20 @@ def score_st(
     src_hyp_path: Optional[PathLike] = None,
     src_ref_path: Optional[PathLike] = None,
     tokenize: str = "13a",
+    src_normalizer=None,
 ) -> tuple:
     """Score an ST output file (and optionally a source-side ASR output).
 
     Args:
         hyp_path: Kaldi text of system translations.
         ref_paths: one or more Kaldi text references (same ids).
-        normalizer: applied to hypotheses and references on both sides; default
-            ``TextNormalizer()``; ``TextNormalizer.disabled()`` to score raw text.
+        normalizer: applied to hypotheses and references; default ``TextNormalizer()``;
+            ``TextNormalizer.disabled()`` to score raw text; a
+            :class:`~espnet_lau.text.bambara.BambaraNormalizer` when they are Bambara.
         src_hyp_path: Kaldi text of source-language output (e.g. CTC ASR output).
-        src_ref_path: Kaldi text of source transcripts (e.g. Bambara).
+        src_ref_path: Kaldi text of source transcripts (Bambara).
+        src_normalizer: applied to the source side; default
+            ``BambaraNormalizer("expand", "wer")``.
 
     Returns:
         ``(summary, rows)``: the ``scores.json`` dictionary and the per-utterance rows.
@@ -201,10 +206,12 @@ def score_st(
         "src": None,
     }
     if src_hyp_path is not None:
-        _, src_hyps, src_refs = load_aligned(src_hyp_path, [src_ref_path], normalizer)
+        src_normalizer = BambaraNormalizer("expand", "wer") if src_normalizer is None else src_normalizer
+        _, src_hyps, src_refs = load_aligned(src_hyp_path, [src_ref_path], src_normalizer)
         src_rates = error_rates(src_refs[0], src_hyps)
         summary["src"] = {
             "n_utts": len(src_hyps),
+            "normalization": src_normalizer.describe(),
             **src_rates,
             "files": {"hyp": str(src_hyp_path), "ref": str(src_ref_path)},
         }
@@ -262,6 +269,7 @@ def summary_markdown(summary: Dict[str, object]) -> str:
             "## Source side (ASR)",
             "",
             f"- hypothesis: {src['files']['hyp']}; reference: {src['files']['ref']}",
+            f"- text normalisation: {src['normalization']}",
             "",
             "|WER|CER|",
             "|---|---|",

@@ -63,6 +63,7 @@ max_target_chars=400     # drop training targets longer than this (characters)
 src_lang=bam             # source language id: data files text.<src_case>.<src_lang>
 tgt_lang=fr              # target language id: data files text.<tgt_case>.<tgt_lang>
 src_case=tc              # source text of ASR pretraining and the source BPE: tc (as written) | lc | lc.rm
+bambara_norm=expand      # Bambara orthography (bambara-text-normalizer) of the source texts, stage 3: expand | contract | preserve | none
 tgt_case=lc.rm           # target of training and scoring: lc.rm (lower-case, no punctuation) | lc | tc
 train_set=train          # training set name under data/
 valid_set=dev            # validation set name
@@ -135,6 +136,7 @@ for side in src tgt; do
     case_var=${side}_case
     case "${!case_var}" in tc|lc|lc.rm) ;; *) die "--${case_var} must be tc, lc or lc.rm, got '${!case_var}'" ;; esac
 done
+case "${bambara_norm}" in expand|contract|preserve|none) ;; *) die "--bambara_norm must be expand, contract, preserve or none, got '${bambara_norm}'" ;; esac
 [ -f "${st_config}" ] || die "--st_config ${st_config} does not exist (configs: conf/tuning/train_st_*.yaml)"
 [ -f "${asr_config}" ] || die "--asr_config ${asr_config} does not exist (configs: conf/tuning/train_asr_*.yaml)"
 [ -f "${inference_config}" ] || die "--inference_config ${inference_config} does not exist"
@@ -248,7 +250,8 @@ if run_stage 3 "Format audio (16 kHz mono) and ${tgt_text}, ${src_text} -> ${dat
     for dset in ${all_sets} ${asr_extra}; do
         need data/${dset}/wav.scp 1
         ${python} -m espnet_lau.bin.prepare_dump format --src data/${dset} --dst ${data_feats}/org/${dset} \
-            --nj "${nj}" --langs "${src_lang}:${src_case}" "${tgt_lang}:${tgt_case}"
+            --nj "${nj}" --langs "${src_lang}:${src_case}" "${tgt_lang}:${tgt_case}" \
+            --bambara_norm "${bambara_norm}" --bambara_lang "${src_lang}"
     done
     end_stage
 fi

@@ -31,6 +31,7 @@ test_sets="test"         # evaluation sets
 src_lang=bam             # as lau_st.sh: source text.<src_case>.<src_lang>
 tgt_lang=fr              # target text.<tgt_case>.<tgt_lang>
 src_case=tc              # as lau_st.sh
+bambara_norm=expand      # WER/CER of the ASR pass: bambara-text-normalizer WER preset, expand|contract|preserve|none
 tgt_case=lc.rm           # as lau_st.sh
 src_nbpe=100             # source BPE size, as in lau_st.sh (data/token_list/src_bpe_<mode><n>)
 tgt_nbpe=150             # target BPE size
@@ -101,7 +102,8 @@ if in_stages 3; then
             --asr_train_config ${asr_exp}/config.yaml --asr_model_file ${asr_exp}/valid.acc.ave.pth \
             --config "${asr_decode_config}" || die "ASR decoding of ${dset} failed"
         ${python} -m espnet_lau.bin.score_st --hyp ${asr_dir}/text --ref ${data_feats}/${dset}/${src_text} \
-            --outdir ${asr_dir}/score_wer --case "${src_case}"
+            --outdir ${asr_dir}/score_wer --case "${src_case}" \
+            --bambara_norm "${bambara_norm}"
     done
 fi
 
