@@ -177,7 +177,8 @@ def format_data_dir(src: Path, dst: Path, langs: Sequence[Tuple[str, str]] = (),
             logging.warning(f"{src}: no text.*.{lang} file (an ASR-only set?): no {text_file_name(case, lang)}")
     write_data_dir(dst, utterances, corpus_info={
         "source": str(src), "sample_rate": sample_rate,
-        "texts": {text_file_name(case, lang): CASE_NORMALIZERS[case].describe() for lang, case in langs}})
+        "texts": {text_file_name(case, lang): CASE_NORMALIZERS[case].describe() for lang, case in langs}},
+        check_wav_files=True)
     return len(utterances)
 
 
@@ -217,6 +218,6 @@ def filter_data_dir(src: Path, dst: Path, min_duration: float = 0.1,
         raise KaldiDataDirError(f"{src}: every utterance was filtered out ({reasons})")
     write_data_dir(dst, kept, corpus_info={
         "source": str(src), "min_duration": min_duration, "max_duration": max_duration,
-        "max_target_chars": max_target_chars, "dropped": reasons})
+        "max_target_chars": max_target_chars, "dropped": reasons}, check_wav_files=True)
     logging.info(f"{dst}: kept {len(kept)} of {len(utterances)} utterances")
     return len(kept)
