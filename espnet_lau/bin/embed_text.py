@@ -16,7 +16,7 @@ from typing import Optional, Sequence
 
 from espnet2.utils.types import str2bool
 
-from espnet_lau.cli import add_log_level_option, setup_logging
+from espnet_lau.cli import add_log_level_option, run_main, setup_logging
 from espnet_lau.semantic.embed import (
     DEFAULT_CACHE_DIRNAME,
     EmbedTextResult,
@@ -145,4 +145,4 @@ def main(cmd: Optional[Sequence[str]] = None) -> EmbedTextResult:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -9,7 +9,7 @@
 import argparse
 import logging
 
-from espnet_lau.cli import setup_logging
+from espnet_lau.cli import run_main, setup_logging
 from espnet_lau.data.dump import CASES, filter_data_dir, format_data_dir
 from espnet_lau.data.kaldi_dir import KaldiFileError
 
@@ -65,4 +65,4 @@ def main(cmd=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -39,6 +39,7 @@ from typing import (
     Union,
 )
 
+from espnet_lau.errors import UserError
 from espnet_lau.fileio import format_json, recover_dir, replace_dir, staged_dir, write_json_atomic, write_text_atomic
 
 PathLike = Union[str, Path]
@@ -51,7 +52,7 @@ SIDE_FILES = ("qa.jsonl", "corpus.json", "README.txt")
 REQUIRED_FILES = ("wav.scp", "utt2spk", "spk2utt")
 
 
-class KaldiFileError(ValueError):
+class KaldiFileError(UserError, ValueError):
     """A malformed Kaldi-style ``<key> <value>`` file; the message names the file and line.
 
     The base class of every reader's error (:class:`KaldiDataDirError`,
