@@ -8,6 +8,8 @@ file already holds them, so that a re-run leaves files (and modification times) 
 
 A whole folder is replaced the same way (:func:`staged_dir`): built in a sibling
 ``.<name>.new``, it takes the old folder's place by two renames once it is complete.
+A folder that one command fills file by file is held by :func:`exclusive_folder`, which
+refuses a second writer.
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator, Union
 
+import filelock
 import numpy as np
+
+from espnet_lau.errors import UserError
 
 PathLike = Union[str, os.PathLike]
 
@@ -160,3 +165,35 @@ def staged_dir(path: PathLike) -> Iterator[Path]:
         yield new
     finally:
         shutil.rmtree(new, ignore_errors=True)
+
+
+class FolderBusyError(UserError):
+    """Another process is writing the folder."""
+
+
+@contextlib.contextmanager
+def exclusive_folder(folder: PathLike, what: str) -> Iterator[Path]:
+    """Hold ``<folder>/.lock`` while writing ``folder``; a second writer is refused at once.
+
+    The lock is ``flock`` (:mod:`filelock`): the system releases it when its process ends,
+    however it ends, so a killed run never leaves the folder locked. Within one process
+    the lock is re-entrant (the command and the library function it calls both hold it).
+
+    Raises:
+        FolderBusyError: ``<folder> is being written by another <what> ...: wait for it to
+            finish, or give another output folder``.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(folder / ".lock", timeout=0, is_singleton=True)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise FolderBusyError(
+            f"{folder} is being written by another {what} (it holds {folder / '.lock'}): wait for "
+            "it to finish, or give another output folder"
+        ) from None
+    try:
+        yield folder
+    finally:
+        lock.release()
