@@ -5,9 +5,12 @@ import pytest
 import soundfile
 
 from espnet_lau.bin.most_frequent_baseline import most_frequent_hypotheses
+from espnet_lau.bin.prepare_dump import main as prepare_dump
 from espnet_lau.bin.train_bpe import train_bpe
 from espnet_lau.data.dump import derive_case_files, filter_data_dir, format_data_dir, read_data_dir
-from espnet_lau.data.kaldi_dir import KaldiDataDirError, Utterance, read_table, write_data_dir
+from espnet_lau.data.kaldi_dir import (
+    KaldiDataDirError, Utterance, check_disjoint_sets, read_table, write_data_dir,
+)
 from espnet_lau.data.speed_perturb import speed_perturb
 
 
@@ -159,3 +162,20 @@ def test_ids_in_a_text_but_not_in_wav_scp_are_named_in_one_line(data_dir, caplog
     with caplog.at_level("WARNING"):
         assert len(read_data_dir(data_dir)) == 3
     assert f"{text}: 2 utterance(s) not in wav.scp are left out: spk3-x, spk3-y" in caplog.text
+
+
+def test_sets_sharing_an_utterance_or_a_recording_are_refused(data_dir, tmp_path, capsys):
+    utts = read_data_dir(data_dir)
+    test = tmp_path / "data/test"
+    write_data_dir(test, [Utterance("spk9-z", tone(tmp_path / "z.wav", 0.5), "spk9", {"text.tc.fr": "z"})])
+    check_disjoint_sets([data_dir, test])  # disjoint: nothing said
+    write_data_dir(test, [Utterance("spk1-a", tone(tmp_path / "z.wav", 0.5), "spk1", {"text.tc.fr": "z"})])
+    with pytest.raises(SystemExit):
+        prepare_dump(["disjoint", str(data_dir), str(test)])
+    assert capsys.readouterr().err == (
+        f"prepare_dump disjoint: error: {data_dir}/wav.scp and {test}/wav.scp share 1 utterance id(s), "
+        "e.g. spk1-a: sets must be disjoint; remove them from one of the sets\n")
+    copy = Utterance("spk9-a", utts[0].wav, "spk9", {"text.tc.fr": "z"})  # the same audio, renamed
+    write_data_dir(test, [copy])
+    with pytest.raises(KaldiDataDirError, match=rf"share 1 recording\(s\), e.g. {utts[0].wav} \(spk1-a and spk9-a\)"):
+        check_disjoint_sets([data_dir, test])

@@ -390,3 +390,7 @@ def test_a_swap_killed_between_its_renames_is_recovered(tmp_path):
     d.rename(tmp_path / ".set.old")  # killed after the first rename
     kaldi_dir.write_data_dir(d, [kaldi_dir.Utterance("a-1", "/x/a1.wav", "a", {"text": "un"})])
     assert (d / "text").read_text() == "a-1 un\n" and not (tmp_path / ".set.old").exists()
+
+
+def test_the_sets_share_no_utterance_and_no_recording(data_root):
+    kaldi_dir.check_disjoint_sets(sorted(p.parent for p in data_root.glob("*/wav.scp")))

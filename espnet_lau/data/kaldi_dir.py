@@ -511,6 +511,37 @@ def validate_data_dir(
     )
 
 
+def check_disjoint_sets(data_dirs: Sequence[PathLike]) -> None:
+    """Refuse data directories that share an utterance id or a recording.
+
+    A test utterance that is also a training one (the same id, or the same audio file
+    under another id, e.g. a corpus split by hand) makes every score a leak.
+
+    Raises:
+        KaldiDataDirError: ``<a>/wav.scp and <b>/wav.scp share N utterance id(s)`` (or
+            recording(s)), with the first few.
+    """
+    seen_ids: Dict[str, Path] = {}
+    seen_wavs: Dict[str, Tuple[Path, str]] = {}
+    for data_dir in map(Path, data_dirs):
+        wav_scp = data_dir / "wav.scp"
+        shared: Dict[Tuple[Path, str], List[str]] = {}
+        for uttid, wav in read_table(wav_scp).items():
+            if uttid in seen_ids:
+                shared.setdefault((seen_ids[uttid], "utterance id(s)"), []).append(uttid)
+            seen_ids.setdefault(uttid, wav_scp)
+            where = seen_wavs.get(wav)
+            if where is not None and where[0] != wav_scp:
+                shared.setdefault((where[0], "recording(s)"), []).append(f"{wav} ({where[1]} and {uttid})")
+            seen_wavs.setdefault(wav, (wav_scp, uttid))
+        for (other, what), items in shared.items():
+            more = f" and {len(items) - 3} more" if len(items) > 3 else ""
+            raise KaldiDataDirError(
+                f"{other} and {wav_scp} share {len(items)} {what}, e.g. {', '.join(items[:3])}{more}: "
+                "sets must be disjoint; remove them from one of the sets"
+            )
+
+
 def _validate_qa(path: Path, uttids: set) -> None:
     seen = set()
     for record in read_jsonl(path):

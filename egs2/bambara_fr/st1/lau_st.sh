@@ -282,6 +282,8 @@ if run_stage 4 "Filter by duration [${min_wav_duration}, ${max_wav_duration}] s 
         ${python} -m espnet_lau.bin.prepare_dump filter --src ${data_feats}/org/${dset} \
             --dst ${data_feats}/${dset} --target_file "${tgt_text}" ${limits}
     done
+    # shellcheck disable=SC2046
+    ${python} -m espnet_lau.bin.prepare_dump disjoint $(for d in ${all_sets} ${asr_extra}; do echo ${data_feats}/${d}; done)
     end_stage
 fi
 
