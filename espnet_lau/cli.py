@@ -9,14 +9,16 @@ import traceback
 from pathlib import Path
 from typing import Callable, List, Optional, TypeVar
 
+import yaml
 from espnet2.utils.types import str2bool
 
 from espnet_lau.errors import UserError
 
 T = TypeVar("T")
-#: What an entry point reports as one line: errors in what the user gave, and the OS
-#: errors a wrong path gives.
-USER_ERRORS = (UserError, FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
+#: What an entry point reports as one line: errors in what the user gave, the OS errors a
+#: wrong path gives, and a config that is not YAML.
+USER_ERRORS = (UserError, FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError,
+               yaml.YAMLError)
 
 LOG_FORMAT = "%(asctime)s (%(module)s:%(lineno)d) %(levelname)s: %(message)s"
 LOG_LEVELS = ("ERROR", "WARNING", "INFO", "DEBUG")
@@ -43,9 +45,12 @@ def log_command(prog: str, cmd: Optional[List[str]]) -> None:
 
 
 def user_error_message(exc: BaseException) -> str:
-    """The message of a user error; an OS error as ``<file>: <reason>``."""
+    """The message of a user error; an OS error as ``<file>: <reason>``, a YAML error (file,
+    line and column on lines of their own) on one line."""
     if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
         return f"{exc.filename}: {exc.strerror}"
+    if isinstance(exc, yaml.YAMLError):
+        return "not valid YAML: " + " ".join(str(exc).split())
     return str(exc)
 
 

@@ -135,6 +135,18 @@ done
 [ -f "${st_config}" ] || die "--st_config ${st_config} does not exist (configs: conf/tuning/train_st_*.yaml)"
 [ -f "${asr_config}" ] || die "--asr_config ${asr_config} does not exist (configs: conf/tuning/train_asr_*.yaml)"
 [ -f "${inference_config}" ] || die "--inference_config ${inference_config} does not exist"
+check_config() {  # check_config OPTION FILE: a config must be a YAML mapping (one line if not)
+    local err
+    err=$("${python}" -c '
+import sys, yaml
+try:
+    config = yaml.safe_load(open(sys.argv[1], encoding="utf-8"))
+except (yaml.YAMLError, UnicodeDecodeError) as e:
+    sys.exit("not valid YAML: " + " ".join(str(e).split()))
+if config is not None and not isinstance(config, dict):
+    sys.exit("not a mapping of option: value lines")' "$2" 2>&1) || die "--$1 $2: ${err}"
+}
+for name in st_config asr_config inference_config; do check_config ${name} "${!name}"; done
 
 # ---- derived names (st.sh's scheme) ---------------------------------------------
 data_feats=${dumpdir}/raw
