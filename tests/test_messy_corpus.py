@@ -52,6 +52,12 @@ def test_a_zero_byte_wav_names_the_utterance(tmp_path):
         format_data_dir(src, tmp_path / "dump/org/train", LANGS)
 
 
+def test_a_missing_recording_names_the_utterance(tmp_path):
+    src = _data_dir(tmp_path, {"s1-a": _wav(tmp_path / "a.wav", 1.0), "s1-b": str(tmp_path / "gone.wav")})
+    with pytest.raises(KaldiDataDirError, match=rf"utterance 's1-b': wav.scp entry '{tmp_path}/gone.wav' is not a file"):
+        format_data_dir(src, tmp_path / "dump/org/train", LANGS)
+
+
 def test_a_header_only_wav_is_dropped_by_name(tmp_path, caplog):
     src = _data_dir(tmp_path, {"s1-a": _wav(tmp_path / "a.wav", 1.0), "s1-b": _wav(tmp_path / "b.wav", 0.0)})
     org = tmp_path / "dump/org/train"
