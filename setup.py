@@ -24,6 +24,7 @@ setup(
         "PyYAML",
         "typeguard",
         "tqdm",
+        "filelock",
         "soundfile",
         "soxr",
         "sentencepiece",

@@ -5,9 +5,20 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from typing import List, Optional
+import traceback
+from pathlib import Path
+from typing import Callable, List, Optional, TypeVar
 
+import yaml
 from espnet2.utils.types import str2bool
+
+from espnet_lau.errors import UserError
+
+T = TypeVar("T")
+#: What an entry point reports as one line: errors in what the user gave, the OS errors a
+#: wrong path gives, and a config that is not YAML.
+USER_ERRORS = (UserError, FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError,
+               yaml.YAMLError)
 
 LOG_FORMAT = "%(asctime)s (%(module)s:%(lineno)d) %(levelname)s: %(message)s"
 LOG_LEVELS = ("ERROR", "WARNING", "INFO", "DEBUG")
@@ -31,3 +42,45 @@ def add_progress_option(parser: argparse.ArgumentParser) -> None:
 def log_command(prog: str, cmd: Optional[List[str]]) -> None:
     """Log the command line, whether it came from the shell or from ``main(cmd)``."""
     logging.info("%s", " ".join(sys.argv if cmd is None else [prog, *cmd]))
+
+
+def user_error_message(exc: BaseException) -> str:
+    """The message of a user error; an OS error as ``<file>: <reason>``, a YAML error (file,
+    line and column on lines of their own) on one line."""
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}"
+    if isinstance(exc, yaml.YAMLError):
+        return "not valid YAML: " + " ".join(str(exc).split())
+    return str(exc)
+
+
+def _module_name(main: Callable) -> str:
+    """``embed_text`` for ``espnet_lau.bin.embed_text.main``, also when run with ``-m``."""
+    module = main.__module__
+    if module == "__main__":
+        spec = getattr(sys.modules["__main__"], "__spec__", None)
+        module = spec.name if spec else Path(sys.argv[0]).stem
+    return module.rpartition(".")[2]
+
+
+def run_main(main: Callable[[], T], prog: Optional[str] = None) -> T:
+    """Run an entry point's ``main()``, reporting a user error in one line.
+
+    A :data:`USER_ERRORS` exception is printed as ``<prog>: error: <message>`` on stderr
+    and the process exits 1; its traceback comes first when logging is at DEBUG
+    (``--log_level DEBUG``). Any other exception, a bug, propagates with its traceback.
+    ``prog`` defaults to the module name of ``main`` (``embed_text``).
+
+    Usage, at the end of an entry point::
+
+        if __name__ == "__main__":
+            run_main(main)
+    """
+    prog = prog or _module_name(main)
+    try:
+        return main()
+    except USER_ERRORS as exc:
+        if logging.getLogger().isEnabledFor(logging.DEBUG):
+            traceback.print_exc()
+        print(f"{prog}: error: {user_error_message(exc)}", file=sys.stderr)
+        sys.exit(1)

@@ -18,19 +18,21 @@ import torch
 import yaml
 from espnet2.tasks.st import STTask
 
+from espnet_lau.checkpoint import torch_load
+from espnet_lau.errors import UserError
 from espnet_lau.fileio import atomic_write, write_text_atomic
 from espnet_lau.tasks.lau_st import DATA_OPTIONS, LAU_CONFIG_KEYS, SEM_EMB
 
 HEAD_PREFIX = "semantic_head."
 
 
-class ExportError(ValueError):
+class ExportError(UserError, ValueError):
     """The given files are not a LAU ST checkpoint that can be exported."""
 
 
 def load_state_dict(model_file: Path) -> Dict[str, torch.Tensor]:
     """Weights from a ``*.pth`` model file or an ESPnet ``checkpoint.pth``."""
-    state = torch.load(model_file, map_location="cpu", weights_only=False)
+    state = torch_load(model_file, weights_only=False)
     if isinstance(state, dict) and isinstance(state.get("model"), dict):
         state = state["model"]  # ESPnet's resumable checkpoint.pth
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):

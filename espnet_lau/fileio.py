@@ -5,6 +5,11 @@ which then replaces the destination with :func:`os.replace`; readers see the old
 the new one, never a partial one, and a failed write leaves no temporary file behind.
 The ``write_*_atomic`` variants that know their bytes up front skip the write when the
 file already holds them, so that a re-run leaves files (and modification times) untouched.
+
+A whole folder is replaced the same way (:func:`staged_dir`): built in a sibling
+``.<name>.new``, it takes the old folder's place by two renames once it is complete.
+A folder that one command fills file by file is held by :func:`exclusive_folder`, which
+refuses a second writer.
 """
 
 from __future__ import annotations
@@ -12,11 +17,15 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator, Union
+from typing import BinaryIO, Callable, Iterable, Iterator, Union
 
+import filelock
 import numpy as np
+
+from espnet_lau.errors import UserError
 
 PathLike = Union[str, os.PathLike]
 
@@ -83,9 +92,108 @@ def write_json_atomic(path: PathLike, obj, sort_keys: bool = True) -> bool:
     ``sort_keys`` (the default) gives stable bytes for stable content; ``False`` keeps
     the insertion order of the mappings.
     """
-    return write_text_atomic(path, json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=sort_keys) + "\n")
+    return write_text_atomic(path, format_json(obj, sort_keys))
+
+
+def format_json(obj, sort_keys: bool = True) -> str:
+    """The text :func:`write_json_atomic` writes."""
+    return json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=sort_keys) + "\n"
 
 
 def save_npy_atomic(path: PathLike, array: np.ndarray) -> None:
     """``np.save`` (no pickles) to ``path`` atomically; the name is used as given."""
     atomic_write(path, lambda f: np.save(f, array, allow_pickle=False))
+
+
+def _sibling(path: Path, tag: str) -> Path:
+    return path.with_name(f".{path.name}.{tag}")
+
+
+def recover_dir(path: PathLike) -> None:
+    """Finish or undo a :func:`replace_dir` that was killed between its two renames.
+
+    ``.<name>.old`` is put back when ``path`` is missing and removed when ``path`` exists.
+    """
+    path = Path(path)
+    old = _sibling(path, "old")
+    if old.is_dir():
+        if path.exists():
+            shutil.rmtree(old)
+        else:
+            os.replace(old, path)
+
+
+def replace_dir(new: PathLike, path: PathLike, move: Iterable[str] = ()) -> None:
+    """Make the complete folder ``new`` take the place of ``path``, by renames.
+
+    The entries of ``path`` named in ``move`` (e.g. sub-folders the new content refers to)
+    are moved into ``new`` first. Then ``path`` becomes ``.<name>.old``, ``new`` becomes
+    ``path`` and the old folder is removed; readers never see a half-written folder.
+    """
+    new, path = Path(new), Path(path)
+    if path.exists():
+        for name in move:
+            os.replace(path / name, new / name)
+        old = _sibling(path, "old")
+        os.replace(path, old)
+        os.replace(new, path)
+        shutil.rmtree(old)
+    else:
+        os.replace(new, path)
+
+
+@contextlib.contextmanager
+def staged_dir(path: PathLike) -> Iterator[Path]:
+    """An empty sibling folder ``.<name>.new`` in which to build the replacement of ``path``.
+
+    The ``with`` block fills and checks it, then calls :func:`replace_dir` to swap it in.
+    Whatever the block leaves (it raised, or did not swap) is removed, so a failed check
+    leaves ``path`` as it was. Usage::
+
+        with staged_dir(data_dir) as new:
+            write(new)
+            validate(new)
+            replace_dir(new, data_dir)
+    """
+    path = Path(path)
+    recover_dir(path)
+    new = _sibling(path, "new")
+    if new.exists():  # left by a killed run
+        shutil.rmtree(new)
+    new.mkdir(parents=True)
+    try:
+        yield new
+    finally:
+        shutil.rmtree(new, ignore_errors=True)
+
+
+class FolderBusyError(UserError):
+    """Another process is writing the folder."""
+
+
+@contextlib.contextmanager
+def exclusive_folder(folder: PathLike, what: str) -> Iterator[Path]:
+    """Hold ``<folder>/.lock`` while writing ``folder``; a second writer is refused at once.
+
+    The lock is ``flock`` (:mod:`filelock`): the system releases it when its process ends,
+    however it ends, so a killed run never leaves the folder locked. Within one process
+    the lock is re-entrant (the command and the library function it calls both hold it).
+
+    Raises:
+        FolderBusyError: ``<folder> is being written by another <what> ...: wait for it to
+            finish, or give another output folder``.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(folder / ".lock", timeout=0, is_singleton=True)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise FolderBusyError(
+            f"{folder} is being written by another {what} (it holds {folder / '.lock'}): wait for "
+            "it to finish, or give another output folder"
+        ) from None
+    try:
+        yield folder
+    finally:
+        lock.release()

@@ -1,5 +1,6 @@
 """Running copies of the egs2/bambara_fr/st1 recipe from the tests (tiny corpus, debug
-configs); the finished stages 1-14 are a session fixture (``recipe`` in conftest.py)."""
+configs); the finished stages 1-14 are a session fixture (``recipe`` in conftest.py).
+Also :func:`run_module`, one entry point in a process of its own."""
 
 import os
 import shutil
@@ -50,3 +51,10 @@ def run_recipe(
     if check and proc.returncode != 0:
         pytest.fail(f"{script} {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     return proc
+
+
+def run_module(module: str, *args: str) -> subprocess.CompletedProcess:
+    """``python -m espnet_lau.bin.<module> args...`` from the repository, as a user runs it."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run([sys.executable, "-m", f"espnet_lau.bin.{module}", *args], cwd=REPO,
+                          capture_output=True, text=True, env=env)

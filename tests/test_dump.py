@@ -5,9 +5,12 @@ import pytest
 import soundfile
 
 from espnet_lau.bin.most_frequent_baseline import most_frequent_hypotheses
+from espnet_lau.bin.prepare_dump import main as prepare_dump
 from espnet_lau.bin.train_bpe import train_bpe
 from espnet_lau.data.dump import derive_case_files, filter_data_dir, format_data_dir, read_data_dir
-from espnet_lau.data.kaldi_dir import KaldiDataDirError, Utterance, read_table, write_data_dir
+from espnet_lau.data.kaldi_dir import (
+    KaldiDataDirError, Utterance, check_disjoint_sets, read_table, write_data_dir,
+)
 from espnet_lau.data.speed_perturb import speed_perturb
 
 
@@ -131,3 +134,48 @@ def test_a_replaced_recording_is_converted_again(data_dir, tmp_path):
     format_data_dir(data_dir, dst, LANGS)
     second = soundfile.read(converted)[0]
     assert len(second) == 8000 and not np.allclose(first[:100], second[:100])
+
+
+def test_a_truncated_wav_is_named_when_read_and_when_dropped(data_dir, tmp_path, caplog):
+    wav = read_table(data_dir / "wav.scp")["spk2-c"]
+    data = open(wav, "rb").read()
+    open(wav, "wb").write(data[: len(data) // 60])  # 3 s announced, 0.05 s left
+    org = tmp_path / "dump/org/train"
+    with caplog.at_level("INFO"):
+        format_data_dir(data_dir, org, LANGS)
+        filter_data_dir(org, tmp_path / "dump/train", min_duration=0.1)
+    assert f"utterance 'spk2-c': {wav} is truncated: its header announces 3.00 s, the file holds 0.05 s" in caplog.text
+    assert "dropped 1 utterance(s): shorter than 0.1 s: spk2-c" in caplog.text
+
+
+def test_a_punctuation_only_transcript_names_its_input_file_and_line(data_dir, tmp_path):
+    text = data_dir / "text.tc.fr"
+    text.write_text(text.read_text().replace("Peut-être demain…", "… !"))
+    with pytest.raises(KaldiDataDirError, match=rf"^{text}:2: utterance 'spk1-b': '… !' is empty once "
+                                                r"normalised into text.lc.rm.fr: give it words"):
+        format_data_dir(data_dir, tmp_path / "dump/org/train", LANGS)
+
+
+def test_ids_in_a_text_but_not_in_wav_scp_are_named_in_one_line(data_dir, caplog):
+    text = data_dir / "text.tc.fr"
+    text.write_text(text.read_text() + "spk3-x un\nspk3-y deux\n")
+    with caplog.at_level("WARNING"):
+        assert len(read_data_dir(data_dir)) == 3
+    assert f"{text}: 2 utterance(s) not in wav.scp are left out: spk3-x, spk3-y" in caplog.text
+
+
+def test_sets_sharing_an_utterance_or_a_recording_are_refused(data_dir, tmp_path, capsys):
+    utts = read_data_dir(data_dir)
+    test = tmp_path / "data/test"
+    write_data_dir(test, [Utterance("spk9-z", tone(tmp_path / "z.wav", 0.5), "spk9", {"text.tc.fr": "z"})])
+    check_disjoint_sets([data_dir, test])  # disjoint: nothing said
+    write_data_dir(test, [Utterance("spk1-a", tone(tmp_path / "z.wav", 0.5), "spk1", {"text.tc.fr": "z"})])
+    with pytest.raises(SystemExit):
+        prepare_dump(["disjoint", str(data_dir), str(test)])
+    assert capsys.readouterr().err == (
+        f"prepare_dump disjoint: error: {data_dir}/wav.scp and {test}/wav.scp share 1 utterance id(s), "
+        "e.g. spk1-a: sets must be disjoint; remove them from one of the sets\n")
+    copy = Utterance("spk9-a", utts[0].wav, "spk9", {"text.tc.fr": "z"})  # the same audio, renamed
+    write_data_dir(test, [copy])
+    with pytest.raises(KaldiDataDirError, match=rf"share 1 recording\(s\), e.g. {utts[0].wav} \(spk1-a and spk9-a\)"):
+        check_disjoint_sets([data_dir, test])

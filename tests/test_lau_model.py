@@ -5,6 +5,7 @@ import pytest
 import torch
 from espnet2.st.espnet_model import ESPnetSTModel
 from espnet2.tasks.st import STTask
+from espnet2.torch_utils.set_all_random_seed import set_all_random_seed
 from tiny_st import BASELINE_CONFIG, EMB_DIM, LAU_CONFIG, tiny_args, tiny_batch
 
 from espnet_lau.espnet_model import LAUSTModel
@@ -215,3 +216,21 @@ def test_a_wrong_size_embedding_fails_before_the_first_step_naming_the_utterance
         check_sem_emb_vectors(str(scp), NpyScpReader(scp), ["u0", "u1", "u2"])
     np.save(tmp_path / "u1.npy", np.ones(512, dtype=np.float32))
     assert check_sem_emb_vectors(str(scp), NpyScpReader(scp), ["u0", "u1", "u2"]) == 512
+
+
+def test_the_same_seed_gives_identical_weights_after_training_steps():
+    """The recipe's claim 'same seed, identical checkpoints', at the model: build + 2 steps."""
+    def train(seed):
+        set_all_random_seed(seed)
+        model, _ = build(seed=seed)
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        for step in range(2):
+            loss = model(**tiny_batch(seed=step))[0]
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        return model.state_dict()
+
+    first, again, other = train(0), train(0), train(1)
+    assert all(torch.equal(first[k], again[k]) for k in first)
+    assert not all(torch.equal(first[k], other[k]) for k in first)

@@ -357,3 +357,40 @@ def test_corruption_log_and_combination_files(data_root):
             if combination[utt] == "unseen":  # a held-out combination: never in train
                 assert meaning_id not in train
     assert set(_table(data_root, "train", "utt2source_variant").values()) == {"canonical"}
+
+
+def test_a_data_dir_failing_validation_leaves_the_previous_one_intact(tmp_path):
+    """The new directory is built and validated beside the old one; only a valid one replaces it."""
+    d = tmp_path / "set"
+    good = [kaldi_dir.Utterance("a-1", "/x/a1.wav", "a", {"text": "un"})]
+    kaldi_dir.write_data_dir(d, good)
+    (d / "wav").mkdir()
+    (d / "wav/a-1.wav").write_bytes(b"RIFF")  # another tool's folder inside the data dir
+    before = {p.name: p.read_bytes() for p in d.iterdir() if p.is_file()}
+    # utt2spk says speaker 'b' for 'a-1': only the validation of the whole directory finds it
+    bad = [kaldi_dir.Utterance("a-1", "/x/a1.wav", "b", {"text": "deux"})]
+    with pytest.raises(KaldiDataDirError, match=rf"{d}/utt2spk: .*'a-1' does not start .*nothing written"):
+        kaldi_dir.write_data_dir(d, bad)
+    assert {p.name: p.read_bytes() for p in d.iterdir() if p.is_file()} == before
+    assert (d / "wav/a-1.wav").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["set"]  # no staging folder left
+    with pytest.raises(KaldiDataDirError, match=r"wav.scp: utterance 'a-1': no such file /x/a1.wav"):
+        kaldi_dir.write_data_dir(d, [kaldi_dir.Utterance("a-1", "/x/a1.wav", "a", {"text": "deux"})],
+                                 check_wav_files=True)
+    assert (d / "text").read_text() == "a-1 un\n"
+    # a valid one replaces it, keeping the wav folder
+    kaldi_dir.write_data_dir(d, [kaldi_dir.Utterance("a-1", "/x/a1.wav", "a", {"text": "deux"})])
+    assert (d / "text").read_text() == "a-1 deux\n" and (d / "wav/a-1.wav").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["set"]
+
+
+def test_a_swap_killed_between_its_renames_is_recovered(tmp_path):
+    d = tmp_path / "set"
+    kaldi_dir.write_data_dir(d, [kaldi_dir.Utterance("a-1", "/x/a1.wav", "a", {"text": "un"})])
+    d.rename(tmp_path / ".set.old")  # killed after the first rename
+    kaldi_dir.write_data_dir(d, [kaldi_dir.Utterance("a-1", "/x/a1.wav", "a", {"text": "un"})])
+    assert (d / "text").read_text() == "a-1 un\n" and not (tmp_path / ".set.old").exists()
+
+
+def test_the_sets_share_no_utterance_and_no_recording(data_root):
+    kaldi_dir.check_disjoint_sets(sorted(p.parent for p in data_root.glob("*/wav.scp")))

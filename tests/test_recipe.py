@@ -6,6 +6,7 @@ semantic evaluation, RESULTS.md, packing, and an offline reload with espnet_mode
 """
 
 import json
+import shutil
 import subprocess
 
 import pytest
@@ -140,6 +141,26 @@ def test_malformed_options_fail(tmp_path, option, value, message):
     proc = run_recipe(recipe, option, value, check=False)
     assert proc.returncode != 0 and message in proc.stderr
     assert not (recipe / "exp").exists() or not any((recipe / "exp").iterdir())
+
+
+def test_a_copied_recipe_folder_is_refused_not_read_through(tmp_path):
+    """Its scp files name the original's files: the copy refuses to run, until told to reuse."""
+    (tmp_path / "a").mkdir()
+    recipe = make_recipe_copy(tmp_path / "a")
+    (recipe / "dump/raw/train").mkdir(parents=True)
+    (recipe / "dump/raw/train/wav.scp").write_text(f"u1 {recipe}/dump/raw/org/train/wav/u1.wav\n")
+    run_recipe(recipe, *DEBUG, "--stage", "8", "--stop_stage", "9")
+    assert (recipe / "dump/.made_in").read_text().strip() == str(recipe.resolve())
+    copy = tmp_path / "b/st1"
+    shutil.copytree(recipe, copy, symlinks=True)
+    proc = run_recipe(copy, *DEBUG, "--stage", "8", "--stop_stage", "9", check=False)
+    assert proc.returncode == 1 and "Stage 8" not in proc.stdout
+    assert f"dump/ was made in {recipe.resolve()} and its scp and meta.json files name files there" in proc.stderr
+    run_recipe(recipe, *DEBUG, "--stage", "8", "--stop_stage", "9")  # the original still runs
+    for folder in ("dump", "exp"):
+        (copy / folder / ".made_in").unlink()  # reused knowingly
+    run_recipe(copy, *DEBUG, "--stage", "8", "--stop_stage", "9")
+    assert (copy / "dump/.made_in").read_text().strip() == str(copy.resolve())
 
 
 def test_unused_stages_say_so(tmp_path):

@@ -6,6 +6,7 @@ Every option of ``python -m espnet2.bin.asr_train`` is accepted; ``--conv_channe
 about 20 % faster on CPUs. The checkpoints load in stock ESPnet.
 """
 
+from espnet_lau.cli import run_main
 from espnet_lau.tasks.asr import ASRPretrainTask
 
 
@@ -25,4 +26,4 @@ def main(cmd=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

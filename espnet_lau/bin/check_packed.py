@@ -20,7 +20,7 @@ import yaml
 from espnet2.bin.st_inference import Speech2Text
 from espnet_model_zoo.downloader import ModelDownloader
 
-from espnet_lau.cli import setup_logging
+from espnet_lau.cli import run_main, setup_logging
 from espnet_lau.data.kaldi_dir import read_table
 from espnet_lau.fileio import atomic_write, current_umask
 
@@ -105,4 +105,4 @@ def main(cmd=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

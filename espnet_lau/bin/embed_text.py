@@ -12,11 +12,13 @@ then train with ``--train_data_path_and_name_and_type dump/raw/train/sem_emb/sem
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Optional, Sequence
 
 from espnet2.utils.types import str2bool
 
-from espnet_lau.cli import add_log_level_option, setup_logging
+from espnet_lau.cli import add_log_level_option, run_main, setup_logging
+from espnet_lau.fileio import exclusive_folder
 from espnet_lau.semantic.embed import (
     DEFAULT_CACHE_DIRNAME,
     EmbedTextResult,
@@ -125,24 +127,25 @@ def main(cmd: Optional[Sequence[str]] = None) -> EmbedTextResult:
             parser.exit(1, f"embed_text: error: {exc}\n")
         print(f"{args.outdir}: the embeddings of all {n} utterances match {args.text}")
         return None
-    # Validate the whole file before paying for the teacher.
+    # Validate the whole file, and hold the output folder, before paying for the teacher.
     read_kaldi_text(args.text, normalizer)
-    teacher = load_teacher(
-        args.teacher,
-        device=args.device,
-        batch_size=args.batch_size,
-        normalize_embeddings=args.normalize_embeddings,
-    )
-    return embed_text_file(
-        args.text,
-        args.outdir,
-        teacher,
-        normalizer=normalizer,
-        cache_dir=args.cache_dir,
-        use_cache=not args.no_cache,
-        show_progress=args.progress_bar,
-    )
+    with exclusive_folder(Path(args.outdir).resolve(), "embed_text"):
+        teacher = load_teacher(
+            args.teacher,
+            device=args.device,
+            batch_size=args.batch_size,
+            normalize_embeddings=args.normalize_embeddings,
+        )
+        return embed_text_file(
+            args.text,
+            args.outdir,
+            teacher,
+            normalizer=normalizer,
+            cache_dir=args.cache_dir,
+            use_cache=not args.no_cache,
+            show_progress=args.progress_bar,
+        )
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

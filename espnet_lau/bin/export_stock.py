@@ -10,7 +10,7 @@ import argparse
 import logging
 import sys
 
-from espnet_lau.cli import add_log_level_option, setup_logging
+from espnet_lau.cli import add_log_level_option, run_main, setup_logging
 from espnet_lau.export import ExportError, export_stock
 
 
@@ -41,4 +41,4 @@ def main(cmd=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -26,7 +26,7 @@ import logging
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-from espnet_lau.cli import add_log_level_option, setup_logging
+from espnet_lau.cli import add_log_level_option, run_main, setup_logging
 from espnet_lau.evaluation.grid_stats import holm, paired_difference
 from espnet_lau.evaluation.plots import lines_plot
 from espnet_lau.evaluation.results import METRICS, MISSING, figures_markdown, load_run
@@ -210,4 +210,4 @@ def main(cmd: Optional[List[str]] = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

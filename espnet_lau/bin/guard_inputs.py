@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from espnet_lau.cli import run_main
 from espnet_lau.fileio import write_json_atomic
 
 RECORD = ".inputs.json"
@@ -79,4 +80,4 @@ def main(cmd: Optional[List[str]] = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -7,6 +7,7 @@ Every option of ``python -m espnet2.bin.st_train`` is accepted; LAU adds
 ``sem_emb`` (an npy scp made by ``python -m espnet_lau.bin.embed_text``).
 """
 
+from espnet_lau.cli import run_main
 from espnet_lau.tasks.lau_st import LAUSTTask
 
 
@@ -30,4 +31,4 @@ def main(cmd=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

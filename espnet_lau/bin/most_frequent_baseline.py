@@ -10,7 +10,7 @@ import collections
 import logging
 from pathlib import Path
 
-from espnet_lau.cli import setup_logging
+from espnet_lau.cli import run_main, setup_logging
 from espnet_lau.data.kaldi_dir import read_table, write_table
 
 
@@ -35,4 +35,4 @@ def main(cmd=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

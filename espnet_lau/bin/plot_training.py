@@ -18,7 +18,7 @@ import logging
 from pathlib import Path
 from typing import List, Optional
 
-from espnet_lau.cli import add_log_level_option, setup_logging
+from espnet_lau.cli import add_log_level_option, run_main, setup_logging
 from espnet_lau.evaluation.training_curves import CHECKPOINT, draw_espnet_images
 
 
@@ -50,4 +50,4 @@ def main(cmd: Optional[List[str]] = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

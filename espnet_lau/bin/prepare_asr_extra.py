@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 from typing import List, Optional
 
-from espnet_lau.cli import add_log_level_option, add_progress_option, log_command, setup_logging
+from espnet_lau.cli import add_log_level_option, add_progress_option, log_command, run_main, setup_logging
 from espnet_lau.data.asr_extra import DEFAULT_LABEL, KUNKADO_LABELS, prepare_asr_extra
 from espnet_lau.data.recordings import DEFAULT_RECORDING_REGEX
 
@@ -57,4 +57,4 @@ def main(cmd: Optional[List[str]] = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

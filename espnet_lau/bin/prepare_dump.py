@@ -1,17 +1,19 @@
 #!/usr/bin/env python3
-"""Recipe stages 3-4: format audio and targets into dump/, then filter by length.
+"""Recipe stages 3-4: format audio and targets into dump/, then filter by length, then
+check that the sets share no utterance.
 
     python -m espnet_lau.bin.prepare_dump format --src data/train --dst dump/raw/org/train
     python -m espnet_lau.bin.prepare_dump filter --src dump/raw/org/train --dst dump/raw/train \
         --min_duration 0.5 --max_duration 20
+    python -m espnet_lau.bin.prepare_dump disjoint dump/raw/train dump/raw/dev dump/raw/test
 """
 
 import argparse
 import logging
 
-from espnet_lau.cli import setup_logging
+from espnet_lau.cli import run_main, setup_logging
 from espnet_lau.data.dump import CASES, filter_data_dir, format_data_dir
-from espnet_lau.data.kaldi_dir import KaldiFileError
+from espnet_lau.data.kaldi_dir import KaldiFileError, check_disjoint_sets
 from espnet_lau.text.bambara import MODES, BambaraNormalizer
 
 
@@ -44,6 +46,8 @@ def get_parser() -> argparse.ArgumentParser:
     flt.add_argument("--sample_rate", type=int, default=16000)
     flt.add_argument("--target_file", default="text.lc.rm.fr",
                      help="the training target whose length is checked")
+    dis = sub.add_parser("disjoint", help="refuse sets that share an utterance id or a recording")
+    dis.add_argument("dirs", nargs="+", help="data dirs, e.g. dump/raw/train dump/raw/dev dump/raw/test")
     return parser
 
 
@@ -59,6 +63,10 @@ def main(cmd=None):
     parser = get_parser()
     args = parser.parse_args(cmd)
     try:
+        if args.command == "disjoint":
+            check_disjoint_sets(args.dirs)
+            logging.info(f"disjoint: {' '.join(args.dirs)} share no utterance id and no recording")
+            return
         if args.command == "format":
             orthography = {args.bambara_lang: BambaraNormalizer(args.bambara_norm, "text")}
             n = format_data_dir(args.src, args.dst, args.langs, args.sample_rate, args.nj, orthography)
@@ -71,4 +79,4 @@ def main(cmd=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 from typing import List, Optional
 
-from espnet_lau.cli import add_log_level_option, add_progress_option, log_command, setup_logging
+from espnet_lau.cli import add_log_level_option, add_progress_option, log_command, run_main, setup_logging
 from espnet_lau.data.jeli_asr import (
     DEFAULT_DEV_PERMILLE,
     DEFAULT_HUB_NAME,
@@ -77,4 +77,4 @@ def main(cmd: Optional[List[str]] = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -16,7 +16,7 @@ from typing import List, Optional
 
 from espnet2.utils.types import int_or_none, str2bool
 
-from espnet_lau.cli import add_log_level_option, add_progress_option, log_command, setup_logging
+from espnet_lau.cli import add_log_level_option, add_progress_option, log_command, run_main, setup_logging
 from espnet_lau.data.mini_corpus import (
     MAX_PARAPHRASES,
     NUM_PARAPHRASES,
@@ -98,4 +98,4 @@ def main(cmd: Optional[List[str]] = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

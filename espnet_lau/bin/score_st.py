@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 from typing import List, Optional
 
-from espnet_lau.cli import add_log_level_option, setup_logging
+from espnet_lau.cli import add_log_level_option, run_main, setup_logging
 from espnet_lau.fileio import write_text_atomic
 from espnet_lau.evaluation.report_io import write_report
 from espnet_lau.evaluation.translation import score_st, summary_markdown, write_per_utt_tsv
@@ -92,4 +92,4 @@ def sacrebleu_lines(summary: dict) -> str:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -25,6 +25,7 @@ from espnet2.torch_utils.load_pretrained_model import load_pretrained_model
 from espnet2.torch_utils.set_all_random_seed import set_all_random_seed
 from espnet2.train.distributed_utils import DistributedOption
 
+from espnet_lau.cli import run_main
 from espnet_lau.export import load_state_dict
 from espnet_lau.fileio import write_json_atomic
 from espnet_lau.semantic.balance import BalanceMeasurement, measure_balance
@@ -140,4 +141,4 @@ def main(cmd: Optional[Sequence[str]] = None) -> BalanceMeasurement:
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -4,7 +4,7 @@
 import argparse
 import logging
 
-from espnet_lau.cli import setup_logging
+from espnet_lau.cli import run_main, setup_logging
 from espnet_lau.data.speed_perturb import speed_perturb
 
 
@@ -27,4 +27,4 @@ def main(cmd=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sentencepiece as spm
 
-from espnet_lau.cli import setup_logging
+from espnet_lau.cli import run_main, setup_logging
 from espnet_lau.data.kaldi_dir import read_table
 from espnet_lau.fileio import write_text_atomic
 
@@ -79,4 +79,4 @@ def main(cmd=None):
 
 
 if __name__ == "__main__":
-    main()
+    run_main(main)

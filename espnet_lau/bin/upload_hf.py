@@ -23,7 +23,7 @@ from typing import Optional
 
 import yaml
 
-from espnet_lau.cli import add_log_level_option, setup_logging
+from espnet_lau.cli import add_log_level_option, run_main, setup_logging
 from espnet_lau.fileio import write_text_atomic
 
 CARD = """---
@@ -155,4 +155,4 @@ def main(cmd=None):
 
 
 if __name__ == "__main__":
-    sys.exit(0 if main() else 1)
+    sys.exit(0 if run_main(main) else 1)

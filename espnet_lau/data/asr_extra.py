@@ -161,7 +161,7 @@ def prepare_asr_extra(
     finally:
         manifests[set_name].save()
     if not records:
-        raise ValueError(f"{output_dir}: no utterance left from {list(map(str, sources))}")
+        raise SourceLayoutError(f"{output_dir}: no utterance left from {list(map(str, sources))}")
     info = {
         "corpus": "ASR-only Bambara speech",
         "synthetic": False,
@@ -173,7 +173,7 @@ def prepare_asr_extra(
         "speakers": "none in the sources: utt2spk maps each utterance to itself",
         "source_splits": {name: dataclasses.asdict(st) for name, st in sorted(all_stats.items())},
     }
-    write_data_dir(output_dir, records, corpus_info=info)
+    write_data_dir(output_dir, records, corpus_info=info, check_wav_files=True)
     summary = validate_data_dir(output_dir, check_wav_files=True)
     logging.info("%s: %d utterances, %.1f h", output_dir, len(records),
                  sum(float(u.fields["utt2dur"]) for u in records) / 3600)

@@ -27,7 +27,12 @@ import soxr
 from espnet_lau.data.kaldi_dir import Utterance, WavManifest
 from espnet_lau.data.lfs import LFSPointerError, is_lfs_pointer, pointer_message
 from espnet_lau.data.recordings import clip_name
+from espnet_lau.errors import UserError
 from espnet_lau.fileio import atomic_write
+
+
+class ClipError(UserError, ValueError):
+    """A clip whose audio cannot be used (names the utterance and its origin)."""
 
 
 @dataclasses.dataclass
@@ -159,9 +164,9 @@ def convert_split(
             except LFSPointerError as e:
                 raise LFSPointerError(f"utterance {clip.uttid} ({split.origin}): {e}") from None
             except Exception as e:
-                raise ValueError(f"utterance {clip.uttid} ({split.origin}): cannot decode its audio: {e}") from e
+                raise ClipError(f"utterance {clip.uttid} ({split.origin}): cannot decode its audio: {e}") from e
             if samples.size == 0:
-                raise ValueError(f"utterance {clip.uttid} ({split.origin}): empty audio")
+                raise ClipError(f"utterance {clip.uttid} ({split.origin}): empty audio")
             data = encode_wav(samples, sample_rate)
             if exclude and pcm_digest(io.BytesIO(data)) in exclude:
                 return clip, None

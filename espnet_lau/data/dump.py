@@ -28,6 +28,7 @@ from espnet_lau.data.kaldi_dir import (
     Utterance,
     WavManifest,
     read_jsonl,
+    read_kaldi_file,
     read_table,
     utterance_files,
     write_data_dir,
@@ -99,6 +100,11 @@ def read_data_dir(data_dir: Path) -> List[Utterance]:
         for record in read_jsonl(data_dir / "qa.jsonl"):
             record = dict(record)
             qa[record.pop("id")] = record
+    for name, table in [("utt2spk", utt2spk), *fields.items()]:
+        extra = sorted(set(table) - set(wavs))
+        if extra:
+            logging.warning(f"{data_dir}/{name}: {len(extra)} utterance(s) not in wav.scp are left out: "
+                            f"{_some(extra)}")
     utterances = []
     for uttid, wav in wavs.items():
         if uttid not in utt2spk:
@@ -110,6 +116,32 @@ def read_data_dir(data_dir: Path) -> List[Utterance]:
             utt_fields[name] = table[uttid]
         utterances.append(Utterance(uttid, wav, utt2spk[uttid], utt_fields, qa.get(uttid)))
     return utterances
+
+
+_WAV_DATA_SIZE = re.compile(r"^data\s*:\s*(\d+) \(should be (\d+)\)", re.MULTILINE)
+#: Data sizes that streaming writers put in a header whose length they do not know.
+_STREAMED_SIZES = (0, 0xFFFFFFFF, 0x7FFFFFFF)
+
+
+def _declared_frames(info) -> Optional[int]:
+    """The frame count a truncated wav's header announces (more than the file holds), or None.
+
+    libsndfile reads what there is and says so only in its log (``data : 32000 (should be
+    15978)``); a header of a streamed wav (size 0 or 0xFFFFFFFF) is not a truncation.
+    """
+    match = _WAV_DATA_SIZE.search(info.extra_info or "")
+    if not match:
+        return None
+    announced, present = int(match.group(1)), int(match.group(2))
+    if announced in _STREAMED_SIZES or announced <= present:
+        return None
+    return int(info.frames * announced / present) if present else None
+
+
+def _some(ids: Sequence[str], shown: int = 5) -> str:
+    """``a, b, c`` or ``a, b, c, d, e and 7 more``."""
+    more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+    return ", ".join(ids[:shown]) + more
 
 
 def _formatted_wav(uttid: str, wav: str, manifest: WavManifest, sample_rate: int) -> tuple:
@@ -129,6 +161,11 @@ def _formatted_wav(uttid: str, wav: str, manifest: WavManifest, sample_rate: int
         info = soundfile.info(str(path))
     except (soundfile.LibsndfileError, RuntimeError) as e:
         raise KaldiDataDirError(f"utterance {uttid!r}: cannot read {wav}: {e}") from e
+    declared = _declared_frames(info)
+    if declared is not None:
+        logging.warning(f"utterance {uttid!r}: {wav} is truncated: its header announces "
+                        f"{declared / info.samplerate:.2f} s, the file holds {info.duration:.2f} s; "
+                        "the part that is there is used (copy the recording again if it is cut)")
     if info.samplerate == sample_rate and info.channels == 1 and info.subtype == "PCM_16":
         return str(path.resolve()), info.frames
     out = manifest.wav_path(uttid)
@@ -176,6 +213,9 @@ def format_data_dir(src: Path, dst: Path, langs: Sequence[Tuple[str, str]] = (),
                 derived = derive_case_files(utt.fields, lang, case, (orthography or {}).get(lang))
             except KaldiDataDirError as exc:
                 raise KaldiDataDirError(f"{src}: utterance {utt.uttid!r}: {exc}") from None
+            for name, value in derived.items():
+                if not value.strip():
+                    raise _empty_once_normalised(src, utt, name)
             utt.fields.update(derived)
             made.update(derived)
     for lang, case in langs:
@@ -183,8 +223,8 @@ def format_data_dir(src: Path, dst: Path, langs: Sequence[Tuple[str, str]] = (),
             logging.warning(f"{src}: no text.*.{lang} file (an ASR-only set?): no {text_file_name(case, lang)}")
     write_data_dir(dst, utterances, corpus_info={
         "source": str(src), "sample_rate": sample_rate,
-        "texts": {text_file_name(case, lang): _describe(case, (orthography or {}).get(lang)) for lang, case in langs}})
-
+        "texts": {text_file_name(case, lang): _describe(case, (orthography or {}).get(lang)) for lang, case in langs}},
+        check_wav_files=True)
     return len(utterances)
 
 
@@ -192,6 +232,19 @@ def _describe(case: str, orthography) -> str:
     """How a ``text.<case>.<lang>`` file was made, e.g. ``bambara-text-normalizer ... + lc``."""
     parts = [orthography.describe()] if orthography is not None and orthography.describe() != "none" else []
     return " + ".join(parts + [CASE_NORMALIZERS[case].describe()])
+
+
+def _empty_once_normalised(src: Path, utt: Utterance, name: str) -> KaldiDataDirError:
+    """The error for a text (e.g. punctuation only) that normalisation makes empty, naming
+    the line of ``src`` it was made from."""
+    match = _TEXT_NAME.match(name)
+    sources = [text_file_name(c, match.group(2), match.group(3)) for c in CASES]
+    source = next(f for f in sources if f in utt.fields)
+    lineno = next(line.lineno for line in read_kaldi_file(src / source) if line.key == utt.uttid)
+    return KaldiDataDirError(
+        f"{src / source}:{lineno}: utterance {utt.uttid!r}: {utt.fields[source]!r} is empty once "
+        f"normalised into {name}: give it words, or remove the utterance from {src}"
+    )
 
 
 def filter_data_dir(src: Path, dst: Path, min_duration: float = 0.1,
@@ -205,7 +258,7 @@ def filter_data_dir(src: Path, dst: Path, min_duration: float = 0.1,
         the number of utterances kept.
     """
     utterances = read_data_dir(src)
-    reasons: Dict[str, int] = {}
+    dropped: Dict[str, List[str]] = {}
     kept = []
     for utt in utterances:
         if NUM_SAMPLES not in utt.fields:
@@ -223,13 +276,14 @@ def filter_data_dir(src: Path, dst: Path, min_duration: float = 0.1,
         else:
             kept.append(utt)
             continue
-        reasons[reason] = reasons.get(reason, 0) + 1
-    for reason, count in sorted(reasons.items()):
-        logging.info(f"{src.name}: dropped {count} utterance(s): {reason}")
+        dropped.setdefault(reason, []).append(utt.uttid)
+    reasons = {reason: len(ids) for reason, ids in sorted(dropped.items())}
+    for reason, ids in sorted(dropped.items()):
+        logging.info(f"{src.name}: dropped {len(ids)} utterance(s): {reason}: {_some(ids)}")
     if not kept:
         raise KaldiDataDirError(f"{src}: every utterance was filtered out ({reasons})")
     write_data_dir(dst, kept, corpus_info={
         "source": str(src), "min_duration": min_duration, "max_duration": max_duration,
-        "max_target_chars": max_target_chars, "dropped": reasons})
+        "max_target_chars": max_target_chars, "dropped": reasons}, check_wav_files=True)
     logging.info(f"{dst}: kept {len(kept)} of {len(utterances)} utterances")
     return len(kept)

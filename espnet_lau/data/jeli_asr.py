@@ -187,7 +187,7 @@ def prepare_jeli_asr(
     for set_name in OUTPUT_SETS:
         if not any(c and c.set_name == set_name for clips in plans.values() for c in clips):
             hint = " (raise --dev_permille)" if set_name == "dev" else ""
-            raise ValueError(f"set {set_name} is empty after preparation{hint}")
+            raise JeliSchemaError(f"{source}: set {set_name} is empty after preparation{hint}")
 
     manifests = {s: WavManifest(output_dir / "wav" / s) for s in OUTPUT_SETS}
     records: Dict[str, List[Utterance]] = {s: [] for s in OUTPUT_SETS}
@@ -233,7 +233,7 @@ def prepare_jeli_asr(
             "source_splits": {name: dataclasses.asdict(st) for name, st in sorted(all_stats.items())},
         }
         data_dir = output_dir / set_name
-        write_data_dir(data_dir, records[set_name], corpus_info=info)
+        write_data_dir(data_dir, records[set_name], corpus_info=info, check_wav_files=True)
         summaries[set_name] = validate_data_dir(data_dir, check_wav_files=True)
         logging.info("%s: %d utterances", data_dir, len(records[set_name]))
     write_text_atomic(output_dir / "README.txt", _readme(str(source), subset, dev_permille, report, regex))

@@ -9,7 +9,8 @@ utterance, keyed by ``"id"``), ``corpus.json`` (a description of the set) and ``
 
 Every write goes through :mod:`espnet_lau.fileio`: atomic, and skipped when the file
 already holds the same bytes, so that re-running a data preparation leaves the directory
-(and the modification times) untouched. Every ``<key> <value>`` file, here and in the
+(and the modification times) untouched; a whole data directory is validated before it
+replaces the previous one. Every ``<key> <value>`` file, here and in the
 evaluation and embedding code, is read by :func:`read_kaldi_file`, whose parameters carry
 each caller's policy (empty values, blank lines, sort order, how many problems to report).
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import shutil
 from pathlib import Path
 from typing import (
     Callable,
@@ -37,7 +39,8 @@ from typing import (
     Union,
 )
 
-from espnet_lau.fileio import write_json_atomic, write_text_atomic
+from espnet_lau.errors import UserError
+from espnet_lau.fileio import format_json, recover_dir, replace_dir, staged_dir, write_json_atomic, write_text_atomic
 
 PathLike = Union[str, Path]
 
@@ -49,7 +52,7 @@ SIDE_FILES = ("qa.jsonl", "corpus.json", "README.txt")
 REQUIRED_FILES = ("wav.scp", "utt2spk", "spk2utt")
 
 
-class KaldiFileError(ValueError):
+class KaldiFileError(UserError, ValueError):
     """A malformed Kaldi-style ``<key> <value>`` file; the message names the file and line.
 
     The base class of every reader's error (:class:`KaldiDataDirError`,
@@ -307,21 +310,29 @@ def write_data_dir(
     utterances: Sequence[Utterance],
     spk2gender: Optional[Mapping[str, str]] = None,
     corpus_info: Optional[Mapping] = None,
+    check_wav_files: bool = False,
 ) -> List[str]:
-    """Write a complete Kaldi data directory and validate it.
+    """Write a complete Kaldi data directory, validated before it replaces the old one.
 
     Files: ``wav.scp``, ``utt2spk``, ``spk2utt``, one file per key of
     :attr:`Utterance.fields`, ``spk2gender`` if given, ``qa.jsonl`` if any utterance has
     ``qa`` and ``corpus.json`` (``corpus_info`` plus the list of files written). Files
     that a previous run listed in ``corpus.json`` but this run does not write are removed,
-    so that switching corpora never leaves stale tables behind.
+    so that switching corpora never leaves stale tables behind; other entries (a ``wav/``
+    folder, files of other tools) are kept.
+
+    The new directory is built in a sibling folder (:func:`~espnet_lau.fileio.staged_dir`)
+    and validated there (:func:`validate_data_dir`, ``check_wav_files`` included) before it
+    replaces ``data_dir``: a failed validation leaves the previous directory as it was.
+    Files whose content is unchanged keep their modification time, and a re-run with the
+    same content changes nothing.
 
     Returns:
         The names of the files whose content changed.
 
     Raises:
         KaldiDataDirError: on duplicate uttids, fields not present for every utterance,
-            invalid keys or values.
+            invalid keys or values, or a failed validation.
     """
     data_dir = Path(data_dir)
     if not utterances:
@@ -358,32 +369,50 @@ def write_data_dir(
     if qa:
         contents["qa.jsonl"] = format_jsonl({"id": u.uttid, **u.qa} for u in qa)
 
-    data_dir.mkdir(parents=True, exist_ok=True)
-    _remove_stale_files(data_dir, keep=set(contents) | {"corpus.json"})
-    changed = [name for name, text in sorted(contents.items()) if write_text_atomic(data_dir / name, text)]
     info = dict(corpus_info or {})
     info["files"] = sorted(contents)
     info["num_utterances"] = len(utterances)
     info["num_speakers"] = len(tables["spk2utt"])
-    if write_json_atomic(data_dir / "corpus.json", info):
-        changed.append("corpus.json")
-    validate_data_dir(data_dir)
+    contents["corpus.json"] = format_json(info)
+
+    recover_dir(data_dir)  # a swap killed between its renames
+    changed = [name for name in sorted(contents) if not _holds(data_dir / name, contents[name])]
+    stale = _stale_files(data_dir, keep=set(contents))
+    if not changed and not stale:
+        validate_data_dir(data_dir, check_wav_files=check_wav_files)
+        return []
+    with staged_dir(data_dir) as new:
+        moved = []
+        for entry in sorted(data_dir.iterdir()) if data_dir.is_dir() else ():
+            if entry.name in stale:
+                logging.info("Removing stale %s (written by an earlier preparation)", entry)
+            elif entry.is_dir():
+                moved.append(entry.name)  # e.g. wav/: moved over once the new tables are valid
+            elif entry.name not in changed:
+                shutil.copy2(entry, new / entry.name, follow_symlinks=False)
+        for name in changed:
+            (new / name).write_text(contents[name], encoding="utf-8")
+        try:
+            validate_data_dir(new, check_wav_files=check_wav_files)
+        except KaldiDataDirError as exc:
+            raise KaldiDataDirError(
+                f"{str(exc).replace(str(new), str(data_dir))} (nothing written: {data_dir} is as it was)"
+            ) from None
+        replace_dir(new, data_dir, move=moved)
     return changed
 
 
-def _remove_stale_files(data_dir: Path, keep: set) -> None:
-    info_path = data_dir / "corpus.json"
-    if not info_path.is_file():
-        return
+def _holds(path: Path, text: str) -> bool:
+    return path.is_file() and path.read_bytes() == text.encode("utf-8")
+
+
+def _stale_files(data_dir: Path, keep: set) -> set:
+    """Files an earlier :func:`write_data_dir` listed in ``corpus.json`` that are not in ``keep``."""
     try:
-        previous = json.loads(info_path.read_text(encoding="utf-8")).get("files", [])
-    except (json.JSONDecodeError, AttributeError):
-        return
-    for name in previous:
-        stale = data_dir / name
-        if name not in keep and "/" not in name and stale.is_file():
-            logging.info("Removing stale %s (written by an earlier preparation)", stale)
-            stale.unlink()
+        previous = json.loads((data_dir / "corpus.json").read_text(encoding="utf-8")).get("files", [])
+    except (OSError, json.JSONDecodeError, AttributeError):
+        return set()
+    return {name for name in previous if name not in keep and "/" not in name and (data_dir / name).is_file()}
 
 
 @dataclasses.dataclass
@@ -480,6 +509,37 @@ def validate_data_dir(
     return DataDirSummary(
         uttids=sorted(reference), speakers=sorted(spk2utt), utterance_files=["wav.scp", *files]
     )
+
+
+def check_disjoint_sets(data_dirs: Sequence[PathLike]) -> None:
+    """Refuse data directories that share an utterance id or a recording.
+
+    A test utterance that is also a training one (the same id, or the same audio file
+    under another id, e.g. a corpus split by hand) makes every score a leak.
+
+    Raises:
+        KaldiDataDirError: ``<a>/wav.scp and <b>/wav.scp share N utterance id(s)`` (or
+            recording(s)), with the first few.
+    """
+    seen_ids: Dict[str, Path] = {}
+    seen_wavs: Dict[str, Tuple[Path, str]] = {}
+    for data_dir in map(Path, data_dirs):
+        wav_scp = data_dir / "wav.scp"
+        shared: Dict[Tuple[Path, str], List[str]] = {}
+        for uttid, wav in read_table(wav_scp).items():
+            if uttid in seen_ids:
+                shared.setdefault((seen_ids[uttid], "utterance id(s)"), []).append(uttid)
+            seen_ids.setdefault(uttid, wav_scp)
+            where = seen_wavs.get(wav)
+            if where is not None and where[0] != wav_scp:
+                shared.setdefault((where[0], "recording(s)"), []).append(f"{wav} ({where[1]} and {uttid})")
+            seen_wavs.setdefault(wav, (wav_scp, uttid))
+        for (other, what), items in shared.items():
+            more = f" and {len(items) - 3} more" if len(items) > 3 else ""
+            raise KaldiDataDirError(
+                f"{other} and {wav_scp} share {len(items)} {what}, e.g. {', '.join(items[:3])}{more}: "
+                "sets must be disjoint; remove them from one of the sets"
+            )
 
 
 def _validate_qa(path: Path, uttids: set) -> None:

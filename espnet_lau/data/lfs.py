@@ -11,12 +11,14 @@ import os
 from pathlib import Path
 from typing import Iterable, Union
 
+from espnet_lau.errors import UserError
+
 LFS_POINTER_PREFIX = b"version https://git-lfs.github.com/spec/v1"
 #: Pointer files are at most a few hundred bytes (the spec limits them to 1024).
 MAX_POINTER_SIZE = 1024
 
 
-class LFSPointerError(ValueError):
+class LFSPointerError(UserError, ValueError):
     """A data file is a Git LFS pointer, not the data."""
 
 

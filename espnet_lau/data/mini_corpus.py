@@ -1091,8 +1091,9 @@ def prepare_mini_corpus(
             records,
             spk2gender={u.speaker.id: u.speaker.gender for u in utts},
             corpus_info=_corpus_info(config, set_name, utts, synthesizer.tool_versions),
+            check_wav_files=True,
         )
-        summaries[set_name] = validate_data_dir(data_dir, check_wav_files=True)
+        summaries[set_name] = validate_data_dir(data_dir)
         logging.info(
             "%s: %d utterances, %d speakers%s", data_dir, len(utts), len(summaries[set_name].speakers),
             f" (updated: {' '.join(changed)})" if changed else " (unchanged)",

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from espnet_lau.data.lfs import check_not_pointer
+from espnet_lau.errors import UserError
 
 MANIFEST_DIR = "manifests"
 FRENCH_MANIFEST_DIR = "french-manifests"
@@ -30,7 +31,7 @@ FRENCH_MANIFEST_DIR = "french-manifests"
 MANIFEST_SUBSET = {"bam-asr-oza": "oza-bam-asr", "jeli-asr-rmai": "jeli-asr-rmai"}
 
 
-class ManifestError(ValueError):
+class ManifestError(UserError, ValueError):
     """A manifest line that cannot be used (names the file and line)."""
 
 

@@ -21,9 +21,10 @@ from typing import Dict, List, Optional, Sequence, Union
 
 from espnet_lau.data.lfs import check_folder_has_no_pointers
 from espnet_lau.data.nemo_manifest import MANIFEST_DIR, MANIFEST_SUBSET, PairStats, is_nemo_layout, pair_manifests
+from espnet_lau.errors import UserError
 
 
-class SourceLayoutError(ValueError):
+class SourceLayoutError(UserError, ValueError):
     """The source lacks a config, split or column that is needed."""
 
 

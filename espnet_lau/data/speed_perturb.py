@@ -48,5 +48,6 @@ def speed_perturb(src: Path, dst: Path, factors: Sequence[float], nj: int = 1) -
                                      dict(utt.fields), qa))
         for job in tqdm(jobs, desc="speed perturbation", unit="utt", mininterval=5):
             job.result()
-    write_data_dir(dst, out, corpus_info={"source": str(src), "speed_perturb_factors": list(factors)})
+    write_data_dir(dst, out, corpus_info={"source": str(src), "speed_perturb_factors": list(factors)},
+                   check_wav_files=True)
     return len(out)

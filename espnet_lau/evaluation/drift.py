@@ -15,16 +15,20 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import pickle
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Tuple, Union
 
 import torch
 
+from espnet_lau.checkpoint import CheckpointError, torch_load
+from espnet_lau.errors import UserError
+
 PathLike = Union[str, Path]
 
 
-class DriftKeyError(ValueError):
+class DriftKeyError(UserError, ValueError):
     """The two state dicts do not hold the same encoder tensors."""
 
 
@@ -38,18 +42,16 @@ def load_state_dict(path: PathLike, trust_pickle: bool = False) -> Dict[str, tor
             files you made yourself. By default only tensors and plain containers load.
     """
     try:
-        obj = torch.load(path, map_location="cpu", weights_only=not trust_pickle)
-    except Exception as e:  # torch raises UnpicklingError/RuntimeError variants
-        if trust_pickle:
-            raise
-        raise RuntimeError(
-            f"{path}: cannot be loaded with weights_only=True ({e}); if you trust this "
-            "file, pass --trust_pickle"
+        obj = torch_load(path, weights_only=not trust_pickle)
+    except pickle.UnpicklingError as e:  # weights_only refusing a pickled object
+        raise CheckpointError(
+            f"{path}: cannot be loaded with weights_only=True ({str(e).splitlines()[0]}); if you "
+            "trust this file, pass --trust_pickle"
         ) from e
     if isinstance(obj, Mapping) and "model" in obj and isinstance(obj["model"], Mapping):
         obj = obj["model"]
     if not isinstance(obj, Mapping):
-        raise ValueError(f"{path}: not a state dict (got {type(obj).__name__})")
+        raise CheckpointError(f"{path}: not a state dict (got {type(obj).__name__})")
     return {k: v for k, v in obj.items() if isinstance(v, torch.Tensor)}
 
 

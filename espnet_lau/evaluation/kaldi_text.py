@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Mapping, Sequence, Union
 
 from espnet_lau.data.kaldi_dir import KaldiFileError, read_kaldi_file
+from espnet_lau.errors import UserError
 
 PathLike = Union[str, Path]
 
@@ -26,7 +27,7 @@ class KaldiTextError(KaldiFileError):
     duplicate_key = "duplicated utterance id {key!r} (first seen on line {first})"
 
 
-class IdMismatchError(ValueError):
+class IdMismatchError(UserError, ValueError):
     """Two files that must cover the same utterances do not.
 
     Attributes:

@@ -22,6 +22,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
+from espnet_lau.errors import UserError
 from espnet_lau.evaluation.kaldi_text import PathLike
 from espnet_lau.evaluation.llm import LLMClient
 from espnet_lau.evaluation.prompts import Prompt, load_prompt
@@ -54,7 +55,7 @@ class QAItem:
     qid: str = ""
 
 
-class QAFileError(ValueError):
+class QAFileError(UserError, ValueError):
     """A malformed ``qa.jsonl``; the message carries ``file:line``."""
 
 

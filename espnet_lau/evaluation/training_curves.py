@@ -15,8 +15,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Union
 
-import torch
-
+from espnet_lau.checkpoint import torch_load
 from espnet_lau.evaluation.plots import curves_plot
 
 PathLike = Union[str, Path]
@@ -45,7 +44,7 @@ def read_reporter_state(checkpoint: PathLike) -> dict:
         ValueError: the file holds no Reporter statistics.
     """
     # The checkpoint holds optimiser and Reporter objects, not only tensors.
-    state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    state = torch_load(checkpoint, weights_only=False)
     reporter = state.get("reporter") if isinstance(state, Mapping) else None
     if not reporter or not reporter.get("stats"):
         raise ValueError(f"{checkpoint}: no ESPnet Reporter statistics (reporter.stats)")

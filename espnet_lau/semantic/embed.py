@@ -34,7 +34,7 @@ import numpy as np
 from tqdm import tqdm
 
 from espnet_lau.data.kaldi_dir import KaldiFileError, KaldiLine, read_kaldi_file
-from espnet_lau.fileio import save_npy_atomic, write_json_atomic, write_text_atomic
+from espnet_lau.fileio import exclusive_folder, save_npy_atomic, write_json_atomic, write_text_atomic
 from espnet_lau.semantic.target_norm import META_KEY as TARGET_STATS_KEY
 from espnet_lau.semantic.target_norm import compute_target_stats
 from espnet_lau.semantic.teacher import SentenceTeacher
@@ -206,12 +206,30 @@ def embed_text_file(
 
     Raises:
         TextFileError: a bad line in ``text`` (nothing is written).
+        FolderBusyError: another process is writing ``outdir`` (nothing is written).
         RuntimeError: the teacher returned NaN or Inf for an utterance.
     """
     start_time = time.perf_counter()
     normalizer = TextNormalizer() if normalizer is None else normalizer
     utterances = read_kaldi_text(text, normalizer)
     outdir = Path(outdir).resolve()
+    with exclusive_folder(outdir, "embed_text"):
+        return _write_embeddings(text, utterances, outdir, teacher, normalizer, cache_dir, use_cache,
+                                 show_progress, start_time)
+
+
+def _write_embeddings(
+    text: PathLike,
+    utterances: list[Utterance],
+    outdir: Path,
+    teacher: SentenceTeacher,
+    normalizer: TextNormalizer,
+    cache_dir: Optional[PathLike],
+    use_cache: bool,
+    show_progress: bool,
+    start_time: float,
+) -> EmbedTextResult:
+    """The body of :func:`embed_text_file`, while it holds ``outdir``."""
     npy_dir = outdir / NPY_DIRNAME
     npy_dir.mkdir(parents=True, exist_ok=True)
     cache = None

@@ -36,12 +36,14 @@ from typing import Optional, Union
 import numpy as np
 import torch
 
+from espnet_lau.errors import UserError
+
 TARGET_NORMS = ("none", "standardize")
 #: Key of the statistics in ``meta.json``.
 META_KEY = "target_stats"
 
 
-class TargetStatsError(ValueError):
+class TargetStatsError(UserError, ValueError):
     """Target statistics that are missing, malformed, or disagree with the data."""
 
 

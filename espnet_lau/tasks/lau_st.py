@@ -26,6 +26,7 @@ from espnet2.train.collate_fn import CommonCollateFn
 from espnet2.utils.nested_dict_action import NestedDictAction
 from typeguard import typechecked
 
+from espnet_lau.errors import UserError
 from espnet_lau.espnet_model import LAUSTModel
 from espnet_lau.semantic.head import SemanticHead
 from espnet_lau.semantic.loss import SEMANTIC_LOSSES
@@ -54,6 +55,10 @@ PLACEHOLDER_SRC_TOKENS = ["<blank>", "<unk>", "<sos/eos>"]
 DATA_OPTIONS = ("train_data_path_and_name_and_type", "valid_data_path_and_name_and_type")
 
 
+class SemEmbError(UserError, ValueError):
+    """A ``sem_emb`` vector is unreadable, of the wrong shape or not finite."""
+
+
 def sem_emb_scps(args: argparse.Namespace, options: Tuple[str, ...] = DATA_OPTIONS) -> List[str]:
     """Paths of every ``sem_emb`` scp given to ``options`` (default: training and validation)."""
     paths = []
@@ -72,10 +77,10 @@ def read_sem_emb_dim(scp: str) -> int:
     with open(scp, encoding="utf-8") as f:
         first = f.readline().split(maxsplit=1)
     if len(first) != 2:
-        raise ValueError(f"{scp}: line 1 is not 'uttid path.npy' (empty scp?)")
+        raise SemEmbError(f"{scp}: line 1 is not 'uttid path.npy' (empty scp?)")
     vector = np.load(first[1].strip(), mmap_mode="r")
     if vector.ndim != 1:
-        raise ValueError(
+        raise SemEmbError(
             f"{scp}: utterance {first[0]!r} has an embedding of shape {vector.shape}; "
             "sem_emb must hold one 1-D vector per utterance"
         )
@@ -83,7 +88,7 @@ def read_sem_emb_dim(scp: str) -> int:
     if meta.exists():
         meta_dim = json.loads(meta.read_text(encoding="utf-8")).get("dim")
         if meta_dim is not None and meta_dim != vector.shape[0]:
-            raise ValueError(
+            raise SemEmbError(
                 f"{meta} says dim={meta_dim} but {first[1].strip()} has "
                 f"{vector.shape[0]} values"
             )
@@ -106,7 +111,7 @@ def check_sem_emb_vectors(scp: str, loader, keys) -> int:
         the dimension E.
 
     Raises:
-        ValueError: naming the utterance, its file and what is wrong, and what to do.
+        SemEmbError: naming the utterance, its file and what is wrong, and what to do.
     """
     keys = sorted(keys)
     expected = read_sem_emb_dim(scp) if keys else 0
@@ -115,14 +120,14 @@ def check_sem_emb_vectors(scp: str, loader, keys) -> int:
         try:
             vector = np.load(path, mmap_mode="r", allow_pickle=False)
         except (OSError, ValueError) as exc:
-            raise ValueError(f"{scp}: utterance {key!r}: cannot read {path} ({exc}): re-run embed_text") from None
+            raise SemEmbError(f"{scp}: utterance {key!r}: cannot read {path} ({exc}): re-run embed_text") from None
         if vector.shape != (expected,) or vector.dtype.kind != "f":
-            raise ValueError(
+            raise SemEmbError(
                 f"{scp}: utterance {key!r} has a sem_emb of shape {vector.shape} ({vector.dtype}) in "
                 f"{path}, the others ({expected},) float: re-run embed_text on the training text"
             )
         if not np.isfinite(vector).all():
-            raise ValueError(f"{scp}: utterance {key!r}: {path} holds NaN or Inf: re-run embed_text")
+            raise SemEmbError(f"{scp}: utterance {key!r}: {path} holds NaN or Inf: re-run embed_text")
     return expected
 
 

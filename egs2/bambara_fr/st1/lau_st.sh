@@ -140,6 +140,18 @@ case "${bambara_norm}" in expand|contract|preserve|none) ;; *) die "--bambara_no
 [ -f "${st_config}" ] || die "--st_config ${st_config} does not exist (configs: conf/tuning/train_st_*.yaml)"
 [ -f "${asr_config}" ] || die "--asr_config ${asr_config} does not exist (configs: conf/tuning/train_asr_*.yaml)"
 [ -f "${inference_config}" ] || die "--inference_config ${inference_config} does not exist"
+check_config() {  # check_config OPTION FILE: a config must be a YAML mapping (one line if not)
+    local err
+    err=$("${python}" -c '
+import sys, yaml
+try:
+    config = yaml.safe_load(open(sys.argv[1], encoding="utf-8"))
+except (yaml.YAMLError, UnicodeDecodeError) as e:
+    sys.exit("not valid YAML: " + " ".join(str(e).split()))
+if config is not None and not isinstance(config, dict):
+    sys.exit("not a mapping of option: value lines")' "$2" 2>&1) || die "--$1 $2: ${err}"
+}
+for name in st_config asr_config inference_config; do check_config ${name} "${!name}"; done
 
 # ---- derived names (st.sh's scheme) ---------------------------------------------
 # Real ASR-only corpora become data/train_asr_extra in stage 1, which the ASR pretraining uses.
@@ -166,7 +178,31 @@ export_dir=${st_exp}/export
 packed=${st_exp}/${st_exp##*/}_${inference_st_model%.pth}.zip
 trivial_exp=${expdir}/most_frequent_${tgt_lang}_${tgt_case}
 all_sets="${train_set} ${valid_set} ${test_sets}"
+
+# ---- a copied or moved recipe folder --------------------------------------------
+# scp files and meta.json name files by absolute path, so a copy of this folder would
+# silently read the original's audio and embeddings. Each output folder records where it
+# was made (<folder>/.made_in) and is refused anywhere else; delete that file to reuse the
+# folder knowingly.
+here=$(pwd -P)
+made_in_check() {  # refuse data/ dump/ exp/ made in another folder
+    local d made
+    for d in data "${dumpdir}" "${expdir}"; do
+        [ -f "${d}/.made_in" ] || continue
+        made=$(cat "${d}/.made_in")
+        [ "${made}" = "${here}" ] || die "${d}/ was made in ${made} and its scp and meta.json files name files there, not in ${here}: remove ${d}/ here and re-run the stages that make it, run in ${made}, or delete ${d}/.made_in to reuse it knowingly"
+    done
+}
+made_in_mark() {  # record where data/ dump/ exp/ are made
+    local d
+    for d in data "${dumpdir}" "${expdir}"; do
+        [ -d "${d}" ] && [ ! -f "${d}/.made_in" ] && echo "${here}" > "${d}/.made_in"
+    done
+    return 0
+}
+made_in_check
 mkdir -p "${expdir}" "$(dirname "${times_file}")"
+made_in_mark
 log "Directories: asr_exp=${asr_exp} asr_stats_dir=${asr_stats_dir} st_stats_dir=${st_stats_dir} st_exp=${st_exp} inference_tag=${inference_tag}"
 
 # ---- helpers --------------------------------------------------------------------
@@ -183,6 +219,7 @@ end_stage() {
     grep -v "^${current_stage}	" "${times_file}" 2>/dev/null > "${times_file}.tmp" || true
     printf '%s\t%s\n' "${current_stage}" "${secs}" >> "${times_file}.tmp"
     sort -n "${times_file}.tmp" > "${times_file}" && rm -f "${times_file}.tmp"
+    made_in_mark
 }
 unused_stage() {  # unused_stage N WHY: say so when N is asked for
     [ "${stage}" -le "$1" ] && [ "${stop_stage}" -ge "$1" ] || return 0
@@ -266,6 +303,8 @@ if run_stage 4 "Filter by duration [${min_wav_duration}, ${max_wav_duration}] s 
         ${python} -m espnet_lau.bin.prepare_dump filter --src ${data_feats}/org/${dset} \
             --dst ${data_feats}/${dset} --target_file "${tgt_text}" ${limits}
     done
+    # shellcheck disable=SC2046
+    ${python} -m espnet_lau.bin.prepare_dump disjoint $(for d in ${all_sets} ${asr_extra}; do echo ${data_feats}/${d}; done)
     end_stage
 fi
 

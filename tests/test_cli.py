@@ -1,0 +1,77 @@
+"""User errors are one line `<prog>: error: <message>`, exit 1; bugs keep their traceback."""
+
+import logging
+import zipfile
+
+import pytest
+
+from espnet_lau.cli import run_main
+from espnet_lau.data.kaldi_dir import KaldiFileError
+from recipe_helpers import run_module
+
+
+@pytest.fixture
+def root_level():
+    root = logging.getLogger()
+    level = root.level
+    yield root
+    root.setLevel(level)
+
+
+def test_a_user_error_is_one_line_and_exit_1(capsys, root_level):
+    root_level.setLevel(logging.INFO)
+
+    def main():
+        raise KaldiFileError("data/train/text:3: utterance 'u' has no text (expected 'uttid text')")
+
+    with pytest.raises(SystemExit) as exit_:
+        run_main(main, prog="prep")
+    assert exit_.value.code == 1
+    assert capsys.readouterr().err == "prep: error: data/train/text:3: utterance 'u' has no text (expected 'uttid text')\n"
+
+
+def test_a_missing_file_is_named_in_one_line(capsys, root_level, tmp_path):
+    root_level.setLevel(logging.INFO)
+    with pytest.raises(SystemExit):
+        run_main(lambda: open(tmp_path / "nope.txt"), prog="x")
+    assert capsys.readouterr().err == f"x: error: {tmp_path / 'nope.txt'}: No such file or directory\n"
+
+
+def test_the_traceback_of_a_user_error_shows_at_debug(capsys, root_level):
+    root_level.setLevel(logging.DEBUG)
+
+    def main():
+        raise KaldiFileError("bad input")
+
+    with pytest.raises(SystemExit):
+        run_main(main, prog="x")
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback") and err.endswith("x: error: bad input\n")
+
+
+def test_a_bug_keeps_its_traceback():
+    def main():
+        raise ZeroDivisionError("a bug")  # not a user error
+
+    with pytest.raises(ZeroDivisionError):
+        run_main(main)
+    with pytest.raises(ValueError):  # a plain ValueError is a bug too: only input errors are caught
+        run_main(lambda: int("x"))
+
+
+def test_a_truncated_zip_names_the_file(tmp_path):
+    packed = tmp_path / "model.zip"
+    with zipfile.ZipFile(packed, "w") as z:
+        z.writestr("meta.yaml", "files: {}\n" * 200)
+    packed.write_bytes(packed.read_bytes()[:40])
+    proc = run_module("check_packed", "--zip", str(packed), "--wav_scp", "w", "--hyp", "h", "--decode_config", "c",
+                "--cachedir", str(tmp_path / "c"))
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1].startswith(f"check_packed: error: {packed} is not a readable zip")
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_missing_input_of_an_entry_point_is_one_line(tmp_path):
+    proc = run_module("score_st", "--hyp", str(tmp_path / "hyp"), "--ref", str(tmp_path / "ref"), "--outdir", str(tmp_path / "o"))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == f"score_st: error: {tmp_path / 'hyp'}: No such file or directory"
