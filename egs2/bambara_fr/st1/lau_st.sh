@@ -109,6 +109,7 @@ llm_url=""               # OpenAI-compatible endpoint for LLM-QA (optional)
 llm_model=""             # model name at --llm_url
 trivial=true             # also score the most-frequent-sentence system (stage 13)
 times_file=""            # per-stage wall-clock seconds (default: <expdir>/stage_times.tsv)
+asr_stats_only=false     # stage 6 stops after the ASR statistics, no training (bench/data_scale.py)
 
 # upload
 hf_repo=""               # e.g. yourname/lau-st-bambara-fr
@@ -127,7 +128,7 @@ check_int() {  # check_int NAME MIN: the option NAME must be an integer >= MIN
 for name in stage stop_stage; do check_int ${name} 1; done
 for name in nj inference_nj teacher_batch_size src_nbpe tgt_nbpe; do check_int ${name} 1; done
 for name in ngpu cpu_ddp_procs seed extra_asr; do check_int ${name} 0; done
-for name in gpu_inference live_plots trivial mini_source_variants ignore_init_mismatch; do
+for name in gpu_inference live_plots trivial mini_source_variants ignore_init_mismatch asr_stats_only; do
     case "${!name}" in true|false) ;; *) die "--${name} must be true or false, got '${!name}'" ;; esac
 done
 [ "${feats_type}" = raw ] || die "--feats_type ${feats_type}: only raw is supported"
@@ -345,20 +346,24 @@ if run_stage 6 "ASR pretraining on ${src_text} (${asr_config}) -> ${asr_exp}"; t
         --train_shape_file ${asr_train_dir}/wav.scp --valid_shape_file ${data_feats}/${valid_set}/wav.scp \
         --output_dir ${asr_stats_dir} > ${asr_stats_dir}/collect_stats.log 2>&1 \
         || die "see ${asr_stats_dir}/collect_stats.log"
-    guard_inputs ${asr_exp} "config=file:${asr_config}" "asr_args=${asr_args}" \
-        "token list=file:${src_bpe_dir}/tokens.txt" "statistics=file:${asr_stats_dir}/train/feats_stats.npz"
-    log "ASR training (log: ${asr_exp}/train.log)"
-    # shellcheck disable=SC2086
-    run_training ${asr_exp} ${python} -m espnet_lau.bin.asr_train --config "${asr_config}" "${asr_data[@]}" \
-        --normalize global_mvn --normalize_conf stats_file=${asr_stats_dir}/train/feats_stats.npz \
-        --train_shape_file ${asr_stats_dir}/train/speech_shape --train_shape_file ${asr_stats_dir}/train/text_shape \
-        --fold_length 80000 --fold_length 150 \
-        --valid_shape_file ${asr_stats_dir}/valid/speech_shape --valid_shape_file ${asr_stats_dir}/valid/text_shape \
-        --use_matplotlib "${live_plots}" --resume true --output_dir ${asr_exp} ${asr_args} \
-        || die "ASR training failed: see ${asr_exp}/train.log"
-    need ${asr_exp}/valid.acc.ave.pth 6
-    draw_training_images ${asr_exp}
-    end_stage
+    if [ "${asr_stats_only}" = true ]; then
+        log "--asr_stats_only true: statistics only, no ASR training"; end_stage
+    else
+        guard_inputs ${asr_exp} "config=file:${asr_config}" "asr_args=${asr_args}" \
+            "token list=file:${src_bpe_dir}/tokens.txt" "statistics=file:${asr_stats_dir}/train/feats_stats.npz"
+        log "ASR training (log: ${asr_exp}/train.log)"
+        # shellcheck disable=SC2086
+        run_training ${asr_exp} ${python} -m espnet_lau.bin.asr_train --config "${asr_config}" "${asr_data[@]}" \
+            --normalize global_mvn --normalize_conf stats_file=${asr_stats_dir}/train/feats_stats.npz \
+            --train_shape_file ${asr_stats_dir}/train/speech_shape --train_shape_file ${asr_stats_dir}/train/text_shape \
+            --fold_length 80000 --fold_length 150 \
+            --valid_shape_file ${asr_stats_dir}/valid/speech_shape --valid_shape_file ${asr_stats_dir}/valid/text_shape \
+            --use_matplotlib "${live_plots}" --resume true --output_dir ${asr_exp} ${asr_args} \
+            || die "ASR training failed: see ${asr_exp}/train.log"
+        need ${asr_exp}/valid.acc.ave.pth 6
+        draw_training_images ${asr_exp}
+        end_stage
+    fi
 fi
 
 if run_stage 7 "Teacher embeddings of ${tgt_text} (teacher: ${teacher})"; then

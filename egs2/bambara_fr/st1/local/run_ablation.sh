@@ -60,6 +60,7 @@ max_epoch=""             # ST epochs of every system ("" = the configs' max_epoc
 asr_2x_epochs=""         # epochs of the 2x-ASR model ("" = the config's)
 jobs=1                   # ST runs side by side (the cores are split between them)
 nj=2                     # CPU processes for data preparation and decoding
+bambara_norm=none        # stage 3's Bambara normalisation: none, as the grid's runs of 2026-12-02 were made (the synthetic Bambara has no orthographic variants); also the cascade's WER normalisation
 asr_config=conf/tuning/train_asr_transformer_mini.yaml  # ASR pretraining config (1x and 2x)
 baseline_config=conf/tuning/train_st_baseline.yaml      # the baselines' ST config
 lau_mse_config=conf/tuning/train_st_lau_mse_lambda1.0.yaml     # MSE systems' config
@@ -116,7 +117,7 @@ for l in ${levels}; do level_options "${l}" > /dev/null; done
 
 common=(--mini_size "${mini_size}" --nj "${nj}" --inference_nj "${nj}" --asr_config "${asr_config}"
         --src_nbpe "${src_nbpe}" --tgt_nbpe "${tgt_nbpe}" --inference_config "${inference_config}"
-        --python "${python}" ${mini_num_train:+--mini_num_train "${mini_num_train}"})
+        --python "${python}" --bambara_norm "${bambara_norm}" ${mini_num_train:+--mini_num_train "${mini_num_train}"})
 mkdir -p "${outdir}/logs"
 
 recipe() {  # recipe LEVEL LOG ARGS...: ./run.sh in LEVEL's working directory, logged to LOG
@@ -220,7 +221,7 @@ for level in ${levels}; do
     fi
     cascade=(local/cascade.sh --mt_config "${mt_config}" --seed "${first_seed}" --src_nbpe "${src_nbpe}"
              --tgt_nbpe "${tgt_nbpe}" --outdir exp/cascade --inference_tag "${inference_tag}" --nj "${nj}"
-             --python "${python}")
+             --python "${python}" --bambara_norm "${bambara_norm}")
     log "Step 4: ${level}: cascade ASR ($(asr_from "${level}" 1x)) -> MT (${mt_config}) (log: ${outdir}/logs/cascade_${level}.log)"
     if [ "${level}" = "${first_level}" ]; then
         ( cd "${wd}" && "${cascade[@]}" --asr_exp "${asr_1x}" ) > ${outdir}/logs/cascade_${level}.log 2>&1 \
