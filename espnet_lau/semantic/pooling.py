@@ -15,6 +15,11 @@ import torch
 def length_mask(lengths: torch.Tensor, max_len: int) -> torch.Tensor:
     """Boolean mask of valid frames.
 
+    Not ESPnet's ``~make_pad_mask``: in espnet 202511 that marks every frame of a
+    zero-length row as valid (``make_pad_mask(tensor([2, 0, 3]), maxlen=3)[1]`` is all
+    False), which would let padding into the pooled vector (tested in
+    ``tests/test_semantic_head.py::test_length_mask``).
+
     Args:
         lengths: (B,) number of valid frames per utterance.
         max_len: T, the padded length.
