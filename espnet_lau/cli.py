@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shlex
 import sys
 import traceback
 from pathlib import Path
@@ -40,8 +41,11 @@ def add_progress_option(parser: argparse.ArgumentParser) -> None:
 
 
 def log_command(prog: str, cmd: Optional[List[str]]) -> None:
-    """Log the command line, whether it came from the shell or from ``main(cmd)``."""
-    logging.info("%s", " ".join(sys.argv if cmd is None else [prog, *cmd]))
+    """Log the command line, quoted so that it can be run again: ESPnet's
+    ``get_commandline_args`` for the shell's, ``shlex.join`` for a ``main(cmd)`` call's."""
+    from espnet.utils.cli_utils import get_commandline_args
+
+    logging.info("%s", get_commandline_args() if cmd is None else shlex.join([prog, *cmd]))
 
 
 def user_error_message(exc: BaseException) -> str:

@@ -1,6 +1,7 @@
 """User errors are one line `<prog>: error: <message>`, exit 1; bugs keep their traceback."""
 
 import logging
+import sys
 import zipfile
 
 import pytest
@@ -75,3 +76,14 @@ def test_a_missing_input_of_an_entry_point_is_one_line(tmp_path):
     proc = run_module("score_st", "--hyp", str(tmp_path / "hyp"), "--ref", str(tmp_path / "ref"), "--outdir", str(tmp_path / "o"))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines()[-1] == f"score_st: error: {tmp_path / 'hyp'}: No such file or directory"
+
+
+def test_the_logged_command_can_be_run_again(caplog, monkeypatch):
+    from espnet_lau.cli import log_command
+
+    with caplog.at_level(logging.INFO):
+        log_command("score_st", ["--hyp", "a b.txt", "--ref", "it's"])
+        monkeypatch.setattr(sys, "argv", ["score_st.py", "--hyp", "a b.txt"])
+        log_command("score_st", None)
+    assert "score_st --hyp 'a b.txt' --ref 'it'\"'\"'s'" in caplog.text
+    assert f"{sys.executable} score_st.py --hyp 'a b.txt'" in caplog.text
