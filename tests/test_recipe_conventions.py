@@ -4,6 +4,7 @@ must_c-style data directory, and a plain run that writes nothing outside data/ d
 
 import json
 import shutil
+import socket
 import stat
 import zipfile
 
@@ -79,7 +80,7 @@ def test_outputs_and_zip_entries_are_readable_per_the_umask(recipe):
 
 
 @pytest.mark.slow
-def test_the_upload_folder_loads_and_decodes_offline(recipe, tmp_path, monkeypatch):
+def test_the_upload_folder_loads_and_decodes_offline(recipe, tmp_path, monkeypatch, capsys):
     """Stage 16's folder, exactly as uploaded, through Speech2Text.from_pretrained."""
     import soundfile
     from espnet2.bin.st_inference import Speech2Text
@@ -94,6 +95,15 @@ def test_the_upload_folder_loads_and_decodes_offline(recipe, tmp_path, monkeypat
     assert (folder / "meta.yaml").is_file() and (folder / "lau_config.yaml").is_file()
     card = (folder / "README.md").read_text()
     assert "LAU" in card and 'Speech2Text.from_pretrained("someone/lau-test")' in card and "|BLEU|" in card
+    with socket.socket() as probe:  # a port nothing listens on: the package's one hub probe says so
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    with pytest.raises(SystemExit) as exit_info:
+        upload_hf.main(["--zip", str(packed), "--repo", "someone/lau-test", "--folder", str(tmp_path / "hf_upload")])
+    assert exit_info.value.code == 1 and "the Hugging Face hub is not reachable" in capsys.readouterr().err
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     hub_copy = tmp_path / "hub_snapshot"  # what snapshot_download would give back
     shutil.copytree(folder, hub_copy)
     monkeypatch.setattr(ModelDownloader, "huggingface_download", lambda self, name=None, **kw: str(hub_copy))

@@ -15,7 +15,6 @@ import argparse
 import logging
 import os
 import shutil
-import socket
 import sys
 import zipfile
 from pathlib import Path
@@ -25,6 +24,7 @@ import yaml
 
 from espnet_lau.cli import add_log_level_option, run_main, setup_logging
 from espnet_lau.fileio import write_text_atomic
+from espnet_lau.hub import hub_is_reachable
 
 CARD = """---
 library_name: espnet
@@ -68,14 +68,6 @@ text, *_ = speech2text(speech)[0]   # speech: 16 kHz mono float array
 
 {results}
 """
-
-
-def hub_reachable(host: str = "huggingface.co", port: int = 443, timeout: float = 3.0) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
 
 
 def prepare_folder(zip_path: Path, folder: Path, repo: str, recipe: str, st_exp: Optional[Path]) -> Path:
@@ -141,7 +133,7 @@ def main(cmd=None):
     hint = f"upload {folder} from a machine with network access: huggingface-cli upload {args.repo} {folder} ."
     if os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false"):
         parser.exit(1, f"upload_hf: error: HF_HUB_OFFLINE is set (path.sh sets it to 1): unset it, or {hint}\n")
-    if not hub_reachable():
+    if not hub_is_reachable():
         parser.exit(1, f"upload_hf: error: the Hugging Face hub is not reachable: {hint}\n")
     from huggingface_hub import HfApi, get_token
 

@@ -24,14 +24,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import socket
-import threading
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Sequence
-from urllib.parse import urlsplit
 
 import numpy as np
+
+from espnet_lau.hub import hub_endpoint, hub_is_reachable
 
 logger = logging.getLogger(__name__)
 
@@ -303,7 +302,7 @@ def _load_sentence_transformer(
             why = (
                 "HF_HUB_OFFLINE/TRANSFORMERS_OFFLINE is set"
                 if offline
-                else f"the hub ({_hub_endpoint()}) is unreachable"
+                else f"the hub ({hub_endpoint()}) is unreachable"
             )
             raise RuntimeError(
                 f"teacher sentence-transformers:{name_or_path}: {why} and the model is "
@@ -351,37 +350,6 @@ def hub_offline_by_env() -> bool:
         os.environ.get(var, "").strip().lower() in ("1", "true", "yes", "on")
         for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
     )
-
-
-def _hub_endpoint() -> str:
-    return os.environ.get("HF_ENDPOINT", "https://huggingface.co")
-
-
-def hub_is_reachable(timeout: float = 2.0) -> bool:
-    """Whether a TCP connection to the hub (or the HTTPS proxy) opens within ``timeout``.
-
-    Costs at most about ``timeout`` seconds, DNS included, where a failing hub lookup
-    by sentence-transformers can hang for a minute.
-    """
-    proxy = os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy")
-    url = urlsplit(proxy or _hub_endpoint())
-    host = url.hostname
-    port = url.port or (443 if url.scheme == "https" else 80)
-    if not host:
-        return False
-    result: list[bool] = []
-
-    def probe() -> None:
-        try:
-            with socket.create_connection((host, port), timeout=timeout):
-                result.append(True)
-        except OSError:
-            result.append(False)
-
-    thread = threading.Thread(target=probe, daemon=True)  # bounds a slow DNS lookup too
-    thread.start()
-    thread.join(timeout + 0.5)
-    return bool(result and result[0])
 
 
 def _hub_cached_revision(name: str) -> str:
