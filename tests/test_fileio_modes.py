@@ -19,3 +19,18 @@ def test_atomic_writes_follow_the_umask(tmp_path, umask, mode):
         os.umask(old)
     for name in ("a.txt", "b.wav"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == mode, name
+
+
+def test_reports_and_per_utterance_tables_never_leave_half_a_file(tmp_path):
+    from espnet_lau.evaluation.report_io import write_json
+    from espnet_lau.evaluation.translation import write_per_utt_tsv
+
+    report, table = tmp_path / "scores.json", tmp_path / "per_utt.tsv"
+    report.write_text('{"bleu": 1}\n')
+    table.write_text("old\n")
+    with pytest.raises(TypeError):
+        write_json({"bleu": 2, "bad": object()}, report)  # fails while serialising
+    with pytest.raises(KeyError):
+        write_per_utt_tsv([{"uttid": "u1", "bleu": 1.0}], table)  # a row without its columns
+    assert report.read_text() == '{"bleu": 1}\n' and table.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["per_utt.tsv", "scores.json"]  # no temporary left

@@ -15,7 +15,6 @@ Example:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from pathlib import Path
 from typing import List, Optional
@@ -23,12 +22,14 @@ from typing import List, Optional
 from espnet2.utils.types import str2bool
 
 from espnet_lau.cli import add_log_level_option, run_main, setup_logging
+from espnet_lau.data.kaldi_dir import format_jsonl
 from espnet_lau.evaluation.kaldi_text import read_kaldi_text
 from espnet_lau.evaluation.llm import LLMClient, build_backend
 from espnet_lau.evaluation.qa import read_qa_jsonl
 from espnet_lau.evaluation.report_io import write_report
 from espnet_lau.evaluation.semantic_eval import MEASURES, run_semantic_eval, semantic_markdown
 from espnet_lau.evaluation.topic_label import read_topics
+from espnet_lau.fileio import write_text_atomic
 from espnet_lau.text.normalization import TextNormalizer
 
 
@@ -109,12 +110,6 @@ def get_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _write_jsonl(rows: List[dict], path: Path) -> None:
-    with path.open("w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
 def main(cmd: Optional[List[str]] = None) -> None:
     args = get_parser().parse_args(cmd)
     setup_logging(args.log_level)
@@ -156,10 +151,10 @@ def main(cmd: Optional[List[str]] = None) -> None:
     outdir.mkdir(parents=True, exist_ok=True)
     qa = result.get("qa", {})
     if "details" in qa:
-        _write_jsonl(qa.pop("details"), outdir / "qa_details.jsonl")
+        write_text_atomic(outdir / "qa_details.jsonl", format_jsonl(qa.pop("details")))
         qa["details_file"] = str(outdir / "qa_details.jsonl")
     if "generated" in qa:
-        _write_jsonl(qa.pop("generated"), outdir / "qa_generated.jsonl")
+        write_text_atomic(outdir / "qa_generated.jsonl", format_jsonl(qa.pop("generated")))
         qa["generated_file"] = str(outdir / "qa_generated.jsonl")
     result["files"] = {"hyp": args.hyp, "ref": args.ref, "topic": args.topic, "qa": args.qa,
                        "meaning": args.meaning, "combination": args.combination}

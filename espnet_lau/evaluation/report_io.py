@@ -1,4 +1,5 @@
-"""Writing the evaluation reports (JSON + Markdown) in one consistent way."""
+"""Writing the evaluation reports (JSON + Markdown) in one consistent way: atomically,
+through :mod:`espnet_lau.fileio`, so a killed run never leaves half a report."""
 
 from __future__ import annotations
 
@@ -8,25 +9,21 @@ import sys
 from pathlib import Path
 from typing import Any, Union
 
+from espnet_lau.fileio import write_json_atomic, write_text_atomic
+
 
 def write_json(obj: Any, path: Union[str, Path]) -> Path:
-    """Write ``obj`` as indented UTF-8 JSON (non-ASCII kept), creating parent dirs."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as f:
-        json.dump(obj, f, indent=2, ensure_ascii=False, sort_keys=False)
-        f.write("\n")
+    """Write ``obj`` as indented UTF-8 JSON (non-ASCII kept, keys in their order)."""
+    write_json_atomic(path, obj, sort_keys=False)
     logging.info("Wrote %s", path)
-    return path
+    return Path(path)
 
 
 def write_text(text: str, path: Union[str, Path]) -> Path:
-    """Write a UTF-8 text file, creating parent dirs."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    """Write a UTF-8 text file."""
+    write_text_atomic(path, text)
     logging.info("Wrote %s", path)
-    return path
+    return Path(path)
 
 
 def read_json(path: Union[str, Path]) -> Any:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 import jiwer
 from sacrebleu.metrics import BLEU, CHRF, TER
 
 from espnet_lau.evaluation.kaldi_text import PathLike, check_same_ids, read_kaldi_text
+from espnet_lau.fileio import write_text_atomic
 from espnet_lau.text.bambara import BambaraNormalizer
 from espnet_lau.text.normalization import TextNormalizer
 
@@ -227,21 +227,16 @@ PER_UTT_COLUMNS = ("uttid", "bleu", "chrf", "wer", "cer", "hyp", "ref")
 
 
 def write_per_utt_tsv(rows: Sequence[Dict[str, object]], path: PathLike) -> None:
-    """Write per-utterance rows as TSV with the header ``PER_UTT_COLUMNS``.
+    """Write per-utterance rows as TSV with the header ``PER_UTT_COLUMNS``, atomically.
 
     Scores are written with 2 decimals; texts are already whitespace-collapsed, so
     they hold no tab.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as f:
-        f.write("\t".join(PER_UTT_COLUMNS) + "\n")
-        for row in rows:
-            cells = [
-                f"{row[c]:.2f}" if isinstance(row[c], float) else str(row[c])
-                for c in PER_UTT_COLUMNS
-            ]
-            f.write("\t".join(c.replace("\t", " ") for c in cells) + "\n")
+    lines = ["\t".join(PER_UTT_COLUMNS)]
+    for row in rows:
+        cells = [f"{row[c]:.2f}" if isinstance(row[c], float) else str(row[c]) for c in PER_UTT_COLUMNS]
+        lines.append("\t".join(c.replace("\t", " ") for c in cells))
+    write_text_atomic(path, "\n".join(lines) + "\n")
 
 
 def summary_markdown(summary: Dict[str, object]) -> str:
