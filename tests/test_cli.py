@@ -1,8 +1,10 @@
 """User errors are one line `<prog>: error: <message>`, exit 1; bugs keep their traceback."""
 
+import importlib
 import logging
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +89,17 @@ def test_the_logged_command_can_be_run_again(caplog, monkeypatch):
         log_command("score_st", None)
     assert "score_st --hyp 'a b.txt' --ref 'it'\"'\"'s'" in caplog.text
     assert f"{sys.executable} score_st.py --hyp 'a b.txt'" in caplog.text
+
+
+ENTRY_POINTS = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "espnet_lau" / "bin").glob("*.py")
+                      if p.stem != "__init__")
+NO_LOGGING = {"guard_inputs"}  # prints one verdict line, logs nothing
+
+
+@pytest.mark.parametrize("name", ENTRY_POINTS)
+def test_every_entry_point_has_get_parser_and_log_level(name):
+    module = importlib.import_module(f"espnet_lau.bin.{name}")
+    parser = module.get_parser()
+    options = {o for action in parser._actions for o in action.option_strings}
+    assert "--help" in options
+    assert name in NO_LOGGING or "--log_level" in options

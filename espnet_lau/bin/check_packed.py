@@ -20,7 +20,7 @@ import yaml
 from espnet2.bin.st_inference import Speech2Text
 from espnet_model_zoo.downloader import ModelDownloader
 
-from espnet_lau.cli import run_main, setup_logging
+from espnet_lau.cli import add_log_level_option, run_main, setup_logging
 from espnet_lau.data.kaldi_dir import read_table
 from espnet_lau.fileio import atomic_write, current_umask
 
@@ -79,7 +79,7 @@ def check_packed(zip_path: Path, wav_scp: Path, hyp: Path, decode_config: Path,
     return mismatches
 
 
-def main(cmd=None):
+def get_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--zip", type=Path, required=True, help="packed model zip")
@@ -88,8 +88,14 @@ def main(cmd=None):
     parser.add_argument("--decode_config", type=Path, required=True)
     parser.add_argument("--cachedir", type=Path, required=True, help="where to unpack")
     parser.add_argument("--num_utts", type=int, default=3)
+    add_log_level_option(parser)
+    return parser
+
+
+def main(cmd=None):
+    parser = get_parser()
     args = parser.parse_args(cmd)
-    setup_logging()
+    setup_logging(args.log_level)
     try:
         fixed = normalise_zip_modes(args.zip)
     except ValueError as exc:

@@ -10,7 +10,7 @@ import collections
 import logging
 from pathlib import Path
 
-from espnet_lau.cli import run_main, setup_logging
+from espnet_lau.cli import add_log_level_option, run_main, setup_logging
 from espnet_lau.data.kaldi_dir import read_table, write_table
 
 
@@ -24,13 +24,18 @@ def most_frequent_hypotheses(train_text: Path, keys: Path) -> dict:
     return {uttid: sentence for uttid in read_table(keys, check_sorted=False)}
 
 
-def main(cmd=None):
+def get_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--train_text", type=Path, required=True, help="e.g. dump/raw/train/text.lc.rm.fr")
     parser.add_argument("--keys", type=Path, required=True, help="a Kaldi file of the test ids")
     parser.add_argument("--out", type=Path, required=True, help="hypothesis text to write")
-    args = parser.parse_args(cmd)
-    setup_logging()
+    add_log_level_option(parser)
+    return parser
+
+
+def main(cmd=None):
+    args = get_parser().parse_args(cmd)
+    setup_logging(args.log_level)
     write_table(args.out, most_frequent_hypotheses(args.train_text, args.keys))
 
 

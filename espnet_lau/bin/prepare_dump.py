@@ -11,7 +11,7 @@ check that the sets share no utterance.
 import argparse
 import logging
 
-from espnet_lau.cli import run_main, setup_logging
+from espnet_lau.cli import add_log_level_option, run_main, setup_logging
 from espnet_lau.data.dump import CASES, filter_data_dir, format_data_dir
 from espnet_lau.data.kaldi_dir import KaldiFileError, check_disjoint_sets
 from espnet_lau.text.bambara import MODES, BambaraNormalizer
@@ -20,6 +20,7 @@ from espnet_lau.text.bambara import MODES, BambaraNormalizer
 def get_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_log_level_option(parser)
     sub = parser.add_subparsers(dest="command", required=True)
     fmt = sub.add_parser("format", help="16 kHz mono audio, normalised targets, utt2num_samples",
                          formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -59,9 +60,9 @@ def lang_case(value: str):
 
 
 def main(cmd=None):
-    setup_logging()
     parser = get_parser()
     args = parser.parse_args(cmd)
+    setup_logging(args.log_level)
     try:
         if args.command == "disjoint":
             check_disjoint_sets(args.dirs)

@@ -4,7 +4,7 @@
 import argparse
 import logging
 
-from espnet_lau.cli import run_main, setup_logging
+from espnet_lau.cli import add_log_level_option, run_main, setup_logging
 from espnet_lau.data.speed_perturb import speed_perturb
 
 
@@ -16,12 +16,13 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--factors", type=float, nargs="+", required=True,
                         help="e.g. 0.9 1.0 1.1 (1.0 keeps the originals)")
     parser.add_argument("--nj", type=int, default=1)
+    add_log_level_option(parser)
     return parser
 
 
 def main(cmd=None):
-    setup_logging()
     args = get_parser().parse_args(cmd)
+    setup_logging(args.log_level)
     n = speed_perturb(args.src, args.dst, args.factors, args.nj)
     logging.info(f"{args.dst}: {n} utterances")
 

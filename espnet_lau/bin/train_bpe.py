@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sentencepiece as spm
 
-from espnet_lau.cli import run_main, setup_logging
+from espnet_lau.cli import add_log_level_option, run_main, setup_logging
 from espnet_lau.data.kaldi_dir import read_table
 from espnet_lau.fileio import write_text_atomic
 
@@ -68,12 +68,13 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--vocab_size", type=int, required=True)
     parser.add_argument("--model_type", default="unigram", choices=["unigram", "bpe", "char", "word"])
     parser.add_argument("--character_coverage", type=float, default=1.0)
+    add_log_level_option(parser)
     return parser
 
 
 def main(cmd=None):
-    setup_logging()
     args = get_parser().parse_args(cmd)
+    setup_logging(args.log_level)
     train_bpe(args.text, args.model_prefix, args.vocab_size, args.model_type,
               args.character_coverage)
 
