@@ -36,6 +36,7 @@ class LAUSTModel(ESPnetSTModel):
             ``semantic_head.lambda_step`` so that a resumed training continues it.
     """
 
+    @typechecked
     def __init__(
         self,
         *args,

@@ -234,3 +234,10 @@ def test_the_same_seed_gives_identical_weights_after_training_steps():
     first, again, other = train(0), train(0), train(1)
     assert all(torch.equal(first[k], again[k]) for k in first)
     assert not all(torch.equal(first[k], other[k]) for k in first)
+
+
+def test_the_constructor_is_type_checked_as_espnets_are():
+    from espnet_lau.espnet_model import LAUSTModel
+
+    with pytest.raises(TypeError, match="semantic_weight"):
+        LAUSTModel(semantic_weight="1.0")  # a string from a hand-edited config, caught before building
