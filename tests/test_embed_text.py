@@ -251,7 +251,7 @@ def test_cli_in_process(tmp_path):
     assert meta["text_normalization"]["keep_hyphens"] is False
     assert len(read_scp(outdir / "sem_emb.scp")) == 5
     with pytest.raises(SystemExit):
-        main(["--text", str(text), "--outdir", str(outdir), "--no_text_norm", "--lowercase", "true"])
+        main(["--text", str(text), "--outdir", str(outdir), "--text_norm", "false", "--lowercase", "true"])
 
 
 def test_cli_help():
@@ -260,7 +260,7 @@ def test_cli_help():
         capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    for option in ("--teacher", "--text", "--outdir", "--cache_dir", "--no_text_norm"):
+    for option in ("--teacher", "--text", "--outdir", "--cache_dir", "--text_norm"):
         assert option in proc.stdout
 
 

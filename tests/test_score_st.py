@@ -176,3 +176,12 @@ def test_score_st_cli_outputs(tmp_path, capsys):
     assert "nrefs:2|" in md and "first reference" in md and "Source side" in md
     assert "BLEU" in capsys.readouterr().out
     assert not math.isnan(summary["bleu"])
+
+
+def test_cli_text_norm_switch(tmp_path):
+    hyp = write(tmp_path / "hyp", ["u1 le chat dort"])
+    ref = write(tmp_path / "ref", ["u1 Le chat dort !"])
+    for flag in ("true", "false"):
+        score_st_cli.main(["--hyp", str(hyp), "--ref", str(ref), "--outdir", str(tmp_path / flag), "--text_norm", flag])
+    normed, raw = (json.loads((tmp_path / f / "scores.json").read_text()) for f in ("true", "false"))
+    assert normed["wer"] == 0.0 and raw["wer"] > 0 and raw["normalization"] == "none"

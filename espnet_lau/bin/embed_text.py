@@ -86,9 +86,10 @@ def get_parser() -> argparse.ArgumentParser:
         "hyphens inside words kept)"
     )
     group.add_argument(
-        "--no_text_norm",
-        action="store_true",
-        help="Embed the text as is (whitespace collapsed only)",
+        "--text_norm",
+        type=str2bool,
+        default=True,
+        help="false: embed the text as is, whitespace collapsed only (default: true)",
     )
     for name in _NORMALIZER_OPTIONS:
         group.add_argument(
@@ -105,9 +106,9 @@ def get_parser() -> argparse.ArgumentParser:
 def build_normalizer(args: argparse.Namespace) -> TextNormalizer:
     """The :class:`TextNormalizer` chosen by the command-line options."""
     given = {k: getattr(args, k) for k in _NORMALIZER_OPTIONS if getattr(args, k) is not None}
-    if args.no_text_norm:
+    if not args.text_norm:
         if given:
-            raise ValueError(f"--no_text_norm cannot be combined with --{', --'.join(given)}")
+            raise ValueError(f"--text_norm false cannot be combined with --{', --'.join(given)}")
         return TextNormalizer.disabled()
     return TextNormalizer(**given)
 

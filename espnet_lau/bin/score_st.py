@@ -12,6 +12,8 @@ import argparse
 from pathlib import Path
 from typing import List, Optional
 
+from espnet2.utils.types import str2bool
+
 from espnet_lau.cli import add_log_level_option, run_main, setup_logging
 from espnet_lau.fileio import write_text_atomic
 from espnet_lau.evaluation.report_io import write_report
@@ -47,8 +49,8 @@ def get_parser() -> argparse.ArgumentParser:
         "results where ESPnet's show_translation_result.sh reads them (score_*/result.*.txt)",
     )
     parser.add_argument(
-        "--no_text_norm", action="store_true",
-        help="score raw text (default: lower-case, punctuation removed, ' and - kept)",
+        "--text_norm", type=str2bool, default=True,
+        help="false: score raw text (default: true = lower-case, punctuation removed, ' and - kept)",
     )
     parser.add_argument(
         "--bambara_norm", default="none", choices=MODES,
@@ -71,7 +73,7 @@ def main(cmd: Optional[List[str]] = None) -> None:
     if args.bambara_norm != "none":
         normalizer = BambaraNormalizer(args.bambara_norm, "wer")
     else:
-        normalizer = TextNormalizer.disabled() if args.no_text_norm else TextNormalizer()
+        normalizer = TextNormalizer() if args.text_norm else TextNormalizer.disabled()
     summary, rows = score_st(
         args.hyp, args.ref, normalizer, args.src_hyp, args.src_ref, tokenize=args.tokenize,
         src_normalizer=BambaraNormalizer(args.src_bambara_norm, "wer"),

