@@ -18,7 +18,7 @@ import torch
 import yaml
 from espnet2.tasks.st import STTask
 
-from espnet_lau.checkpoint import torch_load
+from espnet_lau.checkpoint import load_state_dict
 from espnet_lau.errors import UserError
 from espnet_lau.fileio import atomic_write, write_text_atomic
 from espnet_lau.tasks.lau_st import DATA_OPTIONS, LAU_CONFIG_KEYS, SEM_EMB
@@ -28,16 +28,6 @@ HEAD_PREFIX = "semantic_head."
 
 class ExportError(UserError, ValueError):
     """The given files are not a LAU ST checkpoint that can be exported."""
-
-
-def load_state_dict(model_file: Path) -> Dict[str, torch.Tensor]:
-    """Weights from a ``*.pth`` model file or an ESPnet ``checkpoint.pth``."""
-    state = torch_load(model_file, weights_only=False)
-    if isinstance(state, dict) and isinstance(state.get("model"), dict):
-        state = state["model"]  # ESPnet's resumable checkpoint.pth
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise ExportError(f"{model_file} is not a PyTorch state dict or ESPnet checkpoint")
-    return state
 
 
 def stock_config(config: dict, config_path: Path) -> dict:
@@ -71,8 +61,11 @@ def verify_stock_load(config: dict, state: Dict[str, torch.Tensor]) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-def export_stock(config_path: Path, model_file: Path, outdir: Path) -> Tuple[Path, Path]:
+def export_stock(config_path: Path, model_file: Path, outdir: Path, trust_pickle: bool = False) -> Tuple[Path, Path]:
     """Write ``outdir/config.yaml`` and ``outdir/model.pth`` as a stock ESPnet ST model.
+
+    ``model_file`` is read by :func:`espnet_lau.checkpoint.load_state_dict`: weights only,
+    unless ``trust_pickle`` (ESPnet's resumable ``checkpoint.pth`` needs it).
 
     Raises:
         ExportError: the config is not a LAU ST config, or the weights do not load
@@ -87,7 +80,7 @@ def export_stock(config_path: Path, model_file: Path, outdir: Path) -> Tuple[Pat
     if not isinstance(config, dict):
         raise ExportError(f"{config_path} is not a YAML mapping")
     out_config = stock_config(config, config_path)
-    state = load_state_dict(model_file)
+    state = load_state_dict(model_file, trust_pickle=trust_pickle)
     head_keys = [key for key in state if key.startswith(HEAD_PREFIX)]
     out_state = {key: value for key, value in state.items() if not key.startswith(HEAD_PREFIX)}
     try:

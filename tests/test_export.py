@@ -111,3 +111,20 @@ def test_help(entry):
     out = subprocess.run([sys.executable, "-m", f"espnet_lau.bin.{entry}", "--help"],
                          capture_output=True, text=True, check=True).stdout
     assert "--config" in out
+
+
+class _Pickled:
+    """Stands for the non-tensor objects of ESPnet's resumable checkpoint.pth."""
+
+
+def test_a_pickled_checkpoint_needs_trust_as_drift_does(lau_checkpoint, tmp_path):
+    from espnet_lau.checkpoint import CheckpointError
+
+    expdir, _ = lau_checkpoint
+    state = torch.load(expdir / "valid.acc.ave.pth")
+    torch.save({"model": state, "reporter": _Pickled()}, tmp_path / "checkpoint.pth")
+    with pytest.raises(CheckpointError, match="weights_only=True .*--trust_pickle true"):
+        export_stock(expdir / "config.yaml", tmp_path / "checkpoint.pth", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    _, model = export_stock(expdir / "config.yaml", tmp_path / "checkpoint.pth", tmp_path / "out", trust_pickle=True)
+    assert model.is_file()

@@ -10,6 +10,8 @@ import argparse
 import logging
 import sys
 
+from espnet2.utils.types import str2bool
+
 from espnet_lau.cli import add_log_level_option, run_main, setup_logging
 from espnet_lau.export import ExportError, export_stock
 
@@ -25,6 +27,9 @@ def get_parser() -> argparse.ArgumentParser:
         help="exp/<st_exp>/valid.acc.ave.pth (or any *.pth / checkpoint.pth)",
     )
     parser.add_argument("--outdir", required=True, help="where config.yaml and model.pth go")
+    parser.add_argument("--trust_pickle", type=str2bool, default=False,
+                        help="load with torch.load(weights_only=False), e.g. ESPnet's checkpoint.pth; "
+                        "only for files you trust")
     add_log_level_option(parser)
     return parser
 
@@ -33,7 +38,7 @@ def main(cmd=None):
     args = get_parser().parse_args(cmd)
     setup_logging(args.log_level)
     try:
-        config, model = export_stock(args.config, args.model_file, args.outdir)
+        config, model = export_stock(args.config, args.model_file, args.outdir, trust_pickle=args.trust_pickle)
     except ExportError as e:
         logging.error(str(e))
         sys.exit(1)

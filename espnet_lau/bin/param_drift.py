@@ -12,6 +12,8 @@ import argparse
 from pathlib import Path
 from typing import List, Optional
 
+from espnet2.utils.types import str2bool
+
 from espnet_lau.cli import add_log_level_option, run_main, setup_logging
 from espnet_lau.evaluation.drift import drift_markdown, load_state_dict, parameter_drift
 from espnet_lau.evaluation.plots import bar_plot
@@ -35,12 +37,12 @@ def get_parser() -> argparse.ArgumentParser:
         "--outdir", required=True, help="writes drift.json, drift.md, drift_per_layer.png"
     )
     parser.add_argument(
-        "--allow_missing", action="store_true",
-        help="compare the common same-shape tensors and warn about missing/extra/mismatched keys",
+        "--allow_missing", type=str2bool, default=False,
+        help="true: compare the common same-shape tensors and warn about missing/extra/mismatched keys",
     )
     parser.add_argument(
-        "--trust_pickle", action="store_true",
-        help="load files with torch.load(weights_only=False); only for files you trust",
+        "--trust_pickle", type=str2bool, default=False,
+        help="true: load files with torch.load(weights_only=False); only for files you trust",
     )
     add_log_level_option(parser)
     return parser

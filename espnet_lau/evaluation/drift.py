@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import pickle
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Tuple, Union
 
 import torch
 
-from espnet_lau.checkpoint import CheckpointError, torch_load
+from espnet_lau.checkpoint import load_state_dict  # noqa: F401  (drift's reader, re-exported)
 from espnet_lau.errors import UserError
 
 PathLike = Union[str, Path]
@@ -30,29 +29,6 @@ PathLike = Union[str, Path]
 
 class DriftKeyError(UserError, ValueError):
     """The two state dicts do not hold the same encoder tensors."""
-
-
-def load_state_dict(path: PathLike, trust_pickle: bool = False) -> Dict[str, torch.Tensor]:
-    """Load a model state dict from a plain ``*.pth`` state dict or an ESPnet
-    ``checkpoint.pth`` (a dict whose ``"model"`` entry is the state dict).
-
-    Args:
-        path: the file.
-        trust_pickle: allow arbitrary pickled objects (``weights_only=False``); only for
-            files you made yourself. By default only tensors and plain containers load.
-    """
-    try:
-        obj = torch_load(path, weights_only=not trust_pickle)
-    except pickle.UnpicklingError as e:  # weights_only refusing a pickled object
-        raise CheckpointError(
-            f"{path}: cannot be loaded with weights_only=True ({str(e).splitlines()[0]}); if you "
-            "trust this file, pass --trust_pickle"
-        ) from e
-    if isinstance(obj, Mapping) and "model" in obj and isinstance(obj["model"], Mapping):
-        obj = obj["model"]
-    if not isinstance(obj, Mapping):
-        raise CheckpointError(f"{path}: not a state dict (got {type(obj).__name__})")
-    return {k: v for k, v in obj.items() if isinstance(v, torch.Tensor)}
 
 
 def layer_and_module(key: str, prefix: str) -> Tuple[str, str]:
