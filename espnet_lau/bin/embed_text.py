@@ -25,7 +25,7 @@ from espnet_lau.semantic.embed import (
     TextFileError,
     check_embeddings_current,
     embed_text_file,
-    read_kaldi_text,
+    read_targets,
 )
 from espnet_lau.semantic.teacher import load_teacher
 from espnet_lau.text.normalization import TextNormalizer
@@ -129,7 +129,7 @@ def main(cmd: Optional[Sequence[str]] = None) -> EmbedTextResult:
         print(f"{args.outdir}: the embeddings of all {n} utterances match {args.text}")
         return None
     # Validate the whole file, and hold the output folder, before paying for the teacher.
-    read_kaldi_text(args.text, normalizer)
+    read_targets(args.text, normalizer)
     with exclusive_folder(Path(args.outdir).resolve(), "embed_text"):
         teacher = load_teacher(
             args.teacher,

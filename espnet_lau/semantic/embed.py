@@ -58,8 +58,10 @@ class TextFileError(KaldiFileError):
 
 
 @dataclasses.dataclass(frozen=True)
-class Utterance:
-    """One line of a Kaldi ``text`` file, target already normalised."""
+class Target:
+    """One line of a Kaldi ``text`` file to embed: its id, its normalised text, its line.
+
+    (Not :class:`espnet_lau.data.kaldi_dir.Utterance`, which is a whole data-directory row.)"""
 
     uttid: str
     text: str
@@ -87,7 +89,7 @@ class EmbedTextResult:
         return self.num_encoded / self.encode_seconds if self.encode_seconds > 0 else 0.0
 
 
-def read_kaldi_text(path: PathLike, normalizer: Optional[TextNormalizer] = None) -> list[Utterance]:
+def read_targets(path: PathLike, normalizer: Optional[TextNormalizer] = None) -> list[Target]:
     """Read and validate a Kaldi ``text`` file (``uttid sentence`` per line).
 
     Every line is checked before anything is returned: undecodable (non-UTF-8) bytes,
@@ -120,7 +122,7 @@ def read_kaldi_text(path: PathLike, normalizer: Optional[TextNormalizer] = None)
     lines = read_kaldi_file(path, check=normalize, error=TextFileError, max_shown=_MAX_REPORTED_ERRORS)
     if not lines:
         raise TextFileError(f"{path}: no utterances")
-    return [Utterance(line.key, normalized[line.lineno], line.lineno) for line in lines]
+    return [Target(line.key, normalized[line.lineno], line.lineno) for line in lines]
 
 
 class EmbeddingCache:
@@ -211,7 +213,7 @@ def embed_text_file(
     """
     start_time = time.perf_counter()
     normalizer = TextNormalizer() if normalizer is None else normalizer
-    utterances = read_kaldi_text(text, normalizer)
+    utterances = read_targets(text, normalizer)
     outdir = Path(outdir).resolve()
     with exclusive_folder(outdir, "embed_text"):
         return _write_embeddings(text, utterances, outdir, teacher, normalizer, cache_dir, use_cache,
@@ -220,7 +222,7 @@ def embed_text_file(
 
 def _write_embeddings(
     text: PathLike,
-    utterances: list[Utterance],
+    utterances: list[Target],
     outdir: Path,
     teacher: SentenceTeacher,
     normalizer: TextNormalizer,
@@ -237,7 +239,7 @@ def _write_embeddings(
         cache = EmbeddingCache(default_cache_dir(outdir) if cache_dir is None else cache_dir)
 
     fingerprint, dim = teacher.fingerprint, teacher.dim
-    groups: dict[str, list[Utterance]] = {}
+    groups: dict[str, list[Target]] = {}
     for utt in utterances:
         groups.setdefault(embedding_key(fingerprint, utt.text), []).append(utt)
     paths: dict[str, Path] = {}
@@ -323,7 +325,7 @@ def _metadata(
     teacher: SentenceTeacher,
     normalizer: TextNormalizer,
     text: PathLike,
-    utterances: list[Utterance],
+    utterances: list[Target],
     num_unique: int,
     scp_text: str,
 ) -> dict:
@@ -364,7 +366,7 @@ def check_embeddings_current(text: PathLike, outdir: PathLike) -> int:
         raise TextFileError(f"{outdir} has no {SCP_NAME} and {META_NAME}: run embed_text (stage 7) first")
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     options = {k: v for k, v in meta["text_normalization"].items() if k != "description"}
-    utterances = read_kaldi_text(text, TextNormalizer(**options))
+    utterances = read_targets(text, TextNormalizer(**options))
     names = {}
     for line in read_kaldi_file(scp_path, error=TextFileError):
         names[line.key] = Path(line.value).name
