@@ -30,6 +30,7 @@ setup(
         "sentencepiece",
         "sacrebleu",
         "jiwer",
+        "json-repair",
         "bambara-text-normalizer",
         "scikit-learn",
         "statsmodels",

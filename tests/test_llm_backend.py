@@ -158,6 +158,9 @@ def test_parse_llm_json_cases():
     assert parse_llm_json('x {"a": "},"} y {"b": 2}') == ({"a": "},"}, True)
     assert parse_llm_json("[1, 2]") == (None, True)
     assert parse_llm_json("") == (None, True)
+    assert parse_llm_json('Voici : {"verdict": "OUI", "raison": "la date"') == (None, True)  # cut off: no answer
+    assert parse_llm_json("Voici : {'verdict': 'OUI', 'raison': 'la date',} Voilà.") == ({"verdict": "OUI", "raison": "la date"}, True)
+    assert parse_llm_json("OUI, sans doute") == (None, True)
 
 
 def test_timeout_is_retried_then_counted(server):

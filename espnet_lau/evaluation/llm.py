@@ -21,11 +21,11 @@ import dataclasses
 import hashlib
 import json
 import logging
-import re
 import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
+import json_repair
 import requests
 
 from espnet_lau.evaluation.prompts import Prompt
@@ -195,11 +195,10 @@ class TransformersBackend(LLMBackend):
 
 # --------------------------------------------------------------------------- JSON repair
 
-_FENCE_RE = re.compile(r"```[a-zA-Z0-9_-]*\s*\n?(.*?)```", re.DOTALL)
-
 
 def _first_object(text: str) -> Optional[str]:
-    """The first balanced ``{...}`` block of ``text`` (braces inside strings ignored)."""
+    """The first balanced ``{...}`` block of ``text`` (braces inside strings ignored);
+    None when every object is left open, i.e. the reply was cut off."""
     start = text.find("{")
     while start != -1:
         depth, in_str, escaped = 0, False, False
@@ -224,37 +223,17 @@ def _first_object(text: str) -> Optional[str]:
     return None
 
 
-def _drop_trailing_commas(text: str) -> str:
-    """Remove commas directly followed (up to whitespace) by ``}`` or ``]``, outside strings."""
-    out: List[str] = []
-    in_str = escaped = False
-    for i, c in enumerate(text):
-        if in_str:
-            out.append(c)
-            if escaped:
-                escaped = False
-            elif c == "\\":
-                escaped = True
-            elif c == '"':
-                in_str = False
-            continue
-        if c == '"':
-            in_str = True
-        elif c == "," and text[i + 1:].lstrip()[:1] in ("}", "]"):
-            continue
-        out.append(c)
-    return "".join(out)
-
-
 def parse_llm_json(text: str) -> Tuple[Optional[Dict[str, Any]], bool]:
     """Parse an LLM reply that should be one JSON object, repairing common damage.
 
-    Repairs, in order: strip Markdown code fences, keep the first balanced ``{...}``
-    block, drop trailing commas.
+    Small models wrap the object in Markdown fences or prose and leave trailing commas:
+    the first balanced ``{...}`` block is kept and mended by ``json_repair`` (a
+    maintained library). A reply whose object is never closed was cut off and is no
+    answer: a truncated verdict is not repaired into one.
 
     Returns:
-        ``(obj, repaired)``: the object (``None`` when it cannot be parsed into a JSON
-        object) and whether a repair was needed.
+        ``(obj, repaired)``: the object (``None`` when there is none) and whether a
+        repair was needed.
     """
     try:
         obj = json.loads(text)
@@ -262,21 +241,9 @@ def parse_llm_json(text: str) -> Tuple[Optional[Dict[str, Any]], bool]:
             return obj, False
     except ValueError:
         pass
-    candidate = text
-    fence = _FENCE_RE.search(candidate)
-    if fence:
-        candidate = fence.group(1)
-    block = _first_object(candidate)
-    if block is None:
-        return None, True
-    for attempt in (block, _drop_trailing_commas(block)):
-        try:
-            obj = json.loads(attempt)
-        except ValueError:
-            continue
-        if isinstance(obj, dict):
-            return obj, True
-    return None, True
+    block = _first_object(text)
+    obj = json_repair.loads(block) if block is not None else None
+    return (obj if isinstance(obj, dict) and obj else None), True
 
 
 # --------------------------------------------------------------------------- client
