@@ -7,7 +7,7 @@ audio, batch by batch (so a 32-hour corpus never sits in memory), in ``nj`` thre
 Audio is read without ``torchcodec`` (``Audio(decode=False)``: the stored bytes, or the
 file path, are decoded with soundfile), down-mixed to mono, resampled with soxr and written
 as 16-bit wav under ``<wav root>/<set>/<uttid>.wav``. A file already made from the same
-audio (same bytes or path, same rate; :class:`~espnet_lau.data.kaldi_dir.WavManifest`) is
+audio (same bytes or path, same rate; :class:`~espnet_lau.data.wav_manifest.WavManifest`) is
 not rewritten. Durations are measured on the written files, never taken from the source.
 """
 
@@ -24,7 +24,8 @@ import numpy as np
 import soundfile
 import soxr
 
-from espnet_lau.data.kaldi_dir import Utterance, WavManifest
+from espnet_lau.data.kaldi_dir import Utterance
+from espnet_lau.data.wav_manifest import WavManifest
 from espnet_lau.data.lfs import LFSPointerError, is_lfs_pointer, pointer_message
 from espnet_lau.data.recordings import clip_name
 from espnet_lau.errors import UserError

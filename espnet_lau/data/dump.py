@@ -26,7 +26,6 @@ from espnet_lau.data.kaldi_dir import (
     REQUIRED_FILES,
     KaldiDataDirError,
     Utterance,
-    WavManifest,
     read_jsonl,
     read_kaldi_file,
     read_table,
@@ -34,6 +33,7 @@ from espnet_lau.data.kaldi_dir import (
     write_data_dir,
 )
 from espnet_lau.data.synthesis import sox_to_wav
+from espnet_lau.data.wav_manifest import WavManifest
 from espnet_lau.text.normalization import TextNormalizer
 
 NUM_SAMPLES = "utt2num_samples"

@@ -10,7 +10,7 @@ Each utterance runs ``espeak-ng … --stdin --stdout`` and pipes the wav through
 given input) into a temporary file that is then renamed into place.
 :meth:`EspeakSynthesizer.synthesize` runs ``nj`` of these pipelines at a time (threads
 driving the external processes, which do the work) and skips files whose
-:class:`~espnet_lau.data.kaldi_dir.WavManifest` key (text, voice, rate, tool versions)
+:class:`~espnet_lau.data.wav_manifest.WavManifest` key (text, voice, rate, tool versions)
 is unchanged, so a re-run costs nothing.
 """
 
@@ -28,7 +28,7 @@ from typing import Dict, List, Optional, Sequence
 
 from tqdm import tqdm
 
-from espnet_lau.data.kaldi_dir import WavManifest
+from espnet_lau.data.wav_manifest import WavManifest
 from espnet_lau.fileio import atomic_output_path
 
 _ESPEAK_TRANSLITERATION = {"ɛ": "e", "Ɛ": "E", "ɔ": "o", "Ɔ": "O", "ɲ": "ny", "Ɲ": "Ny", "ŋ": "ng", "Ŋ": "Ng"}
