@@ -241,3 +241,14 @@ def test_the_constructor_is_type_checked_as_espnets_are():
 
     with pytest.raises(TypeError, match="semantic_weight"):
         LAUSTModel(semantic_weight="1.0")  # a string from a hand-edited config, caught before building
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--semantic_head_conf", "droput=0.1", r"semantic_head_conf: unknown key 'droput' \(did you mean 'dropout'\?\); it takes: output_size, hidden_size, pooling, dropout"),
+    ("--semantic_loss_conf", "temprature=0.1", r"semantic_loss_conf \(semantic_loss: mse\): unknown key 'temprature'; it takes: no keys"),
+])
+def test_a_misspelt_conf_key_names_its_option_and_the_keys_it_takes(option, value, message):
+    from espnet_lau.tasks.lau_st import ConfKeyError
+
+    with pytest.raises(ConfKeyError, match=message):
+        LAUSTTask.build_model(tiny_args(LAU_CONFIG, option, value))

@@ -15,6 +15,8 @@ Everything of ``STTask`` is kept (options, data, model building); this task adds
 from __future__ import annotations
 
 import argparse
+import difflib
+import inspect
 import json
 import logging
 from pathlib import Path
@@ -53,6 +55,30 @@ PLACEHOLDER_SRC_TOKENS = ["<blank>", "<unk>", "<sos/eos>"]
 
 
 DATA_OPTIONS = ("train_data_path_and_name_and_type", "valid_data_path_and_name_and_type")
+
+
+class ConfKeyError(UserError, ValueError):
+    """A ``*_conf`` mapping of the config has a key its part does not take."""
+
+
+def check_conf_keys(conf, option: str, accepted) -> None:
+    """Refuse a key of ``conf`` (the value of ``option``) that is not in ``accepted``,
+    naming the option, the key, the closest accepted one and all of them.
+
+    Raises:
+        ConfKeyError: e.g. ``semantic_head_conf: unknown key 'droput' (did you mean
+            'dropout'?); it takes: output_size, hidden_size, pooling, dropout``.
+    """
+    accepted = list(accepted)
+    for key in conf or {}:
+        if key not in accepted:
+            close = difflib.get_close_matches(key, accepted, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfKeyError(f"{option}: unknown key {key!r}{hint}; it takes: {', '.join(accepted) or 'no keys'}")
+
+
+def _parameters(fn, skip) -> List[str]:
+    return [name for name in inspect.signature(fn).parameters if name not in skip]
 
 
 class SemEmbError(UserError, ValueError):
@@ -244,6 +270,12 @@ class LAUSTTask(ChannelsLastConvs, STTask):
             )
             args.src_token_list = list(PLACEHOLDER_SRC_TOKENS)
             args.src_token_type = "char"
+        check_conf_keys(args.semantic_head_conf, "semantic_head_conf",
+                        _parameters(SemanticHead.__init__, {"self", "input_size", "target_norm", "target_stats"}))
+        loss_fn = SEMANTIC_LOSSES.get(args.semantic_loss)
+        if loss_fn is not None:
+            check_conf_keys(args.semantic_loss_conf, f"semantic_loss_conf (semantic_loss: {args.semantic_loss})",
+                            _parameters(loss_fn, {"pred", "target"}))
         stock = super().build_model(args)
         head = cls.build_semantic_head(args, final_encoder_output_size(stock))
         return LAUSTModel.from_stock(
