@@ -20,18 +20,14 @@ from espnet_lau.data import kaldi_dir
 from espnet_lau.data.kaldi_dir import KaldiDataDirError, read_jsonl, read_table, validate_data_dir
 from espnet_lau.data.mini_corpus import (
     EXTRA_ASR_SET,
-    NUM_PARAPHRASES,
     REFERENCE_FILES,
-    TEMPLATES,
-    TOPICS,
     MiniCorpusConfig,
     add_translation_noise,
-    check_grammar,
     generate_mini_corpus,
-    meaning_from_id,
     prepare_mini_corpus,
     split_combinations,
 )
+from espnet_lau.data.mini_grammar import NUM_PARAPHRASES, TEMPLATES, TOPICS, check_grammar, meaning_from_id
 from espnet_lau.data.synthesis import EspeakSynthesizer, SynthesisError, SynthesisJob, Voice
 
 REPO = Path(__file__).resolve().parents[1]

@@ -7,14 +7,8 @@ from collections import Counter
 
 import pytest
 
-from espnet_lau.data.mini_corpus import (
-    LABEL_NOISE,
-    MAX_PARAPHRASES,
-    SURFACE_NOISE,
-    MiniCorpusConfig,
-    generate_mini_corpus,
-    meaning_from_id,
-)
+from espnet_lau.data.mini_corpus import LABEL_NOISE, SURFACE_NOISE, MiniCorpusConfig, generate_mini_corpus
+from espnet_lau.data.mini_grammar import MAX_PARAPHRASES, meaning_from_id
 
 
 @pytest.fixture(scope="module")

@@ -17,13 +17,8 @@ from typing import List, Optional
 from espnet2.utils.types import int_or_none, str2bool
 
 from espnet_lau.cli import add_log_level_option, add_progress_option, log_command, run_main, setup_logging
-from espnet_lau.data.mini_corpus import (
-    MAX_PARAPHRASES,
-    NUM_PARAPHRASES,
-    SIZES,
-    MiniCorpusConfig,
-    prepare_mini_corpus,
-)
+from espnet_lau.data.mini_corpus import SIZES, MiniCorpusConfig, prepare_mini_corpus
+from espnet_lau.data.mini_grammar import MAX_PARAPHRASES, NUM_PARAPHRASES
 
 
 def get_parser() -> argparse.ArgumentParser:
