@@ -32,11 +32,11 @@ from espnet_lau.evaluation.results import (
     aggregate,
     figures_markdown,
     load_run,
-    plot_against_lambda,
     results_markdown,
     seed_spread_markdown,
     significance_markdown,
 )
+from espnet_lau.evaluation.plots import plot_against_lambda
 from espnet_lau.evaluation.significance import seed_paired_tests
 from espnet_lau.evaluation.training_curves import (
     Curves,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Mapping, Optional, Sequence, Tuple, Union
+from collections import OrderedDict
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from espnet_lau.evaluation.results import METRICS, SystemResult  # noqa: E402
 
 PathLike = Union[str, Path]
 #: (λ values, means, stds) of one line.
@@ -91,3 +94,38 @@ def curves_plot(
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, ncol=2)
     return _save(fig, path)
+
+
+def plot_against_lambda(systems: Sequence[SystemResult], plot_dir: PathLike) -> List[Path]:
+    """One PNG per metric: mean (± std) against λ, one line per loss type; systems
+    without LAU (λ absent or 0) are dashed horizontal lines. Metrics without any value
+    get no plot.
+
+    Returns:
+        The written files, ``<plot_dir>/<metric>_vs_lambda.png``.
+    """
+    written = []
+    for key, col, _ in METRICS:
+        series: Dict[str, Tuple[List[float], List[float], List[float]]] = OrderedDict()
+        points = sorted(
+            ((s.semantic_loss or "?", s.semantic_weight, s.metrics[key])
+            for s in systems if s.is_lau and s.metrics[key]),
+            key=lambda p: (p[0], p[1]),
+        )
+        for loss, lam, stat in points:
+            xs, ms, ss = series.setdefault(loss, ([], [], []))
+            xs.append(lam)
+            ms.append(stat["mean"])
+            ss.append(stat["std"])
+        hlines = {
+            s.name: s.metrics[key]["mean"] for s in systems if not s.is_lau and s.metrics[key]
+        }
+        if not series and not hlines:
+            continue
+        written.append(
+            lines_plot(
+                series, Path(plot_dir) / f"{key}_vs_lambda.png", title=f"{col} against λ",
+                xlabel="λ (semantic_weight)", ylabel=col, hlines=hlines,
+            )
+        )
+    return written
