@@ -2,6 +2,7 @@
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 
@@ -61,3 +62,34 @@ def test_results_of_a_partial_grid(tmp_path):
     assert "|cascade|1|90.00|" in text
     assert (tmp_path / "plots/bleu_gap_vs_variance.png").is_file()
     assert "](plots/bleu_gap_vs_variance.png)" in text and str(tmp_path) not in text
+
+
+def test_save_ablation_copies_the_report_and_the_small_files_of_every_run(tmp_path):
+    import subprocess
+
+    recipe = Path(__file__).resolve().parents[1] / "egs2/bambara_fr/st1"
+    grid = tmp_path / "exp/ablation"
+    run = grid / "low/exp/lau_mse_std_r1/seed3"
+    keep = ["config.yaml", "semantic_balance.json", "decode_st_st_model_valid.acc.ave/test/score_bleu/scores.json",
+            "decode_st_st_model_valid.acc.ave/test/score_bleu/result.lc.rm.txt",
+            "decode_st_st_model_valid.acc.ave/test/semantic_eval/semantic_eval.json",
+            "decode_st_st_model_valid.acc.ave/test/drift/drift.json"]
+    drop = ["valid.acc.ave.pth", "export/config.yaml", "decode_st_st_model_valid.acc.ave/test/logdir/scores.json"]
+    for name in keep + drop:
+        (run / name).parent.mkdir(parents=True, exist_ok=True)
+        (run / name).write_text(name)
+    (grid / "high/exp/cascade/decode_st_st_model_valid.acc.ave/test/score_bleu").mkdir(parents=True)
+    (grid / "high/exp/cascade/decode_st_st_model_valid.acc.ave/test/score_bleu/scores.json").write_text("{}")
+    (grid / "low/data/train").mkdir(parents=True)
+    (grid / "low/data/train/corpus.json").write_text("{}")
+    (grid / "plots").mkdir()
+    (grid / "plots/bleu.png").write_bytes(b"png")
+    (grid / "RESULTS.md").write_text("# grid\n")
+    out = subprocess.run([str(recipe / "local/save_ablation.sh"), "--grid", str(grid), "--dest", str(tmp_path / "ablation")],
+                         cwd=recipe, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    runs = tmp_path / "ablation/runs"
+    copied = {str(p.relative_to(runs)) for p in runs.rglob("*") if p.is_file()}
+    assert copied == {f"low/exp/lau_mse_std_r1/seed3/{n}" for n in keep} | {
+        "high/exp/cascade/decode_st_st_model_valid.acc.ave/test/score_bleu/scores.json"}
+    assert (tmp_path / "ablation/RESULTS.md").read_text() == "# grid\n" and (tmp_path / "ablation/plots/bleu.png").is_file()
