@@ -64,6 +64,22 @@ def test_results_of_a_partial_grid(tmp_path):
     assert "](plots/bleu_gap_vs_variance.png)" in text and str(tmp_path) not in text
 
 
+def test_extra_seeds_are_missing_only_for_the_systems_planned_with_them(tmp_path):
+    for seed in range(3):
+        make_run(tmp_path, "low", "baseline_1xasr", seed, 30.0 + seed)
+        make_run(tmp_path, "low", "lau_mse_std_r1", seed, 35.0 + seed, drift=25.0, r=1.0, lam=3.0)
+    make_run(tmp_path, "low", "lau_mse_std_r1", 3, 40.0, drift=25.0, r=1.0, lam=3.0)
+    make_run(tmp_path, "low", "cascade", 0, 90.0)
+    out = tmp_path / "RESULTS.md"
+    grid_results.main(["--grid", str(tmp_path), "--levels", "low", "--systems", "baseline_1xasr", "lau_mse_std_r1",
+                       "--seeds", "0", "1", "2", "--extra_seeds", "3", "--extra_seeded", "lau_mse_std_r1",
+                       "--out", str(out), "--plot_dir", str(tmp_path / "plots")])
+    text = out.read_text()
+    assert "Seeds asked for: 0 1 2, and 3 for lau_mse_std_r1." in text
+    assert "Missing" not in text  # baseline_1xasr/seed3 is not in the plan
+    assert "|lau_mse_std_r1|4|37.00 ± 2.16|" in text  # seed 3 counts where it was planned
+
+
 def test_save_ablation_copies_the_report_and_the_small_files_of_every_run(tmp_path):
     import subprocess
 

@@ -257,7 +257,7 @@ done
 in_steps 6 || { log "Finished (steps ${stage}-${stop_stage})"; exit 0; }
 log "Step 6: ${results}, plots in ${outdir}/plots"
 ${python} -m espnet_lau.bin.grid_results --grid "${outdir}" --levels ${levels} --systems ${systems} \
-    --seeds ${seeds} ${extra_seeds} --inference_tag "${inference_tag}" --reference baseline_1xasr \
+    --seeds ${seeds} --extra_seeds ${extra_seeds} --extra_seeded ${extra_seeded} --inference_tag "${inference_tag}" --reference baseline_1xasr \
     --out "${results}" --plot_dir "${outdir}/plots" \
     --title "bambara_fr/st1 LAU grid (test set${max_epoch:+, ST max_epoch ${max_epoch}})"
 log "Finished: ${results}"
