@@ -128,7 +128,8 @@ def run_scale(scale: int, args, result: Dict, save: Callable[[], None]) -> None:
 
 
 def _write_jeli_like(source: Path, num_clips: int, rate: int, channels: int) -> None:
-    """A ``save_to_disk`` DatasetDict of noise clips named like Jeli's (train, test)."""
+    """A ``save_to_disk`` DatasetDict of noise clips named like Jeli's (train, test), in 50
+    recordings per split, so that the dev split by recording is never empty."""
     import io
 
     import datasets
@@ -136,6 +137,7 @@ def _write_jeli_like(source: Path, num_clips: int, rate: int, channels: int) -> 
     import soundfile
 
     rng = np.random.default_rng(0)
+    per_recording = max(1, num_clips // 50)  # 50 recordings (20 clips each at 1,000 clips)
 
     def rows(split: str, n: int) -> Dict[str, list]:
         out = {"audio": [], "bam": [], "french": []}
@@ -143,7 +145,7 @@ def _write_jeli_like(source: Path, num_clips: int, rate: int, channels: int) -> 
             buffer = io.BytesIO()
             soundfile.write(buffer, 0.1 * rng.standard_normal((int(rate * JELI_MEAN_SECONDS), channels)), rate,
                             format="WAV", subtype="PCM_16")
-            out["audio"].append({"bytes": buffer.getvalue(), "path": f"{split}_r{i // 20:04d}-{i:07d}-{i + 1:07d}.wav"})
+            out["audio"].append({"bytes": buffer.getvalue(), "path": f"{split}_r{i // per_recording:04d}-{i:07d}-{i + 1:07d}.wav"})
             out["bam"].append(f"kuma {i}")
             out["french"].append(f"phrase {i}")
         return out
