@@ -40,6 +40,20 @@ def add_progress_option(parser: argparse.ArgumentParser) -> None:
                         help="show progress bars (default: %(default)s)")
 
 
+def add_clip_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the tools that turn a real corpus's clips into wavs (Jeli-ASR,
+    ASR-only sets): ``--recording_regex``, ``--sample_rate``, ``--nj``."""
+    from espnet_lau.data.recordings import DEFAULT_RECORDING_REGEX
+
+    parser.add_argument(
+        "--recording_regex", default=DEFAULT_RECORDING_REGEX,
+        help="regex with a (?P<recording>...) group, matched on the clip's file name; a clip "
+        "that does not match is a recording of its own (default: %(default)s)",
+    )
+    parser.add_argument("--sample_rate", type=int, default=16000, help="output rate in Hz (default: %(default)s)")
+    parser.add_argument("--nj", type=int, default=1, help="parallel decoding threads (default: %(default)s)")
+
+
 def log_command(prog: str, cmd: Optional[List[str]]) -> None:
     """Log the command line, quoted so that it can be run again: ESPnet's
     ``get_commandline_args`` for the shell's, ``shlex.join`` for a ``main(cmd)`` call's."""

@@ -20,9 +20,8 @@ from __future__ import annotations
 import argparse
 from typing import List, Optional
 
-from espnet_lau.cli import add_log_level_option, add_progress_option, log_command, run_main, setup_logging
+from espnet_lau.cli import add_clip_options, add_log_level_option, add_progress_option, log_command, run_main, setup_logging
 from espnet_lau.data.asr_extra import DEFAULT_LABEL, KUNKADO_LABELS, prepare_asr_extra
-from espnet_lau.data.recordings import DEFAULT_RECORDING_REGEX
 
 
 def get_parser() -> argparse.ArgumentParser:
@@ -36,10 +35,7 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--splits", nargs="+", default=["train"], help="source splits to read (default: %(default)s)")
     parser.add_argument("--exclude_dirs", nargs="*", default=[],
                         help="data dirs whose clips (same audio or id) are left out, e.g. data/train data/dev data/test")
-    parser.add_argument("--recording_regex", default=DEFAULT_RECORDING_REGEX,
-                        help="regex with a (?P<recording>...) group on the clip's file name (default: %(default)s)")
-    parser.add_argument("--sample_rate", type=int, default=16000, help="output rate in Hz (default: %(default)s)")
-    parser.add_argument("--nj", type=int, default=1, help="parallel decoding threads (default: %(default)s)")
+    add_clip_options(parser)
     add_progress_option(parser)
     add_log_level_option(parser)
     return parser

@@ -19,14 +19,13 @@ from __future__ import annotations
 import argparse
 from typing import List, Optional
 
-from espnet_lau.cli import add_log_level_option, add_progress_option, log_command, run_main, setup_logging
+from espnet_lau.cli import add_clip_options, add_log_level_option, add_progress_option, log_command, run_main, setup_logging
 from espnet_lau.data.jeli_asr import (
     DEFAULT_DEV_PERMILLE,
     DEFAULT_HUB_NAME,
     JELI_SUBSETS,
     prepare_jeli_asr,
 )
-from espnet_lau.data.recordings import DEFAULT_RECORDING_REGEX
 
 
 def get_parser() -> argparse.ArgumentParser:
@@ -46,13 +45,7 @@ def get_parser() -> argparse.ArgumentParser:
         "--dev_permille", type=int, default=DEFAULT_DEV_PERMILLE,
         help="per mille of the training recordings moved to dev by the sha1(recording) rule (default: %(default)s)",
     )
-    parser.add_argument(
-        "--recording_regex", default=DEFAULT_RECORDING_REGEX,
-        help="regex with a (?P<recording>...) group, matched on the clip's file name; a clip "
-        "that does not match is a recording of its own (default: %(default)s)",
-    )
-    parser.add_argument("--sample_rate", type=int, default=16000, help="output rate in Hz (default: %(default)s)")
-    parser.add_argument("--nj", type=int, default=1, help="parallel decoding threads (default: %(default)s)")
+    add_clip_options(parser)
     add_progress_option(parser)
     add_log_level_option(parser)
     return parser

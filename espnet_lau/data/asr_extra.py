@@ -29,9 +29,9 @@ from typing import Dict, List, Optional, Sequence, Set, Union
 
 from tqdm import tqdm
 
-from espnet_lau.data.clips import Clip, audio_paths, convert_split, pcm_digest, uttids
+from espnet_lau.data.clips import Clip, audio_paths, clean_text, convert_split, pcm_digest, uttids
 from espnet_lau.data.kaldi_dir import DataDirSummary, read_table, validate_data_dir, write_data_dir
-from espnet_lau.data.recordings import DEFAULT_RECORDING_REGEX, compile_recording_regex, recording_of
+from espnet_lau.data.recordings import DEFAULT_RECORDING_REGEX, compile_recording_regex, recording_id
 from espnet_lau.data.sources import SourceLayoutError, SourceSplit, open_source
 from espnet_lau.data.wav_manifest import WavManifest
 
@@ -90,8 +90,7 @@ def plan_extra_split(
     texts = split.dataset.select_columns(list(stats.label_columns))[:]
     plans: List[Optional[Clip]] = []
     for i, uttid in enumerate(ids):
-        text = next((" ".join(str(texts[c][i]).split()) for c in stats.label_columns
-                     if texts[c][i] is not None and str(texts[c][i]).strip()), "")
+        text = next(filter(None, (clean_text(texts[c][i]) for c in stats.label_columns)), "")
         if not text:
             stats.dropped_no_label += 1
             plans.append(None)
@@ -103,7 +102,7 @@ def plan_extra_split(
         if uttid in seen:
             raise SourceLayoutError(f"{split.origin}: clip {uttid} is also in {seen[uttid]}")
         seen[uttid] = split.origin
-        recording = (recording_of(uttid, regex) if from_names else None) or uttid
+        recording = recording_id(uttid, regex, from_names)
         plans.append(Clip(uttid, set_name, {"text.tc.bam": text, "utt2recording": recording}))
     stats.rows = len(ids)
     return plans

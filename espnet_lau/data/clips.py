@@ -45,6 +45,11 @@ class Clip:
     fields: Dict[str, str]
 
 
+def clean_text(text) -> str:
+    """A transcript or translation cell with its whitespace (line breaks too) collapsed; ``""`` for None."""
+    return " ".join(str(text).split()) if text is not None else ""
+
+
 def audio_paths(dataset) -> List[Optional[str]]:
     """The ``path`` of every row's ``audio`` cell, read from Arrow without touching the bytes."""
     import pyarrow.compute as pc

@@ -36,9 +36,9 @@ from typing import Dict, List, Optional, Union
 
 from tqdm import tqdm
 
-from espnet_lau.data.clips import Clip, audio_paths, convert_split, uttids
+from espnet_lau.data.clips import Clip, audio_paths, clean_text, convert_split, uttids
 from espnet_lau.data.kaldi_dir import DataDirSummary, Utterance, validate_data_dir, write_data_dir
-from espnet_lau.data.recordings import DEFAULT_RECORDING_REGEX, compile_recording_regex, is_dev_recording, recording_of
+from espnet_lau.data.recordings import DEFAULT_RECORDING_REGEX, compile_recording_regex, is_dev_recording, recording_id
 from espnet_lau.data.sources import SourceLayoutError, SourceSplit, open_source
 from espnet_lau.data.wav_manifest import WavManifest
 from espnet_lau.fileio import write_text_atomic
@@ -84,10 +84,6 @@ def load_jeli_asr(source: Union[str, Path], subset: str = "jeli-asr") -> List[So
     return splits
 
 
-def _clean(text) -> str:
-    return " ".join(str(text).split()) if text is not None else ""
-
-
 @dataclasses.dataclass
 class SplitStats:
     """Row counts of one source split."""
@@ -115,13 +111,13 @@ def plan_split(split: SourceSplit, dev_permille: int, regex, stats: SplitStats) 
     stats.only_french = split.pair_stats.only_french if split.pair_stats else 0
     plans: List[Optional[Clip]] = []
     for uttid, bam, french in zip(ids, texts["bam"], texts["french"]):
-        bam, french = _clean(bam), _clean(french)
+        bam, french = clean_text(bam), clean_text(french)
         if not french or not bam:
             stats.dropped_no_french += not french
             stats.dropped_no_bam += bool(french) and not bam
             plans.append(None)
             continue
-        recording = (recording_of(uttid, regex) if from_names else None) or uttid
+        recording = recording_id(uttid, regex, from_names)
         if split.split == "test":
             set_name = "test"
         else:

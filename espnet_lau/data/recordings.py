@@ -57,6 +57,12 @@ def recording_of(clip: Optional[str], regex: Pattern) -> Optional[str]:
     return match.group("recording") if match and match.group("recording") else None
 
 
+def recording_id(uttid: str, regex: Pattern, from_names: bool) -> str:
+    """The recording of an utterance: read from its id when ids are clip names
+    (:func:`recording_of`), else, or when the name does not say, the utterance itself."""
+    return (recording_of(uttid, regex) if from_names else None) or uttid
+
+
 def is_dev_recording(recording: str, dev_permille: int) -> bool:
     """The dev rule: ``int(sha1(recording), 16) % 1000 < dev_permille``."""
     return int(hashlib.sha1(recording.encode("utf-8")).hexdigest(), 16) % 1000 < dev_permille

@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Union
 
 from espnet_lau.data.lfs import check_folder_has_no_pointers
-from espnet_lau.data.nemo_manifest import MANIFEST_DIR, MANIFEST_SUBSET, PairStats, is_nemo_layout, pair_manifests
+from espnet_lau.data.nemo_manifest import (
+    MANIFEST_DIR, MANIFEST_SUBSET, PairStats, is_nemo_layout, manifest_paths, pair_manifests,
+)
 from espnet_lau.errors import UserError
 
 
@@ -91,7 +93,7 @@ def _manifest_splits(root: Path, configs: Sequence[str], splits: Sequence[str]) 
     for config in configs:
         for split in splits:
             columns, stats = pair_manifests(root, config, split)
-            origin = f"{root / MANIFEST_DIR}/{MANIFEST_SUBSET.get(config, config)}-{split}-manifest.json"
+            origin = str(manifest_paths(root, config, split)["bam"])
             logging.info(
                 "%s: %d rows paired with a French translation, %d on the Bambara side only, %d on the French side only",
                 origin, stats.paired, stats.only_bambara, stats.only_french,
@@ -131,7 +133,7 @@ def open_source(
                 raise SourceLayoutError(f"{path / MANIFEST_DIR}: no manifests of {missing} (found {available})")
             present = [
                 s for s in splits
-                if all((path / MANIFEST_DIR / f"{MANIFEST_SUBSET.get(c, c)}-{s}-manifest.json").is_file() for c in chosen)
+                if all(manifest_paths(path, c, s)["bam"].is_file() for c in chosen)
             ]
             if required_splits and present != list(splits):
                 raise SourceLayoutError(f"{path / MANIFEST_DIR}: no {sorted(set(splits) - set(present))} manifests for {chosen}")
