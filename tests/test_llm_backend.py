@@ -12,13 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from espnet_lau.bin import semantic_eval as semantic_eval_cli
-from espnet_lau.evaluation.llm import (
-    LLMClient,
-    OpenAIChatBackend,
-    TransformersBackend,
-    build_backend,
-    parse_llm_json,
-)
+from espnet_lau.evaluation.llm import LLMClient
+from espnet_lau.evaluation.llm_backends import OpenAIChatBackend, TransformersBackend, build_backend
+from espnet_lau.evaluation.llm_json import parse_llm_json
 from espnet_lau.evaluation.prompts import Prompt, load_prompt, parse_prompt
 from espnet_lau.evaluation.qa import QAItem, QAPrompts, qa_accuracy
 from espnet_lau.evaluation.semantic_eval import run_semantic_eval

@@ -13,7 +13,8 @@ from espnet_lau.bin import semantic_eval as semantic_eval_cli
 from espnet_lau.evaluation.clustering import cluster_scores, purity_score
 from espnet_lau.evaluation.kaldi_text import IdMismatchError
 from espnet_lau.evaluation.keyword_recall import keyword_recall
-from espnet_lau.evaluation.llm import LLMBackend, LLMCallError, LLMClient
+from espnet_lau.evaluation.llm import LLMClient
+from espnet_lau.evaluation.llm_backends import LLMBackend, LLMCallError
 from espnet_lau.evaluation.qa import (
     QAFileError,
     QAItem,

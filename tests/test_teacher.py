@@ -6,12 +6,9 @@ import time
 import numpy as np
 import pytest
 
-from espnet_lau.semantic.teacher import (
-    SentenceTeacher,
-    folder_digest,
-    hub_is_reachable,
-    load_teacher,
-)
+from espnet_lau.hub import hub_is_reachable
+from espnet_lau.semantic.model_digest import folder_digest
+from espnet_lau.semantic.teacher import SentenceTeacher, load_teacher
 from espnet_lau.text.normalization import TextNormalizer
 
 # (sentence, paraphrase) pairs on unrelated topics: row i of one is related to row i of

@@ -24,7 +24,8 @@ from espnet2.utils.types import str2bool
 from espnet_lau.cli import add_log_level_option, run_main, setup_logging
 from espnet_lau.data.kaldi_dir import format_jsonl
 from espnet_lau.evaluation.kaldi_text import read_kaldi_text
-from espnet_lau.evaluation.llm import LLMClient, build_backend
+from espnet_lau.evaluation.llm import LLMClient
+from espnet_lau.evaluation.llm_backends import build_backend
 from espnet_lau.evaluation.qa import read_qa_jsonl
 from espnet_lau.evaluation.report_io import write_report
 from espnet_lau.evaluation.semantic_eval import MEASURES, run_semantic_eval, semantic_markdown

@@ -1,252 +1,32 @@
-"""Pluggable LLM backends, an on-disk response cache, bounded retries and JSON repair.
+"""Cached, retried, failure-counting LLM calls: :class:`LLMClient` over an
+:class:`~espnet_lau.evaluation.llm_backends.LLMBackend`.
 
-Backends:
-
-- :class:`OpenAIChatBackend`: any OpenAI-compatible ``/chat/completions`` HTTP server
-  (llama.cpp ``llama-server``, vLLM, TGI, …), temperature 0.
-- :class:`TransformersBackend`: a local transformers causal LM, greedy decoding, the
-  tokenizer's chat template when it has one.
-
-:class:`LLMClient` wraps a backend: it caches every successful response on disk under
-``sha256(model id, prompt id (name + version), rendered messages, generation params)``,
+:class:`LLMClient` caches every accepted response on disk (:mod:`espnet_lau.content_store`)
+under ``sha256(model id, prompt id (name + version), rendered messages, generation params)``,
 retries timeouts / connection errors / HTTP 5xx and 429 a bounded number of times, and
 turns every failure into ``None`` plus a counter in :class:`LLMStats` — an evaluation run
-never crashes on a flaky or chatty LLM.
+never crashes on a flaky or chatty LLM. Replies meant to be JSON are read by
+:func:`~espnet_lau.evaluation.llm_json.parse_llm_json`.
 """
 
 from __future__ import annotations
 
-import abc
 import dataclasses
-import hashlib
 import json
 import logging
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Optional, Union
 
-import json_repair
-import requests
-
+from espnet_lau.content_store import ContentStore, sha256_key
+from espnet_lau.evaluation.llm_backends import LLMBackend, LLMCallError, Messages
+from espnet_lau.evaluation.llm_json import parse_llm_json
 from espnet_lau.evaluation.prompts import Prompt
-from espnet_lau.fileio import write_text_atomic
-
-Messages = List[Dict[str, str]]
+from espnet_lau.fileio import write_json_atomic
 
 
 class LLMUnavailable(RuntimeError):
     """The endpoint stopped answering: ``max_consecutive_timeouts`` calls in a row failed."""
-
-
-class LLMCallError(RuntimeError):
-    """One failed attempt.
-
-    Attributes:
-        kind: ``timeout``, ``http``, ``connection``, ``bad_response`` or ``backend``.
-        retryable: whether another attempt may succeed.
-    """
-
-    def __init__(self, message: str, kind: str, retryable: bool):
-        super().__init__(message)
-        self.kind = kind
-        self.retryable = retryable
-
-
-class LLMBackend(abc.ABC):
-    """A chat model: messages in, text out (one attempt, no retry, no cache)."""
-
-    #: Identifies the model in cache keys and reports.
-    model_id: str
-
-    @abc.abstractmethod
-    def chat(self, messages: Messages) -> str:
-        """Generate the assistant reply.
-
-        Raises:
-            LLMCallError: the attempt failed.
-        """
-
-    def cache_params(self) -> Dict[str, Any]:
-        """Generation parameters that change the output (part of the cache key)."""
-        return {}
-
-    def describe(self) -> Dict[str, Any]:
-        """For reports."""
-        return {"backend": type(self).__name__, "model": self.model_id, **self.cache_params()}
-
-
-class OpenAIChatBackend(LLMBackend):
-    """OpenAI-compatible chat-completions over HTTP (``requests``).
-
-    Args:
-        base_url: e.g. ``http://127.0.0.1:8080/v1``; ``/chat/completions`` is appended.
-        model: the ``model`` field sent to the server.
-        timeout: seconds per HTTP request.
-        max_tokens: generation limit.
-        api_key: sent as ``Authorization: Bearer …`` when given.
-    """
-
-    def __init__(
-        self,
-        base_url: str,
-        model: str,
-        timeout: float = 120.0,
-        max_tokens: int = 512,
-        api_key: Optional[str] = None,
-    ):
-        self.url = base_url.rstrip("/") + "/chat/completions"
-        self.model_id = model
-        self.timeout = timeout
-        self.max_tokens = max_tokens
-        self.session = requests.Session()
-        if api_key:
-            self.session.headers["Authorization"] = f"Bearer {api_key}"
-
-    def cache_params(self) -> Dict[str, Any]:
-        return {"temperature": 0, "max_tokens": self.max_tokens}
-
-    def describe(self) -> Dict[str, Any]:
-        return {**super().describe(), "url": self.url, "timeout": self.timeout}
-
-    def chat(self, messages: Messages) -> str:
-        payload = {"model": self.model_id, "messages": messages, **self.cache_params()}
-        try:
-            resp = self.session.post(self.url, json=payload, timeout=self.timeout)
-        except requests.Timeout as e:
-            raise LLMCallError(f"timeout after {self.timeout}s: {e}", "timeout", True) from e
-        except requests.ConnectionError as e:
-            raise LLMCallError(f"connection error: {e}", "connection", True) from e
-        except requests.RequestException as e:  # e.g. a broken chunked transfer
-            raise LLMCallError(f"request failed: {e}", "connection", True) from e
-        if resp.status_code != 200:
-            retryable = resp.status_code >= 500 or resp.status_code == 429
-            raise LLMCallError(
-                f"HTTP {resp.status_code}: {resp.text[:200]!r}", "http", retryable
-            )
-        try:
-            content = resp.json()["choices"][0]["message"]["content"]
-        except (ValueError, KeyError, IndexError, TypeError) as e:
-            raise LLMCallError(
-                f"not a chat-completions answer: {resp.text[:200]!r}", "bad_response", False
-            ) from e
-        if not isinstance(content, str):
-            raise LLMCallError(f"non-text content: {content!r}", "bad_response", False)
-        return content
-
-
-class TransformersBackend(LLMBackend):
-    """A local Hugging Face causal LM, greedy decoding.
-
-    Args:
-        path: a local model folder (or a hub name where the hub is reachable).
-        device: torch device.
-        max_new_tokens: generation limit.
-    """
-
-    def __init__(self, path: str, device: str = "cpu", max_new_tokens: int = 256):
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-
-        self.path = path
-        self.model_id = "hf:" + (str(Path(path).resolve()) if Path(path).exists() else path)
-        self.device = device
-        self.max_new_tokens = max_new_tokens
-        self.tokenizer = AutoTokenizer.from_pretrained(path)
-        self.model = AutoModelForCausalLM.from_pretrained(path).to(device).eval()
-        self.has_chat_template = bool(getattr(self.tokenizer, "chat_template", None))
-        logging.info(
-            "Loaded %s (chat template: %s)", path, "yes" if self.has_chat_template else "no"
-        )
-
-    def cache_params(self) -> Dict[str, Any]:
-        return {"temperature": 0, "max_new_tokens": self.max_new_tokens}
-
-    def build_inputs(self, messages: Messages) -> Dict[str, Any]:
-        """Token ids (1, T) for the messages: the chat template, or plain concatenation."""
-        if self.has_chat_template:
-            enc = self.tokenizer.apply_chat_template(
-                messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
-            )
-        else:
-            text = "\n\n".join(m["content"] for m in messages) + "\n\n"
-            enc = self.tokenizer(text, return_tensors="pt")
-        keep = ("input_ids", "attention_mask")
-        return {k: v.to(self.device) for k, v in enc.items() if k in keep}
-
-    def chat(self, messages: Messages) -> str:
-        import torch
-
-        inputs = self.build_inputs(messages)
-        pad_id = self.tokenizer.pad_token_id
-        if pad_id is None:
-            pad_id = self.tokenizer.eos_token_id
-        try:
-            with torch.no_grad():
-                out = self.model.generate(
-                    **inputs,
-                    max_new_tokens=self.max_new_tokens,
-                    do_sample=False,
-                    pad_token_id=pad_id,
-                )
-        except (RuntimeError, ValueError, IndexError) as e:  # e.g. prompt too long
-            raise LLMCallError(f"generation failed: {e}", "backend", False) from e
-        new_tokens = out[0, inputs["input_ids"].shape[1]:]
-        return self.tokenizer.decode(new_tokens, skip_special_tokens=True)
-
-
-# --------------------------------------------------------------------------- JSON repair
-
-
-def _first_object(text: str) -> Optional[str]:
-    """The first balanced ``{...}`` block of ``text`` (braces inside strings ignored);
-    None when every object is left open, i.e. the reply was cut off."""
-    start = text.find("{")
-    while start != -1:
-        depth, in_str, escaped = 0, False, False
-        for i in range(start, len(text)):
-            c = text[i]
-            if in_str:
-                if escaped:
-                    escaped = False
-                elif c == "\\":
-                    escaped = True
-                elif c == '"':
-                    in_str = False
-            elif c == '"':
-                in_str = True
-            elif c == "{":
-                depth += 1
-            elif c == "}":
-                depth -= 1
-                if depth == 0:
-                    return text[start:i + 1]
-        start = text.find("{", start + 1)
-    return None
-
-
-def parse_llm_json(text: str) -> Tuple[Optional[Dict[str, Any]], bool]:
-    """Parse an LLM reply that should be one JSON object, repairing common damage.
-
-    Small models wrap the object in Markdown fences or prose and leave trailing commas:
-    the first balanced ``{...}`` block is kept and mended by ``json_repair`` (a
-    maintained library). A reply whose object is never closed was cut off and is no
-    answer: a truncated verdict is not repaired into one.
-
-    Returns:
-        ``(obj, repaired)``: the object (``None`` when there is none) and whether a
-        repair was needed.
-    """
-    try:
-        obj = json.loads(text)
-        if isinstance(obj, dict):
-            return obj, False
-    except ValueError:
-        pass
-    block = _first_object(text)
-    obj = json_repair.loads(block) if block is not None else None
-    return (obj if isinstance(obj, dict) and obj else None), True
-
-
-# --------------------------------------------------------------------------- client
 
 
 @dataclasses.dataclass
@@ -306,7 +86,14 @@ class LLMClient:
         max_consecutive_timeouts: int = 3,
     ):
         self.backend = backend
-        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self.cache: Optional[ContentStore] = None
+        if cache_dir is not None:
+            self.cache = ContentStore(
+                cache_dir, ".json",
+                load=lambda path: json.loads(path.read_text(encoding="utf-8"))["response"],
+                save=lambda path, entry: write_json_atomic(path, entry),
+                valid=lambda response: isinstance(response, str),
+            )
         self.max_retries = max_retries
         self.retry_wait = retry_wait
         self.max_consecutive_timeouts = max_consecutive_timeouts
@@ -321,33 +108,13 @@ class LLMClient:
             "messages": messages,
             "params": self.backend.cache_params(),
         }
-        blob = json.dumps(material, sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-    def _cache_path(self, key: str) -> Optional[Path]:
-        return None if self.cache_dir is None else self.cache_dir / key[:2] / f"{key}.json"
-
-    def _cache_get(self, key: str) -> Optional[str]:
-        path = self._cache_path(key)
-        if path is None or not path.exists():
-            return None
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))["response"]
-        except (ValueError, KeyError) as e:
-            logging.warning("Ignoring unreadable cache entry %s (%s)", path, e)
-            return None
+        return sha256_key(json.dumps(material, sort_keys=True, ensure_ascii=False))
 
     def _cache_put(self, key: str, prompt: Prompt, messages: Messages, response: str) -> None:
-        path = self._cache_path(key)
-        if path is None:
-            return
-        entry = {
-            "model": self.backend.model_id,
-            "prompt": prompt.id,
-            "messages": messages,
-            "response": response,
-        }
-        write_text_atomic(path, json.dumps(entry, ensure_ascii=False))
+        if self.cache is not None:
+            entry = {"model": self.backend.model_id, "prompt": prompt.id,
+                     "messages": messages, "response": response}
+            self.cache.put(key, entry)
 
     def complete(
         self, prompt: Prompt, accept: Optional[Callable[[str], bool]] = None, **variables: str
@@ -363,7 +130,7 @@ class LLMClient:
         accept = accept or (lambda reply: True)
         messages = prompt.render(**variables)
         key = self.cache_key(prompt, messages)
-        cached = self._cache_get(key)
+        cached = self.cache.get(key) if self.cache is not None else None
         if cached is not None and accept(cached):
             self.stats.cache_hits += 1
             return cached
@@ -421,30 +188,3 @@ class LLMClient:
         else:
             self.stats.json_ok += 1
         return obj
-
-
-def build_backend(
-    llm_url: Optional[str] = None,
-    llm_model: Optional[str] = None,
-    llm_hf: Optional[str] = None,
-    timeout: float = 120.0,
-    max_tokens: int = 512,
-    api_key: Optional[str] = None,
-    device: str = "cpu",
-) -> Optional[LLMBackend]:
-    """The backend the options name, or ``None`` when none is given.
-
-    Raises:
-        ValueError: both an HTTP and a local backend, or a URL without a model name.
-    """
-    if llm_url and llm_hf:
-        raise ValueError("give either --llm_url/--llm_model or --llm_hf, not both")
-    if llm_url or llm_model:
-        if not (llm_url and llm_model):
-            raise ValueError("--llm_url and --llm_model go together")
-        return OpenAIChatBackend(
-            llm_url, llm_model, timeout=timeout, max_tokens=max_tokens, api_key=api_key
-        )
-    if llm_hf:
-        return TransformersBackend(llm_hf, device=device, max_new_tokens=max_tokens)
-    return None

@@ -33,6 +33,7 @@ from typing import Iterator, Optional, Sequence, Union
 import numpy as np
 from tqdm import tqdm
 
+from espnet_lau.content_store import ContentStore, sha256_key
 from espnet_lau.data.kaldi_dir import KaldiFileError, KaldiLine, read_kaldi_file
 from espnet_lau.fileio import exclusive_folder, save_npy_atomic, write_json_atomic, write_text_atomic
 from espnet_lau.semantic.target_norm import META_KEY as TARGET_STATS_KEY
@@ -125,41 +126,23 @@ def read_targets(path: PathLike, normalizer: Optional[TextNormalizer] = None) ->
     return [Target(line.key, normalized[line.lineno], line.lineno) for line in lines]
 
 
-class EmbeddingCache:
-    """Content-addressed store of embeddings: ``<root>/<key[:2]>/<key>.npy``.
+def embedding_cache(root: PathLike, dim: int) -> ContentStore[np.ndarray]:
+    """The embedding cache (:mod:`espnet_lau.content_store`): ``<root>/<key[:2]>/<key>.npy``.
 
     Safe to share between runs, sets and teachers (the key holds the teacher
-    fingerprint); entries are written atomically, unreadable ones count as misses.
+    fingerprint); an entry that is not a finite ``(dim,)`` float32 vector is a miss.
     """
-
-    def __init__(self, root: PathLike):
-        self.root = Path(root).resolve()
-
-    def _path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.npy"
-
-    def get(self, key: str, dim: int) -> Optional[np.ndarray]:
-        """The cached (E,) vector, or ``None`` if absent or not a finite (dim,) float32."""
-        path = self._path(key)
-        if not path.is_file():
-            return None
-        try:
-            vec = np.load(path, allow_pickle=False)
-        except (OSError, ValueError) as exc:
-            logger.warning("ignoring unreadable cache entry %s: %s", path, exc)
-            return None
-        if vec.shape != (dim,) or vec.dtype != np.float32 or not np.isfinite(vec).all():
-            logger.warning("ignoring invalid cache entry %s", path)
-            return None
-        return vec
-
-    def put(self, key: str, vec: np.ndarray) -> None:
-        save_npy_atomic(self._path(key), vec)
+    return ContentStore(
+        root, ".npy",
+        load=lambda path: np.load(path, allow_pickle=False),
+        save=save_npy_atomic,
+        valid=lambda vec: vec.shape == (dim,) and vec.dtype == np.float32 and bool(np.isfinite(vec).all()),
+    )
 
 
 def embedding_key(fingerprint: str, text: str) -> str:
     """The cache key of one normalised sentence under one teacher: a sha256 hex digest."""
-    return hashlib.sha256(f"{fingerprint}\n{text}".encode("utf-8")).hexdigest()
+    return sha256_key(f"{fingerprint}\n{text}")
 
 
 def default_cache_dir(outdir: PathLike) -> Path:
@@ -236,9 +219,10 @@ def _write_embeddings(
     npy_dir.mkdir(parents=True, exist_ok=True)
     cache = None
     if use_cache:
-        cache = EmbeddingCache(default_cache_dir(outdir) if cache_dir is None else cache_dir)
+        root = default_cache_dir(outdir) if cache_dir is None else cache_dir
+        cache = embedding_cache(root, teacher.dim)
 
-    fingerprint, dim = teacher.fingerprint, teacher.dim
+    fingerprint = teacher.fingerprint
     groups: dict[str, list[Target]] = {}
     for utt in utterances:
         groups.setdefault(embedding_key(fingerprint, utt.text), []).append(utt)
@@ -255,7 +239,7 @@ def _write_embeddings(
 
     missing: list[str] = []  # keys the teacher must embed
     for key in groups:
-        vec = cache.get(key, dim) if cache is not None else None
+        vec = cache.get(key) if cache is not None else None
         if vec is None:
             missing.append(key)
         else:
@@ -301,7 +285,7 @@ def _write_embeddings(
     result = EmbedTextResult(
         scp=outdir / SCP_NAME,
         meta=outdir / META_NAME,
-        dim=dim,
+        dim=teacher.dim,
         num_utterances=len(utterances),
         num_unique=len(groups),
         num_cache_hits=num_cache_hits,
