@@ -6,7 +6,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from espnet_lau.data.mini_grammar import meaning_from_id
 from espnet_lau.evaluation.clustering import cluster_scores
-from espnet_lau.evaluation.semantic_eval import run_semantic_eval, semantic_markdown
+from espnet_lau.evaluation.semantic_eval import run_semantic_eval
+from espnet_lau.evaluation.semantic_report import semantic_markdown
 from espnet_lau.evaluation.slot_recall import slot_recall
 from espnet_lau.evaluation.tfidf_embedder import TfidfCharEmbedder
 

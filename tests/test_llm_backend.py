@@ -394,7 +394,7 @@ def test_invalid_replies_are_never_cached(server, tmp_path):
 
 def test_partial_failures_are_partial_and_results_md_says_n_a(server, tmp_path):
     from espnet_lau.evaluation.results import load_run
-    from espnet_lau.evaluation.semantic_eval import semantic_markdown
+    from espnet_lau.evaluation.semantic_report import semantic_markdown
 
     calls = {"n": 0}
 

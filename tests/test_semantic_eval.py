@@ -23,7 +23,8 @@ from espnet_lau.evaluation.qa import (
     qa_accuracy,
     read_qa_jsonl,
 )
-from espnet_lau.evaluation.semantic_eval import run_semantic_eval, semantic_markdown
+from espnet_lau.evaluation.semantic_eval import run_semantic_eval
+from espnet_lau.evaluation.semantic_report import semantic_markdown
 from espnet_lau.evaluation.similarity import embedding_similarity
 from espnet_lau.evaluation.stats import mean_std
 

@@ -28,7 +28,8 @@ from espnet_lau.evaluation.llm import LLMClient
 from espnet_lau.evaluation.llm_backends import build_backend
 from espnet_lau.evaluation.qa import read_qa_jsonl
 from espnet_lau.evaluation.report_io import write_report
-from espnet_lau.evaluation.semantic_eval import MEASURES, run_semantic_eval, semantic_markdown
+from espnet_lau.evaluation.semantic_eval import MEASURES, run_semantic_eval
+from espnet_lau.evaluation.semantic_report import semantic_markdown
 from espnet_lau.evaluation.topic_label import read_topics
 from espnet_lau.fileio import write_text_atomic
 from espnet_lau.text.normalization import TextNormalizer
