@@ -10,7 +10,7 @@ import yaml
 from recipe_helpers import make_recipe_copy, run_recipe
 
 GRID = [
-    "--mini_size", "tiny", "--extra_asr", "30", "--src_nbpe", "40", "--tgt_nbpe", "60",
+    "--mini_size", "tiny", "--mini_asr_extra_utts", "30", "--src_nbpe", "40", "--tgt_nbpe", "60",
     "--asr_config", "conf/tuning/train_asr_debug.yaml",
     "--baseline_config", "conf/tuning/train_st_debug.yaml",
     "--lau_mse_config", "conf/tuning/train_st_lau_debug.yaml",

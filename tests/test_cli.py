@@ -1,6 +1,8 @@
 """User errors are one line `<prog>: error: <message>`, exit 1; bugs keep their traceback."""
 
+import argparse
 import importlib
+import inspect
 import logging
 import sys
 import zipfile
@@ -96,6 +98,9 @@ ENTRY_POINTS = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "es
 NO_LOGGING = {"guard_inputs"}  # prints one verdict line, logs nothing
 
 
+ESPNET_FLAGS = {"--print_config"}  # ESPnet's own task parsers declare it store_true
+
+
 @pytest.mark.parametrize("name", ENTRY_POINTS)
 def test_every_entry_point_has_get_parser_and_log_level(name):
     module = importlib.import_module(f"espnet_lau.bin.{name}")
@@ -103,3 +108,9 @@ def test_every_entry_point_has_get_parser_and_log_level(name):
     options = {o for action in parser._actions for o in action.option_strings}
     assert "--help" in options
     assert name in NO_LOGGING or "--log_level" in options
+    assert list(inspect.signature(module.main).parameters) == ["cmd"]
+    assert inspect.signature(module.main).parameters["cmd"].default is None
+    switches = [action.option_strings for action in parser._actions
+                if isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction))
+                and not ESPNET_FLAGS.intersection(action.option_strings)]
+    assert switches == [], f"{name}: boolean options take true|false (str2bool), not bare switches"

@@ -246,7 +246,7 @@ def test_changed_wav_is_regenerated(data_root, tmp_path):
 def test_data_sh_mini_tiny_is_deterministic(data_root, tmp_path):
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     cmd = ["bash", str(DATA_SH), "--corpus", "mini", "--mini_size", "tiny", "--seed", str(SEED),
-           "--extra_asr", str(EXTRA), "--nj", "2", "--python", sys.executable]
+           "--asr_extra_utts", str(EXTRA), "--nj", "2", "--python", sys.executable]
     out = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "SYNTHETIC" in out.stdout
@@ -266,6 +266,8 @@ def test_data_sh_mini_tiny_is_deterministic(data_root, tmp_path):
 def test_data_sh_rejects_unknown_options(tmp_path):
     out = subprocess.run(["bash", str(DATA_SH), "--no_such_option", "1"], cwd=tmp_path, capture_output=True, text=True)
     assert out.returncode != 0 and "unknown option --no_such_option" in out.stderr
+    out = subprocess.run(["bash", str(DATA_SH), "--extra_asr", "3"], cwd=tmp_path, capture_output=True, text=True)
+    assert out.returncode != 0 and "--extra_asr was renamed --mini_asr_extra_utts" in out.stderr
     out = subprocess.run(["bash", str(DATA_SH), "--help"], cwd=tmp_path, capture_output=True, text=True)
     assert out.returncode == 0 and "--jeli_subset" in out.stdout and not (tmp_path / "data").exists()
 

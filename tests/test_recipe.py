@@ -111,6 +111,9 @@ def test_unknown_option_is_refused(tmp_path):
     recipe = make_recipe_copy(tmp_path)
     proc = run_recipe(recipe, "--no_such_option", "1", check=False)
     assert proc.returncode != 0 and "unknown option --no_such_option" in proc.stderr
+    for old, new in (("--trivial", "--score_most_frequent"), ("--extra_asr", "--mini_asr_extra_utts")):
+        proc = run_recipe(recipe, old, "false", check=False)
+        assert proc.returncode != 0 and f"{old} was renamed {new}; use {new}" in proc.stderr
 
 
 def test_help_lists_stages_and_options(tmp_path):
@@ -125,7 +128,9 @@ def test_help_lists_stages_and_options(tmp_path):
                    "--tgt_bpemode", "--expdir", "--dumpdir", "--pretrained_asr", "--st_exp",
                    "--st_stats_dir", "--src_lang", "--tgt_lang"):
         assert option in out, option
-    for old in ("--decode_config", "--inference_model ", "--decode_tag", "--min_duration", "--bpemode "):
+    assert "--score_most_frequent" in out and "--mini_asr_extra_utts" in out
+    for old in ("--decode_config", "--inference_model ", "--decode_tag", "--min_duration", "--bpemode ",
+                "--trivial", "--extra_asr"):
         assert old not in out, old
 
 

@@ -91,7 +91,7 @@ def test_the_upload_folder_loads_and_decodes_offline(recipe, tmp_path, monkeypat
     packed = next((recipe / ST_EXP).glob("*.zip"))
     folder = upload_hf.main(["--zip", str(packed), "--repo", "someone/lau-test", "--folder",
                              str(tmp_path / "hf_upload"), "--st_exp", str(recipe / ST_EXP),
-                             "--prepare_only"])
+                             "--prepare_only", "true"])
     assert (folder / "meta.yaml").is_file() and (folder / "lau_config.yaml").is_file()
     card = (folder / "README.md").read_text()
     assert "LAU" in card and 'Speech2Text.from_pretrained("someone/lau-test")' in card and "|BLEU|" in card
@@ -142,7 +142,7 @@ def test_a_must_c_style_data_directory_runs_through_stages_2_to_13(recipe, tmp_p
         (dst / "text.tc.de").write_text(french)
         (dst / "text.lc.rm.de").write_text((recipe / "dump/raw" / dset / "text.lc.rm.fr").read_text())
     proc = run_recipe(st1, *DEBUG, "--stage", "2", "--stop_stage", "13", "--src_lang", "en", "--tgt_lang", "de",
-                      "--trivial", "false")
+                      "--score_most_frequent", "false")
     exp = "exp/st_train_st_lau_debug_raw_en_de_bpe_lc.rm60"
     scores = json.loads((st1 / exp / INFERENCE_TAG / "test/score_bleu/scores.json").read_text())
     assert scores["n_refs"] == 1 and 0 <= scores["bleu"] <= 100

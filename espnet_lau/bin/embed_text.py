@@ -52,7 +52,9 @@ def get_parser() -> argparse.ArgumentParser:
         help="Embedding cache, shareable across runs and sets "
         f"(None: <outdir>/../{DEFAULT_CACHE_DIRNAME})",
     )
-    group.add_argument("--no_cache", action="store_true", help="Neither read nor fill the cache")
+    group.add_argument(
+        "--use_cache", type=str2bool, default=True, help="false: neither read nor fill the cache"
+    )
     group.add_argument(
         "--progress_bar", type=str2bool, default=True, help="Show a tqdm progress bar"
     )
@@ -143,7 +145,7 @@ def main(cmd: Optional[Sequence[str]] = None) -> EmbedTextResult:
             teacher,
             normalizer=normalizer,
             cache_dir=args.cache_dir,
-            use_cache=not args.no_cache,
+            use_cache=args.use_cache,
             show_progress=args.progress_bar,
         )
 

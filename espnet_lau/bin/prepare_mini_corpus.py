@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate the SYNTHETIC Bambara→French mini corpus (espeak-ng speech) as Kaldi data dirs.
 
-Writes <output_dir>/{train,dev,test}/ (and train_asr_extra/ with --extra_asr N),
+Writes <output_dir>/{train,dev,test}/ (and train_asr_extra/ with --asr_extra_utts N),
 <output_dir>/wav/<set>/<uttid>.wav (16 kHz mono) and <output_dir>/README.txt.
 Deterministic by --seed; a re-run leaves up-to-date files untouched. See docs/data.md.
 
@@ -56,7 +56,7 @@ def get_parser() -> argparse.ArgumentParser:
         help="share of slot combinations never seen in train (default: %(default)s)",
     )
     parser.add_argument(
-        "--extra_asr", type=int, default=0,
+        "--asr_extra_utts", type=int, default=0,
         help="number of extra ASR-only utterances in train_asr_extra/ (default: %(default)s)",
     )
     for name in ("train", "dev", "test"):
@@ -79,7 +79,7 @@ def main(cmd: Optional[List[str]] = None) -> None:
         size=args.size,
         noise_rate=args.noise_rate,
         heldout_rate=args.heldout_rate,
-        extra_asr=args.extra_asr,
+        extra_asr=args.asr_extra_utts,
         paraphrases=args.paraphrases,
         label_noise=args.label_noise,
         source_variants=args.source_variants,

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Optional
 
 import yaml
+from espnet2.utils.types import str2bool
 
 from espnet_lau.cli import add_log_level_option, run_main, setup_logging
 from espnet_lau.fileio import write_text_atomic
@@ -114,7 +115,8 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--recipe", default="bambara_fr/st1", help="recipe name for the model card")
     parser.add_argument("--st_exp", type=Path, default=None,
                         help="the experiment directory (its config.yaml gives the LAU settings)")
-    parser.add_argument("--prepare_only", action="store_true", help="prepare --folder, do not upload")
+    parser.add_argument("--prepare_only", type=str2bool, default=False,
+                        help="true: prepare --folder, do not upload")
     add_log_level_option(parser)
     return parser
 

@@ -22,9 +22,12 @@ PathLike = Union[str, Path]
 #: epoch -> {"train"|"valid" -> {key -> value}}
 Curves = Dict[int, Dict[str, Dict[str, float]]]
 #: (key, axis label) of the validation curves plotted by :func:`plot_validation_curves`.
+#: ESPnet's ``valid/bleu`` is NLTK corpus BLEU over the *characters* of the teacher-forced
+#: argmax (``espnet.nets.e2e_mt_common.ErrorCalculator``): it runs far above the decoded
+#: word-level sacreBLEU of stage 13, and the label says so.
 VALID_CURVES = [("loss_st", "validation translation loss (loss_st)"),
                 ("acc", "validation token accuracy"),
-                ("bleu", "validation BLEU (teacher forcing)")]
+                ("bleu", "valid/bleu: character BLEU, teacher-forced")]
 CHECKPOINT = "checkpoint.pth"
 
 

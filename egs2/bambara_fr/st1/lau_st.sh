@@ -51,7 +51,7 @@ mini_source_variants=false  # mini: vary the Bambara side (particles, fronted ti
 jeli_asr=""              # jeli-asr: local dataset folder or hub name
 jeli_subset=jeli-asr     # jeli-asr | bam-asr-oza | jeli-asr-rmai
 jeli_dev_permille=30     # jeli-asr: per mille of the training recordings moved to dev
-extra_asr=0              # mini: utterances of extra ASR-only data (data/train_asr_extra)
+mini_asr_extra_utts=0    # mini: this many synthetic ASR-only utterances in data/train_asr_extra
 asr_extra=""             # extra ASR-only data dirs under data/ (space separated)
 asr_extra_sources=""     # real ASR-only corpora (folders or hub names) -> data/train_asr_extra in stage 1 (sets --asr_extra)
 asr_extra_label=corrected_else_semi  # kunkado-style ASR-only sets: corrected_else_semi | corrected | semi
@@ -107,13 +107,15 @@ inference_tag=""         # default: <inference config name>_st_model_<inference_
 eval_teacher=usem3       # teacher used to embed outputs in semantic_eval
 llm_url=""               # OpenAI-compatible endpoint for LLM-QA (optional)
 llm_model=""             # model name at --llm_url
-trivial=true             # also score the most-frequent-sentence system (stage 13)
+score_most_frequent=true # also score the most-frequent-sentence system (stage 13)
 times_file=""            # per-stage wall-clock seconds (default: <expdir>/stage_times.tsv)
 asr_stats_only=false     # stage 6 stops after the ASR statistics, no training (bench/data_scale.py)
 
 # upload
 hf_repo=""               # e.g. yourname/lau-st-bambara-fr
 
+# renamed: --trivial -> --score_most_frequent
+# renamed: --extra_asr -> --mini_asr_extra_utts
 . local/parse_options.sh
 
 [ -f path.sh ] && . ./path.sh
@@ -127,8 +129,8 @@ check_int() {  # check_int NAME MIN: the option NAME must be an integer >= MIN
 }
 for name in stage stop_stage; do check_int ${name} 1; done
 for name in nj inference_nj teacher_batch_size src_nbpe tgt_nbpe; do check_int ${name} 1; done
-for name in ngpu cpu_ddp_procs seed extra_asr; do check_int ${name} 0; done
-for name in gpu_inference live_plots trivial mini_source_variants ignore_init_mismatch asr_stats_only; do
+for name in ngpu cpu_ddp_procs seed mini_asr_extra_utts; do check_int ${name} 0; done
+for name in gpu_inference live_plots score_most_frequent mini_source_variants ignore_init_mismatch asr_stats_only; do
     case "${!name}" in true|false) ;; *) die "--${name} must be true or false, got '${!name}'" ;; esac
 done
 [ "${feats_type}" = raw ] || die "--feats_type ${feats_type}: only raw is supported"
@@ -177,7 +179,7 @@ extra_tag=""; [ -z "${asr_extra}" ] || extra_tag=_plus_$(echo ${asr_extra} | tr 
 [ -n "${times_file}" ] || times_file=${expdir}/stage_times.tsv
 export_dir=${st_exp}/export
 packed=${st_exp}/${st_exp##*/}_${inference_st_model%.pth}.zip
-trivial_exp=${expdir}/most_frequent_${tgt_lang}_${tgt_case}
+most_frequent_exp=${expdir}/most_frequent_${tgt_lang}_${tgt_case}
 all_sets="${train_set} ${valid_set} ${test_sets}"
 
 # ---- a copied or moved recipe folder --------------------------------------------
@@ -263,7 +265,7 @@ run_training() {  # run_training EXP COMMAND...: through cmd.sh's backend, log E
 # ---- stages ---------------------------------------------------------------------
 if run_stage 1 "Data preparation (${corpus}) -> data/{${train_set},${valid_set},${test_sets}}"; then
     local/data.sh --python "${python}" --corpus "${corpus}" --mini_size "${mini_size}" --seed "${seed}" --nj "${nj}" \
-        --extra_asr "${extra_asr}" ${jeli_asr:+--jeli_asr "${jeli_asr}"} --jeli_subset "${jeli_subset}" --dev_permille "${jeli_dev_permille}" \
+        --mini_asr_extra_utts "${mini_asr_extra_utts}" ${jeli_asr:+--jeli_asr "${jeli_asr}"} --jeli_subset "${jeli_subset}" --dev_permille "${jeli_dev_permille}" \
         --paraphrases "${mini_paraphrases}" --label_noise "${mini_label_noise}" --noise_rate "${mini_noise_rate}" \
         --source_variants "${mini_source_variants}" ${mini_num_train:+--num_train "${mini_num_train}"} \
         ${asr_extra_sources:+--asr_extra_sources "${asr_extra_sources}"} --asr_extra_label "${asr_extra_label}"
@@ -498,10 +500,10 @@ if run_stage 13 "Scoring (BLEU/chrF/TER, WER/CER), semantic evaluation and ${st_
         [ -f ${data_feats}/${dset}/utt2combination ] && extra+=(--combination ${data_feats}/${dset}/utt2combination)
         [ -n "${llm_url}" ] && extra+=(--llm_url "${llm_url}" --llm_model "${llm_model}")
         sys_dirs=(${outdir})
-        if [ "${trivial}" = true ]; then
-            sys_dirs+=(${trivial_exp}/${dset})
+        if [ "${score_most_frequent}" = true ]; then
+            sys_dirs+=(${most_frequent_exp}/${dset})
             ${python} -m espnet_lau.bin.most_frequent_baseline --train_text ${data_feats}/${train_set}/${tgt_text} \
-                --keys ${data_feats}/${dset}/${tgt_text} --out ${trivial_exp}/${dset}/text
+                --keys ${data_feats}/${dset}/${tgt_text} --out ${most_frequent_exp}/${dset}/text
         fi
         for sys_dir in "${sys_dirs[@]}"; do
             ${python} -m espnet_lau.bin.score_st --hyp ${sys_dir}/text "${refs[@]}" \
@@ -512,7 +514,7 @@ if run_stage 13 "Scoring (BLEU/chrF/TER, WER/CER), semantic evaluation and ${st_
         done
         [ -f "${st_exp}/drift/drift.json" ] && ln -sfn ../../drift "${outdir}/drift"
         runs+=(--run "$(basename "${st_exp}")_${dset}=${outdir}")
-        [ "${trivial}" = true ] && runs+=(--run "most_frequent_${dset}=${trivial_exp}/${dset}")
+        [ "${score_most_frequent}" = true ] && runs+=(--run "most_frequent_${dset}=${most_frequent_exp}/${dset}")
     done
     ${python} -m espnet_lau.bin.make_results "${runs[@]}" --out ${st_exp}/RESULTS.md --plot_dir ${st_exp}/plots \
         --title "bambara_fr/st1 (${corpus}): ${st_exp##*/}, ${inference_tag}"

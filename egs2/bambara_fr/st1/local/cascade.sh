@@ -125,7 +125,7 @@ fi
 if in_stages 5; then
     log "Stage 5: scoring and semantic evaluation (lau_st.sh stage 13 on ${outdir})"
     ./lau_st.sh --stage 13 --stop_stage 13 --st_exp "${outdir}" --python "${python}" \
-        --dumpdir "${dumpdir}" --test_sets "${test_sets}" --train_set "${train_set}" --trivial false \
+        --dumpdir "${dumpdir}" --test_sets "${test_sets}" --train_set "${train_set}" --score_most_frequent false \
         --src_lang "${src_lang}" --tgt_lang "${tgt_lang}" --src_case "${src_case}" --tgt_case "${tgt_case}" \
         --times_file "${outdir}/stage_times.tsv" --inference_tag "${inference_tag}"
 fi

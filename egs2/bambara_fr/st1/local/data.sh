@@ -4,7 +4,7 @@
 # directory, which is the recipe directory when called from run.sh.
 #
 #   --corpus mini      SYNTHETIC offline mini corpus (espeak-ng speech, slot grammar);
-#                      adds data/train_asr_extra with --extra_asr N (ASR-only).
+#                      adds data/train_asr_extra with --mini_asr_extra_utts N (ASR-only).
 #   --corpus jeli-asr  the real Jeli-ASR corpus (RobotsMali/jeli-asr) from --jeli_asr:
 #                      a local copy of the dataset repository, a save_to_disk folder or
 #                      a hub name (needs network).
@@ -27,7 +27,7 @@ paraphrases=3          # training targets drawn from the first N paraphrases, 1-
 label_noise=0          # share of training targets corrupted in meaning (mini)
 source_variants=false  # vary the Bambara side: particles, fronted time words (mini)
 num_train=""           # number of training utterances (mini; default: from --mini_size)
-extra_asr=0            # extra ASR-only utterances in data/train_asr_extra (mini)
+mini_asr_extra_utts=0  # mini: this many synthetic ASR-only utterances in data/train_asr_extra
 jeli_asr=              # Jeli-ASR folder or hub name; empty: downloads/jeli-asr if it exists, else RobotsMali/jeli-asr
 jeli_subset=jeli-asr   # jeli-asr (= bam-asr-oza + jeli-asr-rmai) | bam-asr-oza | jeli-asr-rmai
 dev_permille=30        # Jeli-ASR: per mille of the training recordings moved to dev (sha1(recording) rule)
@@ -37,55 +37,14 @@ asr_extra_label=corrected_else_semi  # kunkado-style sets: corrected_else_semi |
 asr_extra_splits=train # splits of the ASR-only corpora to read
 python=python3         # Python interpreter with espnet_lau installed
 
-options=(corpus data_dir seed nj mini_size noise_rate paraphrases label_noise source_variants num_train extra_asr jeli_asr jeli_subset dev_permille recording_regex asr_extra_sources asr_extra_label asr_extra_splits python)
-
-usage() {
-    cat <<USAGE
-Usage: $0 [--corpus mini|jeli-asr] [options]
-Options (default):
-  --corpus       ${corpus}      mini (SYNTHETIC, offline) | jeli-asr (real corpus)
-  --data_dir     ${data_dir}      output data root
-  --seed         ${seed}         mini: random seed
-  --nj           ${nj}         parallel jobs
-  --mini_size    ${mini_size}   mini: tiny (60/12/12 utt.) | default (1600/150/150 utt.)
-  --noise_rate   ${noise_rate}      mini: share of training targets with surface noise (a word dropped or swapped)
-  --paraphrases  ${paraphrases}         mini: training targets from the first N paraphrases (1-3 careful, 4-10 adds free translations)
-  --label_noise  ${label_noise}         mini: share of training targets corrupted in meaning
-  --source_variants ${source_variants}  mini: vary the Bambara side (particles, fronted time words)
-  --num_train    ${num_train:-<size>}    mini: number of training utterances
-  --extra_asr    ${extra_asr}         mini: N extra ASR-only utterances in <data_dir>/train_asr_extra
-  --jeli_asr     ${jeli_asr:-<auto>}    jeli-asr: local folder or hub name (auto: downloads/jeli-asr if present, else RobotsMali/jeli-asr)
-  --jeli_subset  ${jeli_subset}  jeli-asr: jeli-asr | bam-asr-oza | jeli-asr-rmai
-  --dev_permille ${dev_permille}        jeli-asr: per mille of the training recordings moved to dev
-  --recording_regex ${recording_regex:-<default>}  real corpora: regex with a (?P<recording>...) group on the clip file name
-  --asr_extra_sources "${asr_extra_sources}"  real ASR-only corpora (space separated) -> <data_dir>/train_asr_extra
-  --asr_extra_label ${asr_extra_label}  kunkado-style sets: corrected_else_semi | corrected | semi
-  --asr_extra_splits ${asr_extra_splits}  splits of the ASR-only corpora
-  --python       ${python}   Python interpreter with espnet_lau installed
-USAGE
-}
-
-while [ $# -gt 0 ]; do
-    case "$1" in
-        -h|--help) usage; exit 0 ;;
-        --*=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
-        --*)
-            name=${1#--}; name=${name//-/_}
-            if [[ ! " ${options[*]} " =~ " ${name} " ]]; then
-                echo "$0: unknown option $1" >&2; usage >&2; exit 1
-            fi
-            if [ $# -lt 2 ]; then echo "$0: option $1 needs a value" >&2; exit 1; fi
-            printf -v "${name}" '%s' "$2"
-            shift 2 ;;
-        *) echo "$0: unexpected argument $1" >&2; usage >&2; exit 1 ;;
-    esac
-done
+# renamed: --extra_asr -> --mini_asr_extra_utts
+. "$(dirname "$0")/parse_options.sh"
 
 [ -f ./path.sh ] && . ./path.sh
 
 case "${corpus}" in
     mini)
-        log "Generating the SYNTHETIC mini corpus (size=${mini_size}, seed=${seed}, noise_rate=${noise_rate}, paraphrases=${paraphrases}, label_noise=${label_noise}, source_variants=${source_variants}, num_train=${num_train:-default}, extra_asr=${extra_asr}, nj=${nj}) into ${data_dir}/"
+        log "Generating the SYNTHETIC mini corpus (size=${mini_size}, seed=${seed}, noise_rate=${noise_rate}, paraphrases=${paraphrases}, label_noise=${label_noise}, source_variants=${source_variants}, num_train=${num_train:-default}, mini_asr_extra_utts=${mini_asr_extra_utts}, nj=${nj}) into ${data_dir}/"
         "${python}" -m espnet_lau.bin.prepare_mini_corpus \
             --output_dir "${data_dir}" \
             --size "${mini_size}" \
@@ -95,7 +54,7 @@ case "${corpus}" in
             --label_noise "${label_noise}" \
             --source_variants "${source_variants}" \
             ${num_train:+--num_train "${num_train}"} \
-            --extra_asr "${extra_asr}" \
+            --asr_extra_utts "${mini_asr_extra_utts}" \
             --nj "${nj}"
         ;;
     jeli-asr|jeli_asr)
@@ -116,7 +75,7 @@ case "${corpus}" in
 esac
 
 if [ -n "${asr_extra_sources}" ]; then
-    if [ "${extra_asr}" != 0 ]; then echo "$0: --extra_asr (synthetic) and --asr_extra_sources both write ${data_dir}/train_asr_extra: give one" >&2; exit 1; fi
+    if [ "${mini_asr_extra_utts}" != 0 ]; then echo "$0: --mini_asr_extra_utts (synthetic) and --asr_extra_sources both write ${data_dir}/train_asr_extra: give one" >&2; exit 1; fi
     sources=()
     for src in ${asr_extra_sources}; do sources+=(--source "${src}"); done
     log "Preparing ASR-only data from ${asr_extra_sources} (splits: ${asr_extra_splits}, label: ${asr_extra_label}) into ${data_dir}/train_asr_extra"

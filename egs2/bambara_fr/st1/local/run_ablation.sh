@@ -25,7 +25,7 @@
 # Steps (run a range with --stage N --stop_stage M; every step skips what exists, so an
 # interrupted grid resumes where it stopped; ESPnet training resumes from its checkpoint):
 #   1  per level, a working directory <outdir>/<level> with the recipe's scripts: corpus
-#      (with --extra_asr ASR-only utterances), dumps, tokens, teacher embeddings and ST
+#      (with --mini_asr_extra_utts ASR-only utterances), dumps, tokens, teacher embeddings and ST
 #      statistics (lau_st.sh stages 1-5, 7 and 10 there)
 #   2  ASR pretraining on 1x and 2x ASR data, once, in the first level (the audio and
 #      transcripts are those of every level); the others initialise from it
@@ -53,7 +53,7 @@ seeds="0 1 2"            # training seeds of every system
 extra_seeds="3 4"        # more seeds for the systems in --extra_seeded
 extra_seeded="baseline_1xasr lau_mse_std_r1"  # systems that also get --extra_seeds
 target_ratio=1.0         # r of the *_r1 systems
-extra_asr=1600           # ASR-only utterances for the 2x-ASR baseline (the mini train size)
+mini_asr_extra_utts=1600 # ASR-only utterances for the 2x-ASR baseline (the mini train size)
 mini_size=default        # mini corpus size: tiny | default
 mini_num_train=""        # training utterances ("" = from mini_size)
 max_epoch=""             # ST epochs of every system ("" = the configs' max_epoch)
@@ -78,7 +78,7 @@ python=python            # the Python with espnet and espnet_lau
 
 [ -n "${results}" ] || results=${outdir}/RESULTS.md
 case "${outdir}" in exp/?*) ;; *) die "--outdir must be under exp/, got '${outdir}'" ;; esac
-for n in jobs nj extra_asr; do [[ "${!n}" =~ ^[0-9]+$ ]] && [ "${!n}" -ge 1 ] || die "--${n} must be an integer >= 1, got '${!n}'"; done
+for n in jobs nj mini_asr_extra_utts; do [[ "${!n}" =~ ^[0-9]+$ ]] && [ "${!n}" -ge 1 ] || die "--${n} must be an integer >= 1, got '${!n}'"; done
 recipe_dir=$(pwd)
 first_level=${levels%% *}
 first_seed=${seeds%% *}
@@ -142,7 +142,7 @@ for level in ${levels}; do
     fi
     log "Step 1: ${level} ($(level_options "${level}")): corpus, dumps, tokens, embeddings, ST statistics (log: ${outdir}/logs/data_${level}.log)"
     recipe "${level}" ${outdir}/logs/data_${level}.log --stage 1 --stop_stage 5 \
-        --extra_asr "${extra_asr}" --asr_extra train_asr_extra
+        --mini_asr_extra_utts "${mini_asr_extra_utts}" --asr_extra train_asr_extra
     recipe "${level}" ${outdir}/logs/data_${level}_7_10.log --stage 7 --stop_stage 10 --st_config "${baseline_config}"
 done
 
@@ -184,7 +184,7 @@ train_and_evaluate() {  # LEVEL SYSTEM SEED: lau_st.sh stages 11-13
     OMP_NUM_THREADS=${threads} recipe "${level}" "${outdir}/logs/${level}_${system}_seed${seed}.log" \
         --stage 11 --stop_stage 13 "${opts[@]}" --st_exp "$(run_dir "${level}" "${system}" "${seed}")" \
         --pretrained_asr "$(asr_from "${level}" "${asr}")/valid.acc.ave.pth:encoder:encoder" \
-        --seed "${seed}" --inference_nj $(( nj / jobs > 0 ? nj / jobs : 1 )) --trivial false \
+        --seed "${seed}" --inference_nj $(( nj / jobs > 0 ? nj / jobs : 1 )) --score_most_frequent false \
         --times_file "$(run_dir "${level}" "${system}" "${seed}")/stage_times.tsv" \
         ${st_args:+--st_args "${st_args# }"}
 }
