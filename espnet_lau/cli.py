@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import shlex
 import sys
 import traceback
 from pathlib import Path
-from typing import Callable, List, Optional, TypeVar
+from typing import Callable, Iterator, List, Optional, Type, TypeVar
 
 import yaml
 from espnet2.utils.types import str2bool
@@ -81,12 +82,31 @@ def _module_name(main: Callable) -> str:
     return module.rpartition(".")[2]
 
 
-def run_main(main: Callable[[], T], prog: Optional[str] = None) -> T:
-    """Run an entry point's ``main()``, reporting a user error in one line.
+@contextlib.contextmanager
+def user_errors(prog: str, *also: Type[BaseException]) -> Iterator[None]:
+    """Report a user error raised in the block in one line and exit 1.
 
-    A :data:`USER_ERRORS` exception is printed as ``<prog>: error: <message>`` on stderr
-    and the process exits 1; its traceback comes first when logging is at DEBUG
-    (``--log_level DEBUG``). Any other exception, a bug, propagates with its traceback.
+    Catches :data:`USER_ERRORS` plus ``also`` (the exceptions an entry point's own
+    functions raise for bad input, e.g. ``ValueError``); prints
+    ``<prog>: error: <message>`` on stderr, after the traceback when logging is at DEBUG.
+    Anything else, a bug, propagates with its traceback. ``main(cmd)`` itself exits, so
+    a caller or test that runs ``main`` in-process sees ``SystemExit(1)``::
+
+        with user_errors("check_packed", ValueError):
+            fixed = normalise_zip_modes(args.zip)
+    """
+    try:
+        yield
+    except USER_ERRORS + also as exc:
+        if logging.getLogger().isEnabledFor(logging.DEBUG):
+            traceback.print_exc()
+        print(f"{prog}: error: {user_error_message(exc)}", file=sys.stderr)
+        sys.exit(1)
+
+
+def run_main(main: Callable[[], T], prog: Optional[str] = None) -> T:
+    """Run an entry point's ``main()`` inside :func:`user_errors`.
+
     ``prog`` defaults to the module name of ``main`` (``embed_text``).
 
     Usage, at the end of an entry point::
@@ -94,11 +114,5 @@ def run_main(main: Callable[[], T], prog: Optional[str] = None) -> T:
         if __name__ == "__main__":
             run_main(main)
     """
-    prog = prog or _module_name(main)
-    try:
+    with user_errors(prog or _module_name(main)):
         return main()
-    except USER_ERRORS as exc:
-        if logging.getLogger().isEnabledFor(logging.DEBUG):
-            traceback.print_exc()
-        print(f"{prog}: error: {user_error_message(exc)}", file=sys.stderr)
-        sys.exit(1)

@@ -114,3 +114,17 @@ def test_every_entry_point_has_get_parser_and_log_level(name):
                 if isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction))
                 and not ESPNET_FLAGS.intersection(action.option_strings)]
     assert switches == [], f"{name}: boolean options take true|false (str2bool), not bare switches"
+
+
+def test_user_errors_reports_one_line_and_lets_bugs_through(capsys):
+    from espnet_lau.cli import user_errors
+
+    with pytest.raises(SystemExit) as exit_info, user_errors("tool", ValueError):
+        raise ValueError("data/train/text:3: no translation")
+    assert exit_info.value.code == 1
+    assert capsys.readouterr().err == "tool: error: data/train/text:3: no translation\n"
+    with pytest.raises(SystemExit), user_errors("tool"):
+        open("/nonexistent/dir/file")
+    assert capsys.readouterr().err == "tool: error: /nonexistent/dir/file: No such file or directory\n"
+    with pytest.raises(ValueError), user_errors("tool"):  # not named: a bug, with its traceback
+        raise ValueError("internal")

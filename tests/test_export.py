@@ -95,7 +95,7 @@ def test_refuses_weights_of_another_model_and_writes_nothing(lau_checkpoint, tmp
     assert not (tmp_path / "out").exists()
 
 
-def test_cli(lau_checkpoint, tmp_path):
+def test_cli(lau_checkpoint, tmp_path, capsys):
     expdir, _ = lau_checkpoint
     export_main(["--config", str(expdir / "config.yaml"), "--model_file",
                  str(expdir / "valid.acc.ave.pth"), "--outdir", str(tmp_path)])
@@ -104,6 +104,7 @@ def test_cli(lau_checkpoint, tmp_path):
         export_main(["--config", str(expdir / "config.yaml"), "--model_file",
                      str(tmp_path / "missing.pth"), "--outdir", str(tmp_path / "x")])
     assert e.value.code != 0
+    assert capsys.readouterr().err.strip().splitlines()[-1] == f"export_stock: error: {tmp_path / 'missing.pth'} does not exist"
 
 
 @pytest.mark.parametrize("entry", ["export_stock", "lau_st_train"])

@@ -20,7 +20,7 @@ import yaml
 from espnet2.bin.st_inference import Speech2Text
 from espnet_model_zoo.downloader import ModelDownloader
 
-from espnet_lau.cli import add_log_level_option, run_main, setup_logging
+from espnet_lau.cli import add_log_level_option, run_main, setup_logging, user_errors
 from espnet_lau.data.kaldi_dir import read_table
 from espnet_lau.fileio import atomic_write, current_umask
 
@@ -96,10 +96,8 @@ def main(cmd=None):
     parser = get_parser()
     args = parser.parse_args(cmd)
     setup_logging(args.log_level)
-    try:
+    with user_errors("check_packed", ValueError):
         fixed = normalise_zip_modes(args.zip)
-    except ValueError as exc:
-        parser.exit(1, f"check_packed: error: {exc}\n")
     if fixed:
         logging.info(f"{args.zip}: {fixed} entries given mode {0o666 & ~current_umask():o} (the umask's)")
     mismatches = check_packed(args.zip, args.wav_scp, args.hyp, args.decode_config,

@@ -17,7 +17,7 @@ from typing import Optional, Sequence
 
 from espnet2.utils.types import str2bool
 
-from espnet_lau.cli import add_log_level_option, run_main, setup_logging
+from espnet_lau.cli import add_log_level_option, run_main, setup_logging, user_errors
 from espnet_lau.fileio import exclusive_folder
 from espnet_lau.semantic.embed import (
     DEFAULT_CACHE_DIRNAME,
@@ -124,10 +124,8 @@ def main(cmd: Optional[Sequence[str]] = None) -> EmbedTextResult:
     except ValueError as exc:
         parser.error(str(exc))
     if args.check_only:
-        try:
+        with user_errors("embed_text", TextFileError):
             n = check_embeddings_current(args.text, args.outdir)
-        except (TextFileError, FileNotFoundError) as exc:
-            parser.exit(1, f"embed_text: error: {exc}\n")
         print(f"{args.outdir}: the embeddings of all {n} utterances match {args.text}")
         return None
     # Validate the whole file, and hold the output folder, before paying for the teacher.

@@ -8,11 +8,10 @@ as a plain ``ESPnetSTModel``.
 
 import argparse
 import logging
-import sys
 
 from espnet2.utils.types import str2bool
 
-from espnet_lau.cli import add_log_level_option, run_main, setup_logging
+from espnet_lau.cli import add_log_level_option, run_main, setup_logging, user_errors
 from espnet_lau.export import ExportError, export_stock
 
 
@@ -37,11 +36,8 @@ def get_parser() -> argparse.ArgumentParser:
 def main(cmd=None):
     args = get_parser().parse_args(cmd)
     setup_logging(args.log_level)
-    try:
+    with user_errors("export_stock", ExportError):
         config, model = export_stock(args.config, args.model_file, args.outdir, trust_pickle=args.trust_pickle)
-    except ExportError as e:
-        logging.error(str(e))
-        sys.exit(1)
     logging.info(f"Wrote the stock ST model: {config} {model}")
 
 

@@ -11,7 +11,7 @@ check that the sets share no utterance.
 import argparse
 import logging
 
-from espnet_lau.cli import add_log_level_option, run_main, setup_logging
+from espnet_lau.cli import add_log_level_option, run_main, setup_logging, user_errors
 from espnet_lau.data.dump import CASES, filter_data_dir, format_data_dir
 from espnet_lau.data.kaldi_dir import KaldiFileError, check_disjoint_sets
 from espnet_lau.text.bambara import MODES, BambaraNormalizer
@@ -63,7 +63,7 @@ def main(cmd=None):
     parser = get_parser()
     args = parser.parse_args(cmd)
     setup_logging(args.log_level)
-    try:
+    with user_errors(f"prepare_dump {args.command}", KaldiFileError):  # a user's data, not a bug
         if args.command == "disjoint":
             check_disjoint_sets(args.dirs)
             logging.info(f"disjoint: {' '.join(args.dirs)} share no utterance id and no recording")
@@ -74,8 +74,6 @@ def main(cmd=None):
         else:
             n = filter_data_dir(args.src, args.dst, args.min_duration, args.max_duration,
                                 args.max_target_chars, args.sample_rate, args.target_file)
-    except (KaldiFileError, FileNotFoundError) as exc:  # a user's data, not a bug: one line
-        parser.exit(1, f"prepare_dump {args.command}: error: {exc}\n")
     logging.info(f"{args.command}: {args.dst} has {n} utterances")
 
 
