@@ -17,7 +17,8 @@ import pytest
 import soundfile
 
 from espnet_lau.data import kaldi_dir
-from espnet_lau.data.kaldi_dir import KaldiDataDirError, read_jsonl, read_table, validate_data_dir
+from espnet_lau.data.datadir_check import check_disjoint_sets, validate_data_dir
+from espnet_lau.data.kaldi_table import KaldiDataDirError, read_table
 from espnet_lau.data.mini_corpus import (
     EXTRA_ASR_SET,
     REFERENCE_FILES,
@@ -28,6 +29,7 @@ from espnet_lau.data.mini_corpus import (
     split_combinations,
 )
 from espnet_lau.data.mini_grammar import NUM_PARAPHRASES, TEMPLATES, TOPICS, check_grammar, meaning_from_id
+from espnet_lau.data.qa_jsonl import read_jsonl
 from espnet_lau.data.synthesis import EspeakSynthesizer, SynthesisError, SynthesisJob, Voice
 
 REPO = Path(__file__).resolve().parents[1]
@@ -389,4 +391,4 @@ def test_a_swap_killed_between_its_renames_is_recovered(tmp_path):
 
 
 def test_the_sets_share_no_utterance_and_no_recording(data_root):
-    kaldi_dir.check_disjoint_sets(sorted(p.parent for p in data_root.glob("*/wav.scp")))
+    check_disjoint_sets(sorted(p.parent for p in data_root.glob("*/wav.scp")))

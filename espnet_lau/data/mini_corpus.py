@@ -52,12 +52,8 @@ from espnet_lau.data.mini_grammar import (
     Meaning,
     all_meanings,
 )
-from espnet_lau.data.kaldi_dir import (
-    DataDirSummary,
-    Utterance,
-    validate_data_dir,
-    write_data_dir,
-)
+from espnet_lau.data.datadir_check import DataDirSummary, validate_data_dir
+from espnet_lau.data.kaldi_dir import Utterance, write_data_dir
 from espnet_lau.data.synthesis import (
     EspeakSynthesizer,
     SynthesisJob,
