@@ -27,7 +27,7 @@ paraphrases. It exercises the same problem as Jeli-ASR on a tiny scale:
   target actually expresses. Dev and test stay clean, with the three careful paraphrases
   as references (``text.tc.fr``, ``text.tc.fr.ref2``, ``text.tc.fr.ref3``) and ``utt2combination`` saying
   whether the slot combination occurs in train (``seen``) or not (``unseen``).
-* **Gold semantics.** ``topic`` (one of :data:`~espnet_lau.data.mini_grammar.TOPICS`) and ``qa.jsonl`` (a French
+* **Gold semantics.** ``topic`` (one of :data:`~espnet_lau.data.mini_templates.TOPICS`) and ``qa.jsonl`` (a French
   question and its accepted answers, from the slots) for the semantic evaluations.
 """
 
@@ -46,12 +46,12 @@ from espnet_lau.data.mini_grammar import (
     BAMBARA_PARTICLES,
     MAX_PARAPHRASES,
     NUM_PARAPHRASES,
-    SLOTS,
     SOURCE_VARIANTS,
-    TEMPLATES,
     Meaning,
     all_meanings,
 )
+from espnet_lau.data.mini_lexicon import SLOTS
+from espnet_lau.data.mini_templates import TEMPLATES
 from espnet_lau.data.datadir_check import DataDirSummary, validate_data_dir
 from espnet_lau.data.kaldi_dir import Utterance, write_data_dir
 from espnet_lau.data.synthesis import (
