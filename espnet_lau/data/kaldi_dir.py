@@ -59,8 +59,9 @@ def write_data_dir(
     folder, files of other tools) are kept.
 
     The new directory is built in a sibling folder (:func:`~espnet_lau.fileio.staged_dir`)
-    and validated there (:func:`validate_data_dir`, ``check_wav_files`` included) before it
-    replaces ``data_dir``: a failed validation leaves the previous directory as it was.
+    and validated there (:func:`~espnet_lau.data.datadir_check.validate_data_dir`,
+    ``check_wav_files`` included) before it replaces ``data_dir``: a failed validation
+    leaves the previous directory as it was.
     Files whose content is unchanged keep their modification time, and a re-run with the
     same content changes nothing.
 

@@ -95,8 +95,9 @@ def split_combinations(seed: int, heldout_rate: float) -> Tuple[List[Meaning], L
 
 
 def assign_speakers(seed: int, size: CorpusSize) -> Dict[str, List[Speaker]]:
-    """Speakers of each set: the first ``size.num_speakers`` of :data:`SPEAKER_POOL`, with
-    dev and test drawn (seeded, alternating female/male) so both have both genders."""
+    """Speakers of each set: the first ``size.num_speakers`` of
+    :data:`~espnet_lau.data.mini_speakers.SPEAKER_POOL`, with dev and test drawn (seeded,
+    alternating female/male) so both have both genders."""
     if size.num_speakers > len(SPEAKER_POOL):
         raise ValueError(f"{size.num_speakers} speakers requested, the pool has {len(SPEAKER_POOL)}")
     chosen = list(SPEAKER_POOL[: size.num_speakers])
