@@ -10,10 +10,11 @@ paraphrases. It exercises the same problem as Jeli-ASR on a tiny scale:
   when…); it is rendered as one Bambara sentence (Bambara orthography with ɛ ɔ ɲ; with
   ``source_variants`` also with a discourse particle or the time word fronted) and
   :data:`~espnet_lau.data.mini_grammar.MAX_PARAPHRASES` French paraphrases:
-  :data:`~espnet_lau.data.mini_grammar.NUM_PARAPHRASES` careful ones (the dev/test references) and seven loose, free ones
-  (:mod:`espnet_lau.data.mini_free_translations`).
-* **Speakers.** espeak-ng voice variants × pitch × speed (:data:`~espnet_lau.data.mini_speakers.SPEAKER_POOL`); dev and
-  test speakers never occur in train.
+  :data:`~espnet_lau.data.mini_grammar.NUM_PARAPHRASES` careful ones (the dev/test
+  references) and seven loose, free ones (:mod:`espnet_lau.data.mini_free_translations`).
+* **Speakers.** espeak-ng voice variants × pitch × speed
+  (:data:`~espnet_lau.data.mini_speakers.SPEAKER_POOL`); dev and test speakers never occur
+  in train.
 * **Held-out combinations.** A share of the slot combinations of every multi-slot template
   never occurs in train (each of their values does); half of dev and test is drawn from
   them, so test measures generalisation to unseen combinations.
