@@ -15,8 +15,9 @@ from recipe_helpers import DEBUG, make_recipe_copy, run_recipe
 
 from espnet_lau.bin import prepare_asr_extra as cli
 from espnet_lau.data.asr_extra import prepare_asr_extra
+from espnet_lau.data.datadir_check import validate_data_dir
 from espnet_lau.data.jeli_asr import prepare_jeli_asr
-from espnet_lau.data.kaldi_dir import read_table, validate_data_dir
+from espnet_lau.data.kaldi_table import read_table
 from espnet_lau.data.sources import SourceLayoutError
 
 WORDS = "dugutigi bɛ sugu la sini a ye muso ka jiri ta".split()

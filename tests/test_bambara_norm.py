@@ -8,7 +8,7 @@ import pytest
 
 from espnet_lau.bin import prepare_dump, score_st
 from espnet_lau.data.dump import format_data_dir
-from espnet_lau.data.kaldi_dir import read_table
+from espnet_lau.data.kaldi_table import read_table
 from espnet_lau.text.bambara import BambaraNormalizer
 
 from test_dump import LANGS, data_dir  # noqa: F401  (the fixture)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from espnet_lau.cli import run_main
-from espnet_lau.data.kaldi_dir import KaldiFileError
+from espnet_lau.data.kaldi_table import KaldiFileError
 from recipe_helpers import run_module
 
 

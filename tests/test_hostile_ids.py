@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from espnet_lau.data.kaldi_dir import KaldiDataDirError, file_for_id, id_problem, read_table
+from espnet_lau.data.kaldi_table import KaldiDataDirError, file_for_id, id_problem, read_table
 
 
 def hostile_dir(root, uttid):

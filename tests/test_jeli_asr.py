@@ -26,7 +26,8 @@ from corpus_fixtures import (
 
 from espnet_lau.bin import prepare_jeli_asr as cli
 from espnet_lau.data.jeli_asr import JELI_CONFIGS, JeliSchemaError, load_jeli_asr, prepare_jeli_asr
-from espnet_lau.data.kaldi_dir import read_table, validate_data_dir
+from espnet_lau.data.datadir_check import validate_data_dir
+from espnet_lau.data.kaldi_table import read_table
 from espnet_lau.data.lfs import LFSPointerError
 from espnet_lau.data.nemo_manifest import ManifestError
 from espnet_lau.data.recordings import DEFAULT_RECORDING_REGEX, clip_name, compile_recording_regex, is_dev_recording, recording_of

@@ -17,17 +17,17 @@ import pytest
 import soundfile
 
 from espnet_lau.data import kaldi_dir
-from espnet_lau.data.kaldi_dir import KaldiDataDirError, read_jsonl, read_table, validate_data_dir
-from espnet_lau.data.mini_corpus import (
-    EXTRA_ASR_SET,
-    REFERENCE_FILES,
-    MiniCorpusConfig,
-    add_translation_noise,
-    generate_mini_corpus,
-    prepare_mini_corpus,
-    split_combinations,
-)
-from espnet_lau.data.mini_grammar import NUM_PARAPHRASES, TEMPLATES, TOPICS, check_grammar, meaning_from_id
+from espnet_lau.data.datadir_check import check_disjoint_sets, validate_data_dir
+from espnet_lau.data.kaldi_table import KaldiDataDirError, read_table
+from espnet_lau.data.mini_config import EXTRA_ASR_SET, MiniCorpusConfig
+from espnet_lau.data.mini_corpus import REFERENCE_FILES, prepare_mini_corpus
+from espnet_lau.data.mini_free_translations import FREE_TRANSLATIONS
+from espnet_lau.data.mini_generate import generate_mini_corpus, split_combinations
+from espnet_lau.data.mini_grammar import MAX_PARAPHRASES, NUM_PARAPHRASES, all_meanings, meaning_from_id
+from espnet_lau.data.mini_lexicon import SLOTS
+from espnet_lau.data.mini_noise import add_translation_noise
+from espnet_lau.data.mini_templates import TEMPLATES, TOPICS
+from espnet_lau.data.qa_jsonl import read_jsonl
 from espnet_lau.data.synthesis import EspeakSynthesizer, SynthesisError, SynthesisJob, Voice
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,6 +61,35 @@ def _snapshot(root: Path):
 # ---------------------------------------------------------------------------------------
 # Grammar
 # ---------------------------------------------------------------------------------------
+
+
+def check_grammar() -> None:
+    """Sanity checks of the lexicon and grammar.
+
+    Raises:
+        ValueError: on duplicate keys, a wrong number of paraphrases, or a paraphrase that
+            contains none of the accepted QA answers.
+    """
+    topics = {t.topic for t in TEMPLATES}
+    if topics != set(TOPICS):
+        raise ValueError(f"topics {sorted(topics)} != {sorted(TOPICS)}")
+    for slot, values in SLOTS.items():
+        keys = [v.key for v in values]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"slot {slot}: duplicate keys {keys}")
+    if set(FREE_TRANSLATIONS) != {t.name for t in TEMPLATES}:
+        raise ValueError("FREE_TRANSLATIONS and TEMPLATES name different templates")
+    for template in TEMPLATES:
+        if len(template.french) != NUM_PARAPHRASES:
+            raise ValueError(f"{template.name}: {len(template.french)} paraphrases, need {NUM_PARAPHRASES}")
+        for meaning in all_meanings(template):
+            paraphrases = meaning.paraphrases()
+            if len(paraphrases) != MAX_PARAPHRASES or len(set(paraphrases)) != MAX_PARAPHRASES:
+                raise ValueError(f"{meaning.id}: paraphrases are not distinct: {paraphrases}")
+            answers = [a.lower() for a in meaning.qa()["answers"]]
+            for p in paraphrases:
+                if not any(a in p.lower() for a in answers):
+                    raise ValueError(f"{meaning.id}: {p!r} contains none of the answers {answers}")
 
 
 def test_grammar_is_consistent():
@@ -391,4 +420,4 @@ def test_a_swap_killed_between_its_renames_is_recovered(tmp_path):
 
 
 def test_the_sets_share_no_utterance_and_no_recording(data_root):
-    kaldi_dir.check_disjoint_sets(sorted(p.parent for p in data_root.glob("*/wav.scp")))
+    check_disjoint_sets(sorted(p.parent for p in data_root.glob("*/wav.scp")))

@@ -7,8 +7,10 @@ from collections import Counter
 
 import pytest
 
-from espnet_lau.data.mini_corpus import LABEL_NOISE, SURFACE_NOISE, MiniCorpusConfig, generate_mini_corpus
+from espnet_lau.data.mini_config import MiniCorpusConfig
+from espnet_lau.data.mini_generate import generate_mini_corpus
 from espnet_lau.data.mini_grammar import MAX_PARAPHRASES, meaning_from_id
+from espnet_lau.data.mini_noise import LABEL_NOISE, SURFACE_NOISE
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from espnet2.bin.st_inference import Speech2Text
 from espnet_model_zoo.downloader import ModelDownloader
 
 from espnet_lau.cli import add_log_level_option, run_main, setup_logging, user_errors
-from espnet_lau.data.kaldi_dir import read_table
+from espnet_lau.data.kaldi_table import read_table
 from espnet_lau.fileio import atomic_write, current_umask
 
 

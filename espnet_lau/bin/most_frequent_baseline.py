@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 
 from espnet_lau.cli import add_log_level_option, run_main, setup_logging
-from espnet_lau.data.kaldi_dir import read_table, write_table
+from espnet_lau.data.kaldi_table import read_table, write_table
 
 
 def most_frequent_hypotheses(train_text: Path, keys: Path) -> dict:

@@ -12,8 +12,9 @@ import argparse
 import logging
 
 from espnet_lau.cli import add_log_level_option, run_main, setup_logging, user_errors
+from espnet_lau.data.datadir_check import check_disjoint_sets
 from espnet_lau.data.dump import CASES, filter_data_dir, format_data_dir
-from espnet_lau.data.kaldi_dir import KaldiFileError, check_disjoint_sets
+from espnet_lau.data.kaldi_table import KaldiFileError
 from espnet_lau.text.bambara import MODES, BambaraNormalizer
 
 

@@ -17,7 +17,8 @@ from typing import List, Optional
 from espnet2.utils.types import int_or_none, str2bool
 
 from espnet_lau.cli import add_log_level_option, add_progress_option, log_command, run_main, setup_logging
-from espnet_lau.data.mini_corpus import SIZES, MiniCorpusConfig, prepare_mini_corpus
+from espnet_lau.data.mini_config import SIZES, MiniCorpusConfig
+from espnet_lau.data.mini_corpus import prepare_mini_corpus
 from espnet_lau.data.mini_grammar import MAX_PARAPHRASES, NUM_PARAPHRASES
 
 

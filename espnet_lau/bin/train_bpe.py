@@ -13,7 +13,7 @@ from pathlib import Path
 import sentencepiece as spm
 
 from espnet_lau.cli import add_log_level_option, run_main, setup_logging
-from espnet_lau.data.kaldi_dir import read_table
+from espnet_lau.data.kaldi_table import read_table
 from espnet_lau.fileio import write_text_atomic
 
 SPECIAL_PIECES = {"<unk>", "<s>", "</s>"}

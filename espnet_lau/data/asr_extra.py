@@ -30,7 +30,9 @@ from typing import Dict, List, Optional, Sequence, Set, Union
 from tqdm import tqdm
 
 from espnet_lau.data.clips import Clip, audio_paths, clean_text, convert_split, pcm_digest, uttids
-from espnet_lau.data.kaldi_dir import DataDirSummary, read_table, validate_data_dir, write_data_dir
+from espnet_lau.data.datadir_check import DataDirSummary, validate_data_dir
+from espnet_lau.data.kaldi_dir import write_data_dir
+from espnet_lau.data.kaldi_table import read_table
 from espnet_lau.data.recordings import DEFAULT_RECORDING_REGEX, compile_recording_regex, recording_id
 from espnet_lau.data.sources import SourceLayoutError, SourceSplit, open_source
 from espnet_lau.data.wav_manifest import WavManifest

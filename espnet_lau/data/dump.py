@@ -22,16 +22,10 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 import soundfile
 from tqdm import tqdm
 
-from espnet_lau.data.kaldi_dir import (
-    REQUIRED_FILES,
-    KaldiDataDirError,
-    Utterance,
-    read_jsonl,
-    read_kaldi_file,
-    read_table,
-    utterance_files,
-    write_data_dir,
-)
+from espnet_lau.data.datadir_check import REQUIRED_FILES, utterance_files
+from espnet_lau.data.kaldi_dir import Utterance, write_data_dir
+from espnet_lau.data.kaldi_table import KaldiDataDirError, read_kaldi_file, read_table
+from espnet_lau.data.qa_jsonl import read_jsonl
 from espnet_lau.data.synthesis import sox_to_wav
 from espnet_lau.data.wav_manifest import WavManifest
 from espnet_lau.text.normalization import TextNormalizer

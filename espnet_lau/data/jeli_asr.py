@@ -37,7 +37,8 @@ from typing import Dict, List, Optional, Union
 from tqdm import tqdm
 
 from espnet_lau.data.clips import Clip, audio_paths, clean_text, convert_split, uttids
-from espnet_lau.data.kaldi_dir import DataDirSummary, Utterance, validate_data_dir, write_data_dir
+from espnet_lau.data.datadir_check import DataDirSummary, validate_data_dir
+from espnet_lau.data.kaldi_dir import Utterance, write_data_dir
 from espnet_lau.data.recordings import DEFAULT_RECORDING_REGEX, compile_recording_regex, is_dev_recording, recording_id
 from espnet_lau.data.sources import SourceLayoutError, SourceSplit, open_source
 from espnet_lau.data.wav_manifest import WavManifest

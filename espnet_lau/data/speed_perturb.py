@@ -13,7 +13,8 @@ from typing import List, Sequence
 from tqdm import tqdm
 
 from espnet_lau.data.dump import read_data_dir
-from espnet_lau.data.kaldi_dir import Utterance, file_for_id, write_data_dir
+from espnet_lau.data.kaldi_dir import Utterance, write_data_dir
+from espnet_lau.data.kaldi_table import file_for_id
 from espnet_lau.data.synthesis import sox_to_wav
 
 

@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Dict
 
-from espnet_lau.data.kaldi_dir import PathLike, file_for_id
+from espnet_lau.data.kaldi_table import PathLike, file_for_id
 from espnet_lau.fileio import write_json_atomic
 
 

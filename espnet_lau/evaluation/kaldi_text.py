@@ -3,7 +3,7 @@
 A line is ``<uttid><whitespace><text>``; the text may be empty (an empty hypothesis is a
 legal system output). Blank lines are ignored. A duplicated utterance id is an error that
 names the file and both line numbers. The reading itself is
-:func:`espnet_lau.data.kaldi_dir.read_kaldi_file` with this tolerant policy.
+:func:`espnet_lau.data.kaldi_table.read_kaldi_file` with this tolerant policy.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Dict, Iterable, List, Mapping, Sequence, Union
 
-from espnet_lau.data.kaldi_dir import KaldiFileError, read_kaldi_file
+from espnet_lau.data.kaldi_table import KaldiFileError, read_kaldi_file
 from espnet_lau.errors import UserError
 
 PathLike = Union[str, Path]

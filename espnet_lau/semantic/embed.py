@@ -34,7 +34,7 @@ import numpy as np
 from tqdm import tqdm
 
 from espnet_lau.content_store import ContentStore, sha256_key
-from espnet_lau.data.kaldi_dir import KaldiFileError, KaldiLine, read_kaldi_file
+from espnet_lau.data.kaldi_table import KaldiFileError, KaldiLine, read_kaldi_file
 from espnet_lau.fileio import exclusive_folder, save_npy_atomic, write_json_atomic, write_text_atomic
 from espnet_lau.semantic.target_norm import META_KEY as TARGET_STATS_KEY
 from espnet_lau.semantic.target_norm import compute_target_stats

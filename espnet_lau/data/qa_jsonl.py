@@ -1,0 +1,60 @@
+"""JSON-lines files of question answering, and the schema of a data directory's ``qa.jsonl``.
+
+``qa.jsonl`` is a side file of a data directory: one JSON object per utterance of
+``wav.scp``, ``{"id": <uttid>, "question": <non-empty string>, "answers": [<non-empty
+string>, ...]}`` (:func:`validate_qa` checks it). :func:`format_jsonl` also writes the
+QA details of the semantic evaluation.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterable, List, Mapping
+
+from espnet_lau.data.kaldi_table import KaldiDataDirError, PathLike
+
+
+def read_jsonl(path: PathLike) -> List[dict]:
+    """Read a JSON-lines file; errors name the file and line."""
+    path = Path(path)
+    records = []
+    with path.open(encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                raise KaldiDataDirError(f"{path}:{lineno}: invalid JSON ({e})") from e
+    return records
+
+
+def format_jsonl(records: Iterable[Mapping]) -> str:
+    """One compact JSON object per line, non-ASCII kept readable."""
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+def validate_qa(path: Path, uttids: set) -> None:
+    """Check that ``path`` has one valid record per uttid of ``uttids`` and no other.
+
+    Raises:
+        KaldiDataDirError: naming the file and the first utterance at fault.
+    """
+    seen = set()
+    for record in read_jsonl(path):
+        utt = record.get("id") if isinstance(record, dict) else None
+        if utt not in uttids:
+            raise KaldiDataDirError(f"{path}: utterance {utt!r} is not in wav.scp")
+        if utt in seen:
+            raise KaldiDataDirError(f"{path}: utterance {utt!r}: duplicate record")
+        seen.add(utt)
+        answers = record.get("answers")
+        if not isinstance(record.get("question"), str) or not record["question"].strip():
+            raise KaldiDataDirError(f"{path}: utterance {utt!r}: missing question")
+        if not isinstance(answers, list) or not answers or not all(isinstance(a, str) and a for a in answers):
+            raise KaldiDataDirError(f"{path}: utterance {utt!r}: answers must be a non-empty list of strings")
+    missing = sorted(uttids - seen)
+    if missing:
+        raise KaldiDataDirError(f"{path}: utterance {missing[0]!r} has no record ({len(missing)} missing)")
+
