@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 DATA_SH = REPO / "egs2" / "bambara_fr" / "st1" / "local" / "data.sh"
 SEED = 1
 EXTRA = 6
-CONFIG = MiniCorpusConfig(seed=SEED, size="tiny", extra_asr=EXTRA)
+CONFIG = MiniCorpusConfig(seed=SEED, size="tiny", asr_extra_utts=EXTRA)
 SETS = ("train", "dev", "test")
 UTTID = re.compile(r"^(spk\d\d)-(train|dev|test|train_asr_extra)-\d{6}$")
 
@@ -266,7 +266,7 @@ def test_changed_wav_is_regenerated(data_root, tmp_path):
     manifest = json.loads((data_root / "wav" / "dev" / ".manifest.json").read_text())
     manifest[victim] = "stale"
     (root / "wav" / "dev" / ".manifest.json").write_text(json.dumps(manifest))
-    prepare_mini_corpus(root, MiniCorpusConfig(seed=SEED, size="tiny", extra_asr=EXTRA), nj=1, progress=False)
+    prepare_mini_corpus(root, MiniCorpusConfig(seed=SEED, size="tiny", asr_extra_utts=EXTRA), nj=1, progress=False)
     # wav.scp now points into the copy, the regenerated file has the original content
     assert (root / "wav" / "dev" / f"{victim}.wav").read_bytes() == (data_root / "wav" / "dev" / f"{victim}.wav").read_bytes()
     assert json.loads((root / "wav" / "dev" / ".manifest.json").read_text())[victim] != "stale"
@@ -275,7 +275,7 @@ def test_changed_wav_is_regenerated(data_root, tmp_path):
 def test_data_sh_mini_tiny_is_deterministic(data_root, tmp_path):
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     cmd = ["bash", str(DATA_SH), "--corpus", "mini", "--mini_size", "tiny", "--seed", str(SEED),
-           "--asr_extra_utts", str(EXTRA), "--nj", "2", "--python", sys.executable]
+           "--mini_asr_extra_utts", str(EXTRA), "--nj", "2", "--python", sys.executable]
     out = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "SYNTHETIC" in out.stdout

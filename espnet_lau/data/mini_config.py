@@ -59,7 +59,7 @@ class MiniCorpusConfig:
             fronted), so that one meaning is spoken in several ways.
         heldout_rate: share of the slot combinations of each multi-slot template that
             never occurs in train (nor in the extra ASR set).
-        extra_asr: number of extra ASR-only utterances (train speakers, Bambara only).
+        asr_extra_utts: number of extra ASR-only utterances (train speakers, Bambara only).
         num_train, num_dev, num_test: override the utterance counts of ``size``.
     """
 
@@ -67,7 +67,7 @@ class MiniCorpusConfig:
     size: str = "default"
     noise_rate: float = 0.15
     heldout_rate: float = 0.15
-    extra_asr: int = 0
+    asr_extra_utts: int = 0
     paraphrases: int = NUM_PARAPHRASES
     label_noise: float = 0.0
     source_variants: bool = False
@@ -97,8 +97,8 @@ class MiniCorpusConfig:
             "dev": self.num_dev if self.num_dev is not None else base.dev,
             "test": self.num_test if self.num_test is not None else base.test,
         }
-        if self.extra_asr > 0:
-            counts[EXTRA_ASR_SET] = self.extra_asr
+        if self.asr_extra_utts > 0:
+            counts[EXTRA_ASR_SET] = self.asr_extra_utts
         for name, n in counts.items():
             if n <= 0:
                 raise ValueError(f"set {name} needs at least one utterance, got {n}")

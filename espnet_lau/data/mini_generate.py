@@ -133,7 +133,7 @@ def _group(meanings: Sequence[Meaning]) -> Dict[str, Dict[str, List[Meaning]]]:
 def generate_mini_corpus(config: MiniCorpusConfig) -> Dict[str, List[MiniUtterance]]:
     """Generate the text side of the corpus: ``{set name: utterances sorted by uttid}``.
 
-    Sets: ``train``, ``dev``, ``test`` and, if ``config.extra_asr``, ``train_asr_extra``.
+    Sets: ``train``, ``dev``, ``test`` and, if ``config.asr_extra_utts``, ``train_asr_extra``.
     Uttids are ``<speaker>-<set>-<index:06d>``. Dev and test draw half of their meanings
     from the held-out combinations (see :func:`split_combinations`).
     """
