@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from espnet_lau.bin.embed_text import main
-from espnet_lau.semantic.embed import TextFileError, _npy_name, embed_text_file
+from espnet_lau.semantic.embed import _npy_name, embed_text_file
+from espnet_lau.semantic.targets import TextFileError
 from espnet_lau.semantic.teacher import SentenceTeacher, load_teacher
 from espnet_lau.text.normalization import TextNormalizer
 from recipe_helpers import REPO, run_module

@@ -22,11 +22,10 @@ from espnet_lau.fileio import exclusive_folder
 from espnet_lau.semantic.embed import (
     DEFAULT_CACHE_DIRNAME,
     EmbedTextResult,
-    TextFileError,
     check_embeddings_current,
     embed_text_file,
-    read_targets,
 )
+from espnet_lau.semantic.targets import TextFileError, read_targets
 from espnet_lau.semantic.teacher import load_teacher
 from espnet_lau.text.normalization import TextNormalizer
 

@@ -34,10 +34,11 @@ import numpy as np
 from tqdm import tqdm
 
 from espnet_lau.content_store import ContentStore, sha256_key
-from espnet_lau.data.kaldi_table import KaldiFileError, KaldiLine, read_kaldi_file
 from espnet_lau.fileio import exclusive_folder, save_npy_atomic, write_json_atomic, write_text_atomic
 from espnet_lau.semantic.target_norm import META_KEY as TARGET_STATS_KEY
 from espnet_lau.semantic.target_norm import compute_target_stats
+from espnet_lau.data.kaldi_table import read_kaldi_file
+from espnet_lau.semantic.targets import Target, TextFileError, read_targets
 from espnet_lau.semantic.teacher import SentenceTeacher
 from espnet_lau.text.normalization import TextNormalizer
 
@@ -48,25 +49,9 @@ META_NAME = "meta.json"
 NPY_DIRNAME = "npy"
 DEFAULT_CACHE_DIRNAME = ".sem_emb_cache"
 META_FORMAT_VERSION = 1
-_MAX_REPORTED_ERRORS = 20
 _SAFE_UTTID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,150}")
 
 PathLike = Union[str, os.PathLike]
-
-
-class TextFileError(KaldiFileError):
-    """A Kaldi ``text`` file that cannot be embedded; the message lists file:line problems."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Target:
-    """One line of a Kaldi ``text`` file to embed: its id, its normalised text, its line.
-
-    (Not :class:`espnet_lau.data.kaldi_dir.Utterance`, which is a whole data-directory row.)"""
-
-    uttid: str
-    text: str
-    lineno: int
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,42 +73,6 @@ class EmbedTextResult:
     def sentences_per_second(self) -> float:
         """Teacher throughput over the sentences it encoded (0 if it encoded none)."""
         return self.num_encoded / self.encode_seconds if self.encode_seconds > 0 else 0.0
-
-
-def read_targets(path: PathLike, normalizer: Optional[TextNormalizer] = None) -> list[Target]:
-    """Read and validate a Kaldi ``text`` file (``uttid sentence`` per line).
-
-    Every line is checked before anything is returned: undecodable (non-UTF-8) bytes,
-    blank lines, an utterance id without text, a duplicate id, and a text that is
-    empty after normalisation are all reported with their line numbers.
-
-    Args:
-        path: the ``text`` file.
-        normalizer: applied to every sentence; ``None`` for the default
-            :class:`TextNormalizer` (use ``TextNormalizer.disabled()`` to keep the text).
-
-    Returns:
-        the utterances in file order.
-
-    Raises:
-        TextFileError: listing up to 20 problems as ``<path>, line <n>: <problem>``.
-    """
-    normalizer = TextNormalizer() if normalizer is None else normalizer
-    normalized: dict[int, str] = {}  # line number -> normalised text
-
-    def normalize(line: KaldiLine) -> Optional[str]:
-        text = normalized[line.lineno] = normalizer(line.value)
-        if not text:
-            return (
-                f"utterance {line.key!r}: empty text after normalisation "
-                f"({normalizer.describe()}) of {line.value!r}"
-            )
-        return None
-
-    lines = read_kaldi_file(path, check=normalize, error=TextFileError, max_shown=_MAX_REPORTED_ERRORS)
-    if not lines:
-        raise TextFileError(f"{path}: no utterances")
-    return [Target(line.key, normalized[line.lineno], line.lineno) for line in lines]
 
 
 def embedding_cache(root: PathLike, dim: int) -> ContentStore[np.ndarray]:
