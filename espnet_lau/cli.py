@@ -63,6 +63,15 @@ def log_command(prog: str, cmd: Optional[List[str]]) -> None:
     logging.info("%s", get_commandline_args() if cmd is None else shlex.join([prog, *cmd]))
 
 
+def parse_args(parser: argparse.ArgumentParser, cmd: Optional[List[str]], prog: str) -> argparse.Namespace:
+    """The start of every entry point's ``main(cmd)``: parse ``cmd`` (``None``: the shell's
+    arguments), set up logging at ``--log_level`` and log the command line."""
+    args = parser.parse_args(cmd)
+    setup_logging(args.log_level)
+    log_command(prog, cmd)
+    return args
+
+
 def user_error_message(exc: BaseException) -> str:
     """The message of a user error; an OS error as ``<file>: <reason>``, a YAML error (file,
     line and column on lines of their own) on one line."""

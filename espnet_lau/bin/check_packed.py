@@ -20,7 +20,7 @@ import yaml
 from espnet2.bin.st_inference import Speech2Text
 from espnet_model_zoo.downloader import ModelDownloader
 
-from espnet_lau.cli import add_log_level_option, run_main, setup_logging, user_errors
+from espnet_lau.cli import add_log_level_option, parse_args, run_main, user_errors
 from espnet_lau.data.kaldi_table import read_table
 from espnet_lau.fileio import atomic_write, current_umask
 
@@ -94,8 +94,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 def main(cmd=None):
     parser = get_parser()
-    args = parser.parse_args(cmd)
-    setup_logging(args.log_level)
+    args = parse_args(parser, cmd, "check_packed")
     with user_errors("check_packed", ValueError):
         fixed = normalise_zip_modes(args.zip)
     if fixed:

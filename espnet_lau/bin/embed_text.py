@@ -17,7 +17,7 @@ from typing import Optional, Sequence
 
 from espnet2.utils.types import str2bool
 
-from espnet_lau.cli import add_log_level_option, run_main, setup_logging, user_errors
+from espnet_lau.cli import add_log_level_option, parse_args, run_main, user_errors
 from espnet_lau.fileio import exclusive_folder
 from espnet_lau.semantic.embed import (
     DEFAULT_CACHE_DIRNAME,
@@ -116,8 +116,7 @@ def build_normalizer(args: argparse.Namespace) -> TextNormalizer:
 
 def main(cmd: Optional[Sequence[str]] = None) -> EmbedTextResult:
     parser = get_parser()
-    args = parser.parse_args(cmd)
-    setup_logging(args.log_level)
+    args = parse_args(parser, cmd, "embed_text")
     try:
         normalizer = build_normalizer(args)
     except ValueError as exc:

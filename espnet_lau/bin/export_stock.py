@@ -11,7 +11,7 @@ import logging
 
 from espnet2.utils.types import str2bool
 
-from espnet_lau.cli import add_log_level_option, run_main, setup_logging, user_errors
+from espnet_lau.cli import add_log_level_option, parse_args, run_main, user_errors
 from espnet_lau.export import ExportError, export_stock
 
 
@@ -34,8 +34,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd=None):
-    args = get_parser().parse_args(cmd)
-    setup_logging(args.log_level)
+    args = parse_args(get_parser(), cmd, "export_stock")
     with user_errors("export_stock", ExportError):
         config, model = export_stock(args.config, args.model_file, args.outdir, trust_pickle=args.trust_pickle)
     logging.info(f"Wrote the stock ST model: {config} {model}")

@@ -26,7 +26,7 @@ import logging
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-from espnet_lau.cli import add_log_level_option, run_main, setup_logging
+from espnet_lau.cli import add_log_level_option, parse_args, run_main
 from espnet_lau.evaluation.grid_stats import holm, paired_difference
 from espnet_lau.evaluation.plots import lines_plot
 from espnet_lau.evaluation.results import METRICS, MISSING, figures_markdown, load_run
@@ -196,8 +196,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd: Optional[List[str]] = None) -> None:
-    args = get_parser().parse_args(cmd)
-    setup_logging(args.log_level)
+    args = parse_args(get_parser(), cmd, "grid_results")
     found, missing = collect(args.grid, args.levels, args.systems, args.seeds, args.inference_tag,
                              args.extra_seeds, args.extra_seeded)
     if not found:

@@ -25,7 +25,7 @@ import logging
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from espnet_lau.cli import add_log_level_option, run_main, setup_logging
+from espnet_lau.cli import add_log_level_option, parse_args, run_main
 from espnet_lau.evaluation.report_io import write_text
 from espnet_lau.evaluation.results import (
     SystemResult,
@@ -105,8 +105,7 @@ def validation_curves(systems: Sequence[SystemResult]) -> Dict[str, List[Curves]
 
 
 def main(cmd: Optional[List[str]] = None) -> None:
-    args = get_parser().parse_args(cmd)
-    setup_logging(args.log_level)
+    args = parse_args(get_parser(), cmd, "make_results")
     if args.reference and not args.ref:
         raise SystemExit("--reference needs the reference translations: --ref FILE")
     systems = aggregate([load_run(name, path) for name, path in args.run])

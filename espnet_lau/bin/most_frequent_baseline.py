@@ -10,7 +10,7 @@ import collections
 import logging
 from pathlib import Path
 
-from espnet_lau.cli import add_log_level_option, run_main, setup_logging
+from espnet_lau.cli import add_log_level_option, parse_args, run_main
 from espnet_lau.data.kaldi_table import read_table, write_table
 
 
@@ -34,8 +34,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd=None):
-    args = get_parser().parse_args(cmd)
-    setup_logging(args.log_level)
+    args = parse_args(get_parser(), cmd, "most_frequent_baseline")
     write_table(args.out, most_frequent_hypotheses(args.train_text, args.keys))
 
 

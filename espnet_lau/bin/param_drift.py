@@ -14,7 +14,7 @@ from typing import List, Optional
 
 from espnet2.utils.types import str2bool
 
-from espnet_lau.cli import add_log_level_option, run_main, setup_logging
+from espnet_lau.cli import add_log_level_option, parse_args, run_main
 from espnet_lau.evaluation.drift import drift_markdown, load_state_dict, parameter_drift
 from espnet_lau.evaluation.plots import bar_plot
 from espnet_lau.evaluation.report_io import write_report
@@ -49,8 +49,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd: Optional[List[str]] = None) -> None:
-    args = get_parser().parse_args(cmd)
-    setup_logging(args.log_level)
+    args = parse_args(get_parser(), cmd, "param_drift")
     init = load_state_dict(args.init, trust_pickle=args.trust_pickle)
     final = load_state_dict(args.final, trust_pickle=args.trust_pickle)
     report = parameter_drift(init, final, prefix=args.prefix, allow_missing=args.allow_missing)

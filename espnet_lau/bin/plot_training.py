@@ -18,7 +18,7 @@ import logging
 from pathlib import Path
 from typing import List, Optional
 
-from espnet_lau.cli import add_log_level_option, run_main, setup_logging
+from espnet_lau.cli import add_log_level_option, parse_args, run_main
 from espnet_lau.evaluation.training_curves import CHECKPOINT, draw_espnet_images
 
 
@@ -35,8 +35,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd: Optional[List[str]] = None) -> None:
-    args = get_parser().parse_args(cmd)
-    setup_logging(args.log_level)
+    args = parse_args(get_parser(), cmd, "plot_training")
     checkpoint = args.exp / CHECKPOINT
     if not checkpoint.is_file():
         raise SystemExit(f"plot_training: no {checkpoint}: train first (or point --exp at "

@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 from typing import List, Optional
 
-from espnet_lau.cli import add_clip_options, add_log_level_option, add_progress_option, log_command, run_main, setup_logging
+from espnet_lau.cli import add_clip_options, add_log_level_option, add_progress_option, parse_args, run_main
 from espnet_lau.data.asr_extra import DEFAULT_LABEL, KUNKADO_LABELS, prepare_asr_extra
 
 
@@ -42,9 +42,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd: Optional[List[str]] = None) -> None:
-    args = get_parser().parse_args(cmd)
-    setup_logging(args.log_level)
-    log_command("prepare_asr_extra", cmd)
+    args = parse_args(get_parser(), cmd, "prepare_asr_extra")
     summary = prepare_asr_extra(
         args.source, args.output_dir, label=args.label, splits=args.splits, exclude_dirs=args.exclude_dirs,
         nj=args.nj, sample_rate=args.sample_rate, progress=args.progress, recording_regex=args.recording_regex,

@@ -11,7 +11,7 @@ check that the sets share no utterance.
 import argparse
 import logging
 
-from espnet_lau.cli import add_log_level_option, run_main, setup_logging, user_errors
+from espnet_lau.cli import add_log_level_option, parse_args, run_main, user_errors
 from espnet_lau.data.datadir_check import check_disjoint_sets
 from espnet_lau.data.dump import CASES, filter_data_dir, format_data_dir
 from espnet_lau.data.kaldi_table import KaldiFileError
@@ -62,8 +62,7 @@ def lang_case(value: str):
 
 def main(cmd=None):
     parser = get_parser()
-    args = parser.parse_args(cmd)
-    setup_logging(args.log_level)
+    args = parse_args(parser, cmd, "prepare_dump")
     with user_errors(f"prepare_dump {args.command}", KaldiFileError):  # a user's data, not a bug
         if args.command == "disjoint":
             check_disjoint_sets(args.dirs)

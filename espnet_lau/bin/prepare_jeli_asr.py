@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 from typing import List, Optional
 
-from espnet_lau.cli import add_clip_options, add_log_level_option, add_progress_option, log_command, run_main, setup_logging
+from espnet_lau.cli import add_clip_options, add_log_level_option, add_progress_option, parse_args, run_main
 from espnet_lau.data.jeli_asr import (
     DEFAULT_DEV_PERMILLE,
     DEFAULT_HUB_NAME,
@@ -52,9 +52,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd: Optional[List[str]] = None) -> None:
-    args = get_parser().parse_args(cmd)
-    setup_logging(args.log_level)
-    log_command("prepare_jeli_asr", cmd)
+    args = parse_args(get_parser(), cmd, "prepare_jeli_asr")
     summaries = prepare_jeli_asr(
         args.source,
         args.output_dir,

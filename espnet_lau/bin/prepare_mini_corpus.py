@@ -16,7 +16,7 @@ from typing import List, Optional
 
 from espnet2.utils.types import int_or_none, str2bool
 
-from espnet_lau.cli import add_log_level_option, add_progress_option, log_command, run_main, setup_logging
+from espnet_lau.cli import add_log_level_option, add_progress_option, parse_args, run_main
 from espnet_lau.data.mini_config import SIZES, MiniCorpusConfig
 from espnet_lau.data.mini_corpus import prepare_mini_corpus
 from espnet_lau.data.mini_grammar import MAX_PARAPHRASES, NUM_PARAPHRASES
@@ -72,9 +72,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd: Optional[List[str]] = None) -> None:
-    args = get_parser().parse_args(cmd)
-    setup_logging(args.log_level)
-    log_command("prepare_mini_corpus", cmd)
+    args = parse_args(get_parser(), cmd, "prepare_mini_corpus")
     config = MiniCorpusConfig(
         seed=args.seed,
         size=args.size,

@@ -14,7 +14,7 @@ from typing import List, Optional
 
 from espnet2.utils.types import str2bool
 
-from espnet_lau.cli import add_log_level_option, run_main, setup_logging
+from espnet_lau.cli import add_log_level_option, parse_args, run_main
 from espnet_lau.fileio import write_text_atomic
 from espnet_lau.evaluation.report_io import write_report
 from espnet_lau.evaluation.translation import score_st, summary_markdown, write_per_utt_tsv
@@ -68,8 +68,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd: Optional[List[str]] = None) -> None:
-    args = get_parser().parse_args(cmd)
-    setup_logging(args.log_level)
+    args = parse_args(get_parser(), cmd, "score_st")
     if args.bambara_norm != "none":
         normalizer = BambaraNormalizer(args.bambara_norm, "wer")
     else:

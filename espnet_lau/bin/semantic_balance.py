@@ -25,7 +25,7 @@ from espnet2.torch_utils.load_pretrained_model import load_pretrained_model
 from espnet2.torch_utils.set_all_random_seed import set_all_random_seed
 from espnet2.train.distributed_utils import DistributedOption
 
-from espnet_lau.cli import run_main, setup_logging, user_errors
+from espnet_lau.cli import parse_args, run_main, user_errors
 from espnet_lau.export import load_state_dict
 from espnet_lau.fileio import write_json_atomic
 from espnet_lau.semantic.balance import BalanceMeasurement, measure_balance
@@ -115,8 +115,7 @@ def trained_model(args: argparse.Namespace):
 
 def main(cmd: Optional[Sequence[str]] = None) -> BalanceMeasurement:
     parser = get_parser()
-    args = parser.parse_args(cmd)
-    setup_logging(args.log_level)
+    args = parse_args(parser, cmd, "semantic_balance")
     with user_errors("semantic_balance", ValueError):
         result = measure(args)
     per_unit = [b.ratio_per_unit_lambda * result.semantic_weight for b in result.batches]

@@ -21,7 +21,7 @@ from typing import List, Optional
 
 from espnet2.utils.types import str2bool
 
-from espnet_lau.cli import add_log_level_option, run_main, setup_logging
+from espnet_lau.cli import add_log_level_option, parse_args, run_main
 from espnet_lau.data.qa_jsonl import format_jsonl
 from espnet_lau.evaluation.kaldi_text import read_kaldi_text
 from espnet_lau.evaluation.llm import LLMClient
@@ -113,8 +113,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd: Optional[List[str]] = None) -> None:
-    args = get_parser().parse_args(cmd)
-    setup_logging(args.log_level)
+    args = parse_args(get_parser(), cmd, "semantic_eval")
     hyps, refs = read_kaldi_text(args.hyp), read_kaldi_text(args.ref)
     topics = read_topics(args.topic) if args.topic else None
     qa_items = read_qa_jsonl(args.qa) if args.qa else None

@@ -4,7 +4,7 @@
 import argparse
 import logging
 
-from espnet_lau.cli import add_log_level_option, run_main, setup_logging
+from espnet_lau.cli import add_log_level_option, parse_args, run_main
 from espnet_lau.data.speed_perturb import speed_perturb
 
 
@@ -21,8 +21,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd=None):
-    args = get_parser().parse_args(cmd)
-    setup_logging(args.log_level)
+    args = parse_args(get_parser(), cmd, "speed_perturb")
     n = speed_perturb(args.src, args.dst, args.factors, args.nj)
     logging.info(f"{args.dst}: {n} utterances")
 

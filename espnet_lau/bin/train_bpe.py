@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sentencepiece as spm
 
-from espnet_lau.cli import add_log_level_option, run_main, setup_logging
+from espnet_lau.cli import add_log_level_option, parse_args, run_main
 from espnet_lau.data.kaldi_table import read_table
 from espnet_lau.fileio import write_text_atomic
 
@@ -73,8 +73,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd=None):
-    args = get_parser().parse_args(cmd)
-    setup_logging(args.log_level)
+    args = parse_args(get_parser(), cmd, "train_bpe")
     train_bpe(args.text, args.model_prefix, args.vocab_size, args.model_type,
               args.character_coverage)
 

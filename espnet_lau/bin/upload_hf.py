@@ -23,7 +23,7 @@ from typing import Optional
 import yaml
 from espnet2.utils.types import str2bool
 
-from espnet_lau.cli import add_log_level_option, run_main, setup_logging, user_errors
+from espnet_lau.cli import add_log_level_option, parse_args, run_main, user_errors
 from espnet_lau.fileio import write_text_atomic
 from espnet_lau.hub import hub_is_reachable
 
@@ -123,8 +123,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 def main(cmd=None):
     parser = get_parser()
-    args = parser.parse_args(cmd)
-    setup_logging(args.log_level)
+    args = parse_args(parser, cmd, "upload_hf")
     with user_errors("upload_hf", ValueError, OSError, KeyError):
         folder = prepare_folder(args.zip, args.folder, args.repo, args.recipe, args.st_exp)
     logging.info(f"Prepared {folder} (meta.yaml, model, README.md model card)")
