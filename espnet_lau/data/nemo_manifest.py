@@ -17,12 +17,12 @@ trusted: callers measure the audio.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from pathlib import Path
 from typing import Dict, List, Optional
 
 from espnet_lau.data.lfs import check_not_pointer
+from espnet_lau.data.qa_jsonl import iter_json_lines
 from espnet_lau.errors import UserError
 
 MANIFEST_DIR = "manifests"
@@ -85,29 +85,22 @@ def read_manifest(path: Path, root: Path) -> List[ManifestRow]:
     check_not_pointer(path)
     rows: List[ManifestRow] = []
     seen: Dict[Path, str] = {}
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ManifestError(f"{where}: not a JSON object ({e.msg}); a NeMo manifest has one per line") from None
-            if not isinstance(record, dict) or not isinstance(record.get("audio_filepath"), str):
-                raise ManifestError(f"{where}: no \"audio_filepath\" string; a NeMo manifest line needs one")
-            audio = resolve_audio(record["audio_filepath"], root, path.parent)
-            if audio is None:
-                raise FileNotFoundError(
-                    f"{where}: audio file {record['audio_filepath']!r} not found (looked under {root} and "
-                    f"{path.parent}); fetch the audio or fix the manifest"
-                )
-            if audio in seen:
-                raise ManifestError(f"{where}: audio {record['audio_filepath']!r} is also on {seen[audio]}")
-            check_not_pointer(audio, f"{where}: audio {audio}")
-            seen[audio] = where
-            text = record.get("text")
-            rows.append(ManifestRow(where, audio, None if text is None else str(text)))
+    for where, record in iter_json_lines(path, lambda where, e: ManifestError(
+            f"{where}: not a JSON object ({e.msg}); a NeMo manifest has one per line")):
+        if not isinstance(record, dict) or not isinstance(record.get("audio_filepath"), str):
+            raise ManifestError(f"{where}: no \"audio_filepath\" string; a NeMo manifest line needs one")
+        audio = resolve_audio(record["audio_filepath"], root, path.parent)
+        if audio is None:
+            raise FileNotFoundError(
+                f"{where}: audio file {record['audio_filepath']!r} not found (looked under {root} and "
+                f"{path.parent}); fetch the audio or fix the manifest"
+            )
+        if audio in seen:
+            raise ManifestError(f"{where}: audio {record['audio_filepath']!r} is also on {seen[audio]}")
+        check_not_pointer(audio, f"{where}: audio {audio}")
+        seen[audio] = where
+        text = record.get("text")
+        rows.append(ManifestRow(where, audio, None if text is None else str(text)))
     return rows
 
 

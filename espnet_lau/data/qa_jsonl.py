@@ -10,24 +10,32 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Iterable, List, Mapping
+from typing import Any, Callable, Iterable, Iterator, List, Mapping, Tuple
 
 from espnet_lau.data.kaldi_table import KaldiDataDirError, PathLike
 
 
-def read_jsonl(path: PathLike) -> List[dict]:
-    """Read a JSON-lines file; errors name the file and line."""
-    path = Path(path)
-    records = []
-    with path.open(encoding="utf-8") as f:
+def iter_json_lines(
+    path: PathLike, error: Callable[[str, json.JSONDecodeError], Exception]
+) -> Iterator[Tuple[str, Any]]:
+    """``(where, value)`` for each non-blank line of a JSON-lines file, ``where`` being
+    ``<path>:<line>``; a line that is not JSON raises ``error(where, exc)``."""
+    with Path(path).open(encoding="utf-8") as f:
         for lineno, line in enumerate(f, 1):
             if not line.strip():
                 continue
+            where = f"{path}:{lineno}"
             try:
-                records.append(json.loads(line))
+                value = json.loads(line)
             except json.JSONDecodeError as e:
-                raise KaldiDataDirError(f"{path}:{lineno}: invalid JSON ({e})") from e
-    return records
+                raise error(where, e) from e
+            yield where, value
+
+
+def read_jsonl(path: PathLike) -> List[dict]:
+    """Read a JSON-lines file; errors name the file and line."""
+    return [value for _, value in iter_json_lines(
+        path, lambda where, e: KaldiDataDirError(f"{where}: invalid JSON ({e})"))]
 
 
 def format_jsonl(records: Iterable[Mapping]) -> str:

@@ -16,12 +16,11 @@ after retries, or no usable JSON) counts as not-YES and is reported in ``n_faile
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import unicodedata
-from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
+from espnet_lau.data.qa_jsonl import iter_json_lines
 from espnet_lau.errors import UserError
 from espnet_lau.evaluation.kaldi_text import PathLike
 from espnet_lau.evaluation.llm import LLMClient
@@ -67,29 +66,21 @@ def read_qa_jsonl(path: PathLike) -> List[QAItem]:
     """
     items: List[QAItem] = []
     per_utt: Dict[str, int] = {}
-    with Path(path).open(encoding="utf-8") as f:
-        for lineno, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{lineno}"
-            try:
-                obj = json.loads(line)
-            except ValueError as e:
-                raise QAFileError(f"{where}: not JSON ({e})") from e
-            if not isinstance(obj, dict):
-                raise QAFileError(f"{where}: expected a JSON object")
-            uttid, question, answers = obj.get("id"), obj.get("question"), obj.get("answers", [])
-            if not isinstance(uttid, str) or not uttid:
-                raise QAFileError(f"{where}: 'id' must be a non-empty string")
-            if not isinstance(question, str) or not question.strip():
-                raise QAFileError(f"{where}: 'question' must be a non-empty string")
-            if isinstance(answers, str):
-                answers = [answers]
-            if not isinstance(answers, list) or not all(isinstance(a, str) for a in answers):
-                raise QAFileError(f"{where}: 'answers' must be a list of strings")
-            index = per_utt.get(uttid, 0)
-            per_utt[uttid] = index + 1
-            items.append(QAItem(uttid, question.strip(), answers, f"{uttid}#{index}"))
+    for where, obj in iter_json_lines(path, lambda where, e: QAFileError(f"{where}: not JSON ({e})")):
+        if not isinstance(obj, dict):
+            raise QAFileError(f"{where}: expected a JSON object")
+        uttid, question, answers = obj.get("id"), obj.get("question"), obj.get("answers", [])
+        if not isinstance(uttid, str) or not uttid:
+            raise QAFileError(f"{where}: 'id' must be a non-empty string")
+        if not isinstance(question, str) or not question.strip():
+            raise QAFileError(f"{where}: 'question' must be a non-empty string")
+        if isinstance(answers, str):
+            answers = [answers]
+        if not isinstance(answers, list) or not all(isinstance(a, str) for a in answers):
+            raise QAFileError(f"{where}: 'answers' must be a list of strings")
+        index = per_utt.get(uttid, 0)
+        per_utt[uttid] = index + 1
+        items.append(QAItem(uttid, question.strip(), answers, f"{uttid}#{index}"))
     return items
 
 
