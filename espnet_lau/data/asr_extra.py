@@ -62,9 +62,8 @@ def label_columns(split: SourceSplit, label: str) -> Sequence[str]:
     return wanted
 
 
-def digests_of(data_dirs: Sequence[Union[str, Path]], nj: int = 1, progress: bool = True) -> Set[str]:
-    """:func:`pcm_digest` of every wav of the given data directories."""
-    wavs = [w for d in data_dirs for w in read_table(Path(d) / "wav.scp").values()]
+def digests_of(wavs: Sequence[str], nj: int = 1, progress: bool = True) -> Set[str]:
+    """:func:`pcm_digest` of every wav file given."""
     with ThreadPoolExecutor(max_workers=max(1, nj)) as pool:
         return set(tqdm(pool.map(pcm_digest, wavs), total=len(wavs), desc="excluded sets", unit="utt",
                         disable=not progress, mininterval=1.0))
@@ -138,8 +137,9 @@ def prepare_asr_extra(
     output_dir = Path(output_dir).absolute()
     set_name = output_dir.name
     opened = [(str(source), split) for source in sources for split in open_source(source, splits, default_config=Path(str(source)).name or "extra")]
-    excluded_ids = {u for d in exclude_dirs for u in read_table(Path(d) / "wav.scp")}
-    exclude = digests_of(exclude_dirs, nj, progress) if exclude_dirs else set()
+    excluded = [read_table(Path(d) / "wav.scp") for d in exclude_dirs]  # each read once
+    excluded_ids = {uttid for table in excluded for uttid in table}
+    exclude = digests_of([wav for table in excluded for wav in table.values()], nj, progress) if exclude_dirs else set()
     manifests = {set_name: WavManifest(output_dir.parent / "wav" / set_name)}
     records, all_stats, seen = [], {}, {}
     try:
