@@ -15,7 +15,6 @@ Everything of ``STTask`` is kept (options, data, model building); this task adds
 from __future__ import annotations
 
 import argparse
-import difflib
 import inspect
 import json
 import logging
@@ -35,6 +34,7 @@ from espnet_lau.semantic.loss import SEMANTIC_LOSSES
 from espnet_lau.semantic.pooling import POOLINGS
 from espnet_lau.semantic.target_norm import TARGET_NORMS, read_target_stats
 from espnet_lau.tasks.channels_last import ChannelsLastConvs
+from espnet_lau.tasks.choices import check_conf_keys
 
 SEM_EMB = "sem_emb"
 
@@ -55,26 +55,6 @@ PLACEHOLDER_SRC_TOKENS = ["<blank>", "<unk>", "<sos/eos>"]
 
 
 DATA_OPTIONS = ("train_data_path_and_name_and_type", "valid_data_path_and_name_and_type")
-
-
-class ConfKeyError(UserError, ValueError):
-    """A ``*_conf`` mapping of the config has a key its part does not take."""
-
-
-def check_conf_keys(conf, option: str, accepted) -> None:
-    """Refuse a key of ``conf`` (the value of ``option``) that is not in ``accepted``,
-    naming the option, the key, the closest accepted one and all of them.
-
-    Raises:
-        ConfKeyError: e.g. ``semantic_head_conf: unknown key 'droput' (did you mean
-            'dropout'?); it takes: output_size, hidden_size, pooling, dropout``.
-    """
-    accepted = list(accepted)
-    for key in conf or {}:
-        if key not in accepted:
-            close = difflib.get_close_matches(key, accepted, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ConfKeyError(f"{option}: unknown key {key!r}{hint}; it takes: {', '.join(accepted) or 'no keys'}")
 
 
 def _parameters(fn, skip) -> List[str]:
