@@ -19,7 +19,7 @@ from espnet2.torch_utils.device_funcs import force_gatherable
 from typeguard import typechecked
 
 from espnet_lau.semantic.head import SemanticHead
-from espnet_lau.semantic.loss import SemanticLoss
+from espnet_lau.semantic.loss import AbsSemanticLoss, MSESemanticLoss
 
 
 class LAUSTModel(ESPnetSTModel):
@@ -29,8 +29,9 @@ class LAUSTModel(ESPnetSTModel):
         *args, **kwargs: everything ``ESPnetSTModel`` takes.
         semantic_head: the head; None gives a model that behaves exactly as stock.
         semantic_weight: λ, the weight of the semantic loss.
-        semantic_loss: ``mse``, ``cosine`` or ``infonce``.
-        semantic_loss_conf: options of the loss (``temperature`` for ``infonce``).
+        semantic_loss: the loss module, maps pred (B, E) and target (B, E) to a scalar;
+            None: :class:`MSESemanticLoss`. ``LAUSTTask`` builds it from
+            ``--semantic_loss`` and ``--semantic_loss_conf``.
         semantic_lambda_warmup_steps: λ grows linearly from λ/N to λ over the first N
             training batches (0: no warm-up). The batch counter lives in
             ``semantic_head.lambda_step`` so that a resumed training continues it.
@@ -42,8 +43,7 @@ class LAUSTModel(ESPnetSTModel):
         *args,
         semantic_head: Optional[SemanticHead] = None,
         semantic_weight: float = 1.0,
-        semantic_loss: str = "mse",
-        semantic_loss_conf: Optional[dict] = None,
+        semantic_loss: Optional[AbsSemanticLoss] = None,
         semantic_lambda_warmup_steps: int = 0,
         **kwargs,
     ):
@@ -52,7 +52,6 @@ class LAUSTModel(ESPnetSTModel):
             semantic_head,
             semantic_weight,
             semantic_loss,
-            semantic_loss_conf,
             semantic_lambda_warmup_steps,
         )
 
@@ -63,8 +62,7 @@ class LAUSTModel(ESPnetSTModel):
         stock: ESPnetSTModel,
         semantic_head: Optional[SemanticHead],
         semantic_weight: float = 1.0,
-        semantic_loss: str = "mse",
-        semantic_loss_conf: Optional[dict] = None,
+        semantic_loss: Optional[AbsSemanticLoss] = None,
         semantic_lambda_warmup_steps: int = 0,
     ) -> "LAUSTModel":
         """Re-wrap a stock-built model: same submodules, same state-dict keys.
@@ -81,7 +79,6 @@ class LAUSTModel(ESPnetSTModel):
             semantic_head,
             semantic_weight,
             semantic_loss,
-            semantic_loss_conf,
             semantic_lambda_warmup_steps,
         )
         return model
@@ -90,8 +87,7 @@ class LAUSTModel(ESPnetSTModel):
         self,
         semantic_head: Optional[SemanticHead],
         semantic_weight: float,
-        semantic_loss: str,
-        semantic_loss_conf: Optional[dict],
+        semantic_loss: Optional[AbsSemanticLoss],
         semantic_lambda_warmup_steps: int,
     ) -> None:
         if semantic_weight < 0:
@@ -104,7 +100,7 @@ class LAUSTModel(ESPnetSTModel):
         self.semantic_head = semantic_head
         self.semantic_weight = float(semantic_weight)
         self.semantic_lambda_warmup_steps = int(semantic_lambda_warmup_steps)
-        self.semantic_loss = SemanticLoss(semantic_loss, **(semantic_loss_conf or {}))
+        self.semantic_loss = semantic_loss if semantic_loss is not None else MSESemanticLoss()
         if semantic_head is not None:
             semantic_head.register_buffer("lambda_step", torch.zeros((), dtype=torch.long))
         # Filled by encode() during a forward pass that needs the encoder output.

@@ -248,7 +248,7 @@ def test_the_constructor_is_type_checked_as_espnets_are():
     ("--semantic_loss_conf", "temprature=0.1", r"semantic_loss_conf \(semantic_loss: mse\): unknown key 'temprature'; it takes: no keys"),
 ])
 def test_a_misspelt_conf_key_names_its_option_and_the_keys_it_takes(option, value, message):
-    from espnet_lau.tasks.lau_st import ConfKeyError
+    from espnet_lau.tasks.choices import ConfKeyError
 
     with pytest.raises(ConfKeyError, match=message):
         LAUSTTask.build_model(tiny_args(LAU_CONFIG, option, value))

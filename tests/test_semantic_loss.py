@@ -5,7 +5,16 @@ import math
 import pytest
 import torch
 
-from espnet_lau.semantic.loss import SemanticLoss, cosine_loss, infonce_loss, mse_loss
+from espnet_lau.semantic.loss import (
+    CosineSemanticLoss,
+    InfoNCESemanticLoss,
+    MSESemanticLoss,
+    cosine_loss,
+    infonce_loss,
+    mse_loss,
+)
+from espnet_lau.tasks.choices import ConfKeyError
+from espnet_lau.tasks.lau_st import semantic_loss_choices
 
 PRED = torch.tensor([[1.0, 0.0], [0.0, 2.0]])
 TARGET = torch.tensor([[1.0, 1.0], [0.0, 1.0]])
@@ -43,9 +52,21 @@ def test_infonce_single_utterance_has_no_negatives():
     assert infonce_loss(PRED[:1], TARGET[:1]).item() == pytest.approx(0.0)
 
 
-def test_semantic_loss_module_and_errors():
-    assert SemanticLoss("cosine")(PRED, TARGET).item() == pytest.approx(cosine_loss(PRED, TARGET).item())
-    with pytest.raises(ValueError, match="unknown semantic loss 'l1'"):
-        SemanticLoss("l1")
-    with pytest.raises(ValueError, match="takes no options"):
-        SemanticLoss("mse", temperature=0.1)
+@pytest.mark.parametrize("module, function", [
+    (MSESemanticLoss(), mse_loss),
+    (CosineSemanticLoss(), cosine_loss),
+    (InfoNCESemanticLoss(temperature=0.5), lambda p, t: infonce_loss(p, t, temperature=0.5)),
+])
+def test_each_loss_module_is_its_function(module, function):
+    assert module(PRED, TARGET).item() == pytest.approx(function(PRED, TARGET).item())
+    assert not list(module.state_dict())  # no state-dict key: old checkpoints load
+
+
+def test_loss_choices_and_errors():
+    assert isinstance(semantic_loss_choices.build("infonce", {"temperature": 0.5}), InfoNCESemanticLoss)
+    with pytest.raises(ValueError, match="--semantic_loss must be one of"):
+        semantic_loss_choices.build("l1")
+    with pytest.raises(ConfKeyError, match="it takes: no keys"):
+        semantic_loss_choices.build("mse", {"temperature": 0.1})
+    with pytest.raises(ValueError, match="temperature must be > 0"):
+        InfoNCESemanticLoss(temperature=0.0)

@@ -2,9 +2,10 @@
 """Train an ST model with the LAU semantic regulariser (twin of espnet2.bin.st_train).
 
 Every option of ``python -m espnet2.bin.st_train`` is accepted; LAU adds
-``--semantic_weight``, ``--semantic_loss``, ``--semantic_loss_conf``,
-``--semantic_head_conf``, ``--semantic_lambda_warmup_steps`` and the data name
-``sem_emb`` (an npy scp made by ``python -m espnet_lau.bin.embed_text``).
+``--semantic_weight``, ``--semantic_loss``, ``--semantic_loss_conf``, ``--semantic_head``,
+``--semantic_head_conf``, ``--semantic_lambda_warmup_steps``, ``--semantic_target_norm``
+and the data name ``sem_emb`` (an npy scp made by ``python -m espnet_lau.bin.embed_text``).
+``--print_config`` shows the defaults of the chosen head and loss.
 """
 
 from espnet_lau.cli import run_main

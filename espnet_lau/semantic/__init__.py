@@ -1,6 +1,17 @@
 """The semantic side of LAU: pooling, head, losses and frozen sentence teachers."""
 
 from espnet_lau.semantic.head import SemanticHead
-from espnet_lau.semantic.loss import SEMANTIC_LOSSES, SemanticLoss
+from espnet_lau.semantic.loss import (
+    AbsSemanticLoss,
+    CosineSemanticLoss,
+    InfoNCESemanticLoss,
+    MSESemanticLoss,
+)
 
-__all__ = ["SEMANTIC_LOSSES", "SemanticHead", "SemanticLoss"]
+__all__ = [
+    "AbsSemanticLoss",
+    "CosineSemanticLoss",
+    "InfoNCESemanticLoss",
+    "MSESemanticLoss",
+    "SemanticHead",
+]

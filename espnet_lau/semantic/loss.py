@@ -1,12 +1,19 @@
 """Semantic losses between predicted and teacher sentence embeddings.
 
-Every loss maps ``pred (B, E)`` and ``target (B, E)`` to a scalar.
+Every loss maps ``pred (B, E)`` and ``target (B, E)`` to a scalar. The functions hold the
+maths; the modules (one per ``--semantic_loss`` choice, registered in
+:mod:`espnet_lau.tasks.lau_st`) carry the options of ``--semantic_loss_conf`` as typed
+``__init__`` defaults, which ``--print_config`` shows. The modules hold no parameters or
+buffers, so the choice of loss adds no state-dict key.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import torch
 import torch.nn.functional as F
+from typeguard import typechecked
 
 
 def mse_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -33,23 +40,50 @@ def infonce_loss(
     return 0.5 * (F.cross_entropy(logits, labels) + F.cross_entropy(logits.T, labels))
 
 
-SEMANTIC_LOSSES = {"mse": mse_loss, "cosine": cosine_loss, "infonce": infonce_loss}
+class AbsSemanticLoss(torch.nn.Module, ABC):
+    """A semantic loss; its ``__init__`` keyword arguments are its ``semantic_loss_conf``.
 
+    The base ``__init__`` takes none: a loss without options inherits it.
+    """
 
-class SemanticLoss(torch.nn.Module):
-    """A named semantic loss with its options (e.g. ``temperature`` for ``infonce``)."""
-
-    def __init__(self, name: str = "mse", **conf):
+    def __init__(self):
         super().__init__()
-        if name not in SEMANTIC_LOSSES:
-            raise ValueError(
-                f"unknown semantic loss {name!r}: choose one of {sorted(SEMANTIC_LOSSES)}"
-            )
-        if conf and name != "infonce":
-            raise ValueError(f"semantic loss {name!r} takes no options, got {conf}")
-        self.name = name
-        self.conf = conf
+
+    @abstractmethod
+    def forward(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """pred, target: (B, E) -> scalar loss."""
+
+
+class MSESemanticLoss(AbsSemanticLoss):
+    """``--semantic_loss mse``: :func:`mse_loss` (the paper's best)."""
 
     def forward(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         """pred, target: (B, E) -> scalar loss."""
-        return SEMANTIC_LOSSES[self.name](pred, target, **self.conf)
+        return mse_loss(pred, target)
+
+
+class CosineSemanticLoss(AbsSemanticLoss):
+    """``--semantic_loss cosine``: :func:`cosine_loss`."""
+
+    def forward(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """pred, target: (B, E) -> scalar loss."""
+        return cosine_loss(pred, target)
+
+
+class InfoNCESemanticLoss(AbsSemanticLoss):
+    """``--semantic_loss infonce``: :func:`infonce_loss`.
+
+    Args:
+        temperature: divides the cosine similarities before the softmax.
+    """
+
+    @typechecked
+    def __init__(self, temperature: float = 0.07):
+        super().__init__()
+        if temperature <= 0:
+            raise ValueError(f"semantic_loss_conf.temperature must be > 0, got {temperature}")
+        self.temperature = temperature
+
+    def forward(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """pred, target: (B, E) -> scalar loss."""
+        return infonce_loss(pred, target, temperature=self.temperature)

@@ -2,10 +2,13 @@
 
 Everything of ``STTask`` is kept (options, data, model building); this task adds
 
-* top-level options ``--semantic_weight``, ``--semantic_loss``, ``--semantic_loss_conf``,
-  ``--semantic_head_conf``, ``--semantic_lambda_warmup_steps``, ``--semantic_target_norm``
-  (outside ``model_conf``,
-  which stays stock so that stock ESPnet can load the exported config);
+* top-level options ``--semantic_weight``, ``--semantic_lambda_warmup_steps``,
+  ``--semantic_target_norm`` (outside ``model_conf``, which stays stock so that stock
+  ESPnet can load the exported config);
+* the LAU parts as ESPnet registers its own (``class_choices_list``, see
+  :mod:`espnet_lau.tasks.choices`): ``--semantic_head`` (``mlp``) with
+  ``--semantic_head_conf``, ``--semantic_loss`` (``mse|cosine|infonce``) with
+  ``--semantic_loss_conf``; ``--print_config`` shows the defaults of the chosen ones;
 * the optional data name ``sem_emb``: an ``npy`` scp with one (E,) vector per utterance,
   e.g. ``--train_data_path_and_name_and_type dump/raw/train/sem_emb/sem_emb.scp,sem_emb,npy``;
 * ST without source transcripts (upstream ``ESPnetSTModel`` needs a source token list);
@@ -15,8 +18,6 @@ Everything of ``STTask`` is kept (options, data, model building); this task adds
 from __future__ import annotations
 
 import argparse
-import difflib
-import inspect
 import json
 import logging
 from pathlib import Path
@@ -25,25 +26,53 @@ from typing import List, Optional, Set, Tuple, Union
 import numpy as np
 from espnet2.tasks.st import STTask
 from espnet2.train.collate_fn import CommonCollateFn
-from espnet2.utils.nested_dict_action import NestedDictAction
 from typeguard import typechecked
 
 from espnet_lau.errors import UserError
 from espnet_lau.espnet_model import LAUSTModel
 from espnet_lau.semantic.head import SemanticHead
-from espnet_lau.semantic.loss import SEMANTIC_LOSSES
+from espnet_lau.semantic.loss import (
+    AbsSemanticLoss,
+    CosineSemanticLoss,
+    InfoNCESemanticLoss,
+    MSESemanticLoss,
+)
 from espnet_lau.semantic.pooling import POOLINGS
 from espnet_lau.semantic.target_norm import TARGET_NORMS, read_target_stats
 from espnet_lau.tasks.channels_last import ChannelsLastConvs
+from espnet_lau.tasks.choices import LAUClassChoices
 
 SEM_EMB = "sem_emb"
+
+# --semantic_head and --semantic_head_conf
+semantic_head_choices = LAUClassChoices(
+    "semantic_head",
+    classes=dict(mlp=SemanticHead),
+    type_check=SemanticHead,
+    default="mlp",
+    supplied=("input_size", "target_norm", "target_stats"),
+    help="The semantic head: mlp (pooling, then Linear-Tanh-Linear as in the paper)",
+    conf_help="Options of the semantic head: pooling "
+    f"({'|'.join(POOLINGS)}), hidden_size (default: encoder size), "
+    "output_size (default: the sem_emb dimension), dropout; --print_config shows the defaults",
+)
+# --semantic_loss and --semantic_loss_conf
+semantic_loss_choices = LAUClassChoices(
+    "semantic_loss",
+    classes=dict(mse=MSESemanticLoss, cosine=CosineSemanticLoss, infonce=InfoNCESemanticLoss),
+    type_check=AbsSemanticLoss,
+    default="mse",
+    help="mse (the paper's best), cosine (1 - cos), or infonce (in-batch "
+    "contrastive, beyond the paper)",
+    conf_help="Options of the semantic loss, e.g. {temperature: 0.07} for infonce; "
+    "--print_config shows the defaults",
+)
+LAU_CLASS_CHOICES = (semantic_head_choices, semantic_loss_choices)
 
 # Top-level config keys that LAUSTTask adds; export_stock removes exactly these.
 LAU_CONFIG_KEYS = (
     "semantic_weight",
-    "semantic_loss",
-    "semantic_loss_conf",
-    "semantic_head_conf",
+    *(key for choices in LAU_CLASS_CHOICES for key in (choices.name, f"{choices.name}_conf")),
     "semantic_lambda_warmup_steps",
     "semantic_target_norm",
     "conv_channels_last",
@@ -55,30 +84,6 @@ PLACEHOLDER_SRC_TOKENS = ["<blank>", "<unk>", "<sos/eos>"]
 
 
 DATA_OPTIONS = ("train_data_path_and_name_and_type", "valid_data_path_and_name_and_type")
-
-
-class ConfKeyError(UserError, ValueError):
-    """A ``*_conf`` mapping of the config has a key its part does not take."""
-
-
-def check_conf_keys(conf, option: str, accepted) -> None:
-    """Refuse a key of ``conf`` (the value of ``option``) that is not in ``accepted``,
-    naming the option, the key, the closest accepted one and all of them.
-
-    Raises:
-        ConfKeyError: e.g. ``semantic_head_conf: unknown key 'droput' (did you mean
-            'dropout'?); it takes: output_size, hidden_size, pooling, dropout``.
-    """
-    accepted = list(accepted)
-    for key in conf or {}:
-        if key not in accepted:
-            close = difflib.get_close_matches(key, accepted, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ConfKeyError(f"{option}: unknown key {key!r}{hint}; it takes: {', '.join(accepted) or 'no keys'}")
-
-
-def _parameters(fn, skip) -> List[str]:
-    return [name for name in inspect.signature(fn).parameters if name not in skip]
 
 
 class SemEmbError(UserError, ValueError):
@@ -169,6 +174,9 @@ def final_encoder_output_size(model) -> int:
 class LAUSTTask(ChannelsLastConvs, STTask):
     """ST task whose model is ``LAUSTModel``; see the module docstring."""
 
+    # STTask.add_task_arguments adds --<name> and --<name>_conf of each.
+    class_choices_list = [*STTask.class_choices_list, *LAU_CLASS_CHOICES]
+
     @classmethod
     def add_task_arguments(cls, parser: argparse.ArgumentParser):
         super().add_task_arguments(parser)
@@ -179,28 +187,6 @@ class LAUSTTask(ChannelsLastConvs, STTask):
             default=0.0,
             help="λ, the weight of the semantic loss. 0 trains the stock ST baseline "
             "(no semantic head is built).",
-        )
-        group.add_argument(
-            "--semantic_loss",
-            type=str,
-            default="mse",
-            choices=sorted(SEMANTIC_LOSSES),
-            help="mse (the paper's best), cosine (1 - cos), or infonce (in-batch "
-            "contrastive, beyond the paper)",
-        )
-        group.add_argument(
-            "--semantic_loss_conf",
-            action=NestedDictAction,
-            default=dict(),
-            help="Options of the semantic loss, e.g. {temperature: 0.07} for infonce",
-        )
-        group.add_argument(
-            "--semantic_head_conf",
-            action=NestedDictAction,
-            default=dict(),
-            help="Options of the semantic head: pooling "
-            f"({'|'.join(POOLINGS)}), hidden_size (default: encoder size), "
-            "output_size (default: the sem_emb dimension), dropout",
         )
         group.add_argument(
             "--semantic_lambda_warmup_steps",
@@ -219,6 +205,19 @@ class LAUSTTask(ChannelsLastConvs, STTask):
             "so that the best constant prediction has MSE 1.0 for any teacher",
         )
         return parser
+
+    @classmethod
+    def get_default_config(cls) -> dict:
+        """ESPnet's ``--print_config`` without what the task passes to the LAU parts itself.
+
+        ``semantic_head_conf`` lists ``hidden_size``, ``pooling`` and ``dropout`` but not
+        ``output_size``, which has no default (it comes from the ``sem_emb`` data).
+        """
+        config = super().get_default_config()
+        for choices in LAU_CLASS_CHOICES:
+            key = f"{choices.name}_conf"
+            config[key] = {k: v for k, v in config[key].items() if k not in choices.supplied}
+        return config
 
     @classmethod
     def optional_data_names(
@@ -270,20 +269,16 @@ class LAUSTTask(ChannelsLastConvs, STTask):
             )
             args.src_token_list = list(PLACEHOLDER_SRC_TOKENS)
             args.src_token_type = "char"
-        check_conf_keys(args.semantic_head_conf, "semantic_head_conf",
-                        _parameters(SemanticHead.__init__, {"self", "input_size", "target_norm", "target_stats"}))
-        loss_fn = SEMANTIC_LOSSES.get(args.semantic_loss)
-        if loss_fn is not None:
-            check_conf_keys(args.semantic_loss_conf, f"semantic_loss_conf (semantic_loss: {args.semantic_loss})",
-                            _parameters(loss_fn, {"pred", "target"}))
+        # Both confs are checked before the (slower) stock model is built.
+        semantic_head_choices.check_conf(getattr(args, "semantic_head", None), args.semantic_head_conf)
+        semantic_loss = semantic_loss_choices.build(args.semantic_loss, args.semantic_loss_conf)
         stock = super().build_model(args)
         head = cls.build_semantic_head(args, final_encoder_output_size(stock))
         return LAUSTModel.from_stock(
             stock,
             semantic_head=head,
             semantic_weight=args.semantic_weight,
-            semantic_loss=args.semantic_loss,
-            semantic_loss_conf=args.semantic_loss_conf,
+            semantic_loss=semantic_loss,
             semantic_lambda_warmup_steps=args.semantic_lambda_warmup_steps,
         )
 
@@ -291,7 +286,8 @@ class LAUSTTask(ChannelsLastConvs, STTask):
     def build_semantic_head(
         cls, args: argparse.Namespace, encoder_output_size: int
     ) -> Optional[SemanticHead]:
-        """The head, or None for a baseline (λ = 0).
+        """The head of ``--semantic_head`` (``mlp`` for a config.yaml written before the
+        option existed), or None for a baseline (λ = 0).
 
         ``output_size`` comes from ``semantic_head_conf`` or from the ``sem_emb`` data;
         when both are known they must agree. The resolved value is written back to
@@ -332,9 +328,10 @@ class LAUSTTask(ChannelsLastConvs, STTask):
                 f"semantic_target_norm standardize: mean and scale {target_stats.scale:.4g} "
                 f"of {target_stats.num_vectors} training vectors ({train_scp})"
             )
-        return SemanticHead(
+        return semantic_head_choices.build(
+            getattr(args, "semantic_head", None),
+            conf,
             input_size=encoder_output_size,
             target_norm=target_norm,
             target_stats=target_stats,
-            **conf,
         )
