@@ -63,12 +63,16 @@ def log_command(prog: str, cmd: Optional[List[str]]) -> None:
     logging.info("%s", get_commandline_args() if cmd is None else shlex.join([prog, *cmd]))
 
 
-def parse_args(parser: argparse.ArgumentParser, cmd: Optional[List[str]], prog: str) -> argparse.Namespace:
+def parse_args(
+    parser: argparse.ArgumentParser, cmd: Optional[List[str]], log_as: Optional[str] = None
+) -> argparse.Namespace:
     """The start of every entry point's ``main(cmd)``: parse ``cmd`` (``None``: the shell's
-    arguments), set up logging at ``--log_level`` and log the command line."""
+    arguments) and set up logging at ``--log_level``; with ``log_as`` (the tool's name),
+    also log the command line, as the long data-preparation tools do."""
     args = parser.parse_args(cmd)
     setup_logging(args.log_level)
-    log_command(prog, cmd)
+    if log_as is not None:
+        log_command(log_as, cmd)
     return args
 
 

@@ -130,13 +130,17 @@ def test_user_errors_reports_one_line_and_lets_bugs_through(capsys):
         raise ValueError("internal")
 
 
-def test_parse_args_sets_the_level_and_logs_the_command(caplog):
+def test_parse_args_sets_the_level_and_logs_the_command_when_asked(caplog):
     from espnet_lau.cli import add_log_level_option, parse_args
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--hyp")
     add_log_level_option(parser)
     with caplog.at_level(logging.INFO):
-        args = parse_args(parser, ["--hyp", "a b.txt", "--log_level", "debug"], "score_st")
+        args = parse_args(parser, ["--hyp", "a b.txt", "--log_level", "debug"], log_as="score_st")
     assert args.hyp == "a b.txt" and args.log_level == "DEBUG"
     assert "score_st --hyp 'a b.txt' --log_level debug" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        parse_args(parser, ["--hyp", "x"])
+    assert "--hyp" not in caplog.text

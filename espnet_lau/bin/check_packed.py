@@ -94,7 +94,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 def main(cmd=None):
     parser = get_parser()
-    args = parse_args(parser, cmd, "check_packed")
+    args = parse_args(parser, cmd)
     with user_errors("check_packed", ValueError):
         fixed = normalise_zip_modes(args.zip)
     if fixed:

@@ -116,7 +116,7 @@ def build_normalizer(args: argparse.Namespace) -> TextNormalizer:
 
 def main(cmd: Optional[Sequence[str]] = None) -> EmbedTextResult:
     parser = get_parser()
-    args = parse_args(parser, cmd, "embed_text")
+    args = parse_args(parser, cmd)
     try:
         normalizer = build_normalizer(args)
     except ValueError as exc:

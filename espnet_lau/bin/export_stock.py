@@ -34,7 +34,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd=None):
-    args = parse_args(get_parser(), cmd, "export_stock")
+    args = parse_args(get_parser(), cmd)
     with user_errors("export_stock", ExportError):
         config, model = export_stock(args.config, args.model_file, args.outdir, trust_pickle=args.trust_pickle)
     logging.info(f"Wrote the stock ST model: {config} {model}")

@@ -196,7 +196,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd: Optional[List[str]] = None) -> None:
-    args = parse_args(get_parser(), cmd, "grid_results")
+    args = parse_args(get_parser(), cmd)
     found, missing = collect(args.grid, args.levels, args.systems, args.seeds, args.inference_tag,
                              args.extra_seeds, args.extra_seeded)
     if not found:

@@ -105,7 +105,7 @@ def validation_curves(systems: Sequence[SystemResult]) -> Dict[str, List[Curves]
 
 
 def main(cmd: Optional[List[str]] = None) -> None:
-    args = parse_args(get_parser(), cmd, "make_results")
+    args = parse_args(get_parser(), cmd)
     if args.reference and not args.ref:
         raise SystemExit("--reference needs the reference translations: --ref FILE")
     systems = aggregate([load_run(name, path) for name, path in args.run])

@@ -34,7 +34,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd=None):
-    args = parse_args(get_parser(), cmd, "most_frequent_baseline")
+    args = parse_args(get_parser(), cmd)
     write_table(args.out, most_frequent_hypotheses(args.train_text, args.keys))
 
 

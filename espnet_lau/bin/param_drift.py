@@ -49,7 +49,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd: Optional[List[str]] = None) -> None:
-    args = parse_args(get_parser(), cmd, "param_drift")
+    args = parse_args(get_parser(), cmd)
     init = load_state_dict(args.init, trust_pickle=args.trust_pickle)
     final = load_state_dict(args.final, trust_pickle=args.trust_pickle)
     report = parameter_drift(init, final, prefix=args.prefix, allow_missing=args.allow_missing)

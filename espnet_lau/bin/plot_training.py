@@ -35,7 +35,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd: Optional[List[str]] = None) -> None:
-    args = parse_args(get_parser(), cmd, "plot_training")
+    args = parse_args(get_parser(), cmd)
     checkpoint = args.exp / CHECKPOINT
     if not checkpoint.is_file():
         raise SystemExit(f"plot_training: no {checkpoint}: train first (or point --exp at "

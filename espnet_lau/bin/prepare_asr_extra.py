@@ -42,7 +42,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd: Optional[List[str]] = None) -> None:
-    args = parse_args(get_parser(), cmd, "prepare_asr_extra")
+    args = parse_args(get_parser(), cmd, log_as="prepare_asr_extra")
     summary = prepare_asr_extra(
         args.source, args.output_dir, label=args.label, splits=args.splits, exclude_dirs=args.exclude_dirs,
         nj=args.nj, sample_rate=args.sample_rate, progress=args.progress, recording_regex=args.recording_regex,

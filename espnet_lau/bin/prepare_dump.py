@@ -62,7 +62,7 @@ def lang_case(value: str):
 
 def main(cmd=None):
     parser = get_parser()
-    args = parse_args(parser, cmd, "prepare_dump")
+    args = parse_args(parser, cmd)
     with user_errors(f"prepare_dump {args.command}", KaldiFileError):  # a user's data, not a bug
         if args.command == "disjoint":
             check_disjoint_sets(args.dirs)

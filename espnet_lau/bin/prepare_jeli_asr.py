@@ -52,7 +52,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd: Optional[List[str]] = None) -> None:
-    args = parse_args(get_parser(), cmd, "prepare_jeli_asr")
+    args = parse_args(get_parser(), cmd, log_as="prepare_jeli_asr")
     summaries = prepare_jeli_asr(
         args.source,
         args.output_dir,

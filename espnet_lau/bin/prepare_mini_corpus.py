@@ -72,7 +72,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd: Optional[List[str]] = None) -> None:
-    args = parse_args(get_parser(), cmd, "prepare_mini_corpus")
+    args = parse_args(get_parser(), cmd, log_as="prepare_mini_corpus")
     config = MiniCorpusConfig(
         seed=args.seed,
         size=args.size,

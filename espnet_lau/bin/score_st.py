@@ -68,7 +68,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd: Optional[List[str]] = None) -> None:
-    args = parse_args(get_parser(), cmd, "score_st")
+    args = parse_args(get_parser(), cmd)
     if args.bambara_norm != "none":
         normalizer = BambaraNormalizer(args.bambara_norm, "wer")
     else:

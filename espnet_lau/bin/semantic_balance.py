@@ -115,7 +115,7 @@ def trained_model(args: argparse.Namespace):
 
 def main(cmd: Optional[Sequence[str]] = None) -> BalanceMeasurement:
     parser = get_parser()
-    args = parse_args(parser, cmd, "semantic_balance")
+    args = parse_args(parser, cmd)
     with user_errors("semantic_balance", ValueError):
         result = measure(args)
     per_unit = [b.ratio_per_unit_lambda * result.semantic_weight for b in result.batches]

@@ -113,7 +113,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd: Optional[List[str]] = None) -> None:
-    args = parse_args(get_parser(), cmd, "semantic_eval")
+    args = parse_args(get_parser(), cmd)
     hyps, refs = read_kaldi_text(args.hyp), read_kaldi_text(args.ref)
     topics = read_topics(args.topic) if args.topic else None
     qa_items = read_qa_jsonl(args.qa) if args.qa else None

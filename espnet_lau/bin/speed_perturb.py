@@ -21,7 +21,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd=None):
-    args = parse_args(get_parser(), cmd, "speed_perturb")
+    args = parse_args(get_parser(), cmd)
     n = speed_perturb(args.src, args.dst, args.factors, args.nj)
     logging.info(f"{args.dst}: {n} utterances")
 

@@ -73,7 +73,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd=None):
-    args = parse_args(get_parser(), cmd, "train_bpe")
+    args = parse_args(get_parser(), cmd)
     train_bpe(args.text, args.model_prefix, args.vocab_size, args.model_type,
               args.character_coverage)
 

@@ -123,7 +123,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 def main(cmd=None):
     parser = get_parser()
-    args = parse_args(parser, cmd, "upload_hf")
+    args = parse_args(parser, cmd)
     with user_errors("upload_hf", ValueError, OSError, KeyError):
         folder = prepare_folder(args.zip, args.folder, args.repo, args.recipe, args.st_exp)
     logging.info(f"Prepared {folder} (meta.yaml, model, README.md model card)")
