@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
 
 from espnet_lau.data.datadir_check import SIDE_FILES, SPEAKER_FILES, utt2spk_to_spk2utt, validate_data_dir
-from espnet_lau.data.kaldi_table import KaldiDataDirError, PathLike, format_table
+from espnet_lau.data.kaldi_table import KaldiDataDirError, format_table
 from espnet_lau.data.qa_jsonl import format_jsonl
-from espnet_lau.fileio import format_json, recover_dir, replace_dir, staged_dir
+from espnet_lau.fileio import PathLike, format_json, recover_dir, replace_dir, staged_dir
 
 
 @dataclasses.dataclass

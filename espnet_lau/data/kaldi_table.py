@@ -15,12 +15,10 @@ How the tables make up a data directory: :mod:`espnet_lau.data.datadir_check`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Type, Union
+from typing import Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Type
 
 from espnet_lau.errors import UserError
-from espnet_lau.fileio import write_text_atomic
-
-PathLike = Union[str, Path]
+from espnet_lau.fileio import PathLike, write_text_atomic
 
 
 class KaldiFileError(UserError, ValueError):

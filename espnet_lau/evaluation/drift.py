@@ -16,15 +16,12 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections import OrderedDict
-from pathlib import Path
-from typing import Any, Dict, List, Mapping, Tuple, Union
+from typing import Any, Dict, List, Mapping, Tuple
 
 import torch
 
 from espnet_lau.checkpoint import load_state_dict  # noqa: F401  (drift's reader, re-exported)
 from espnet_lau.errors import UserError
-
-PathLike = Union[str, Path]
 
 
 class DriftKeyError(UserError, ValueError):

@@ -9,13 +9,11 @@ names the file and both line numbers. The reading itself is
 from __future__ import annotations
 
 import logging
-from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Sequence, Union
+from typing import Dict, Iterable, List, Mapping, Sequence
 
 from espnet_lau.data.kaldi_table import KaldiFileError, read_kaldi_file
 from espnet_lau.errors import UserError
-
-PathLike = Union[str, Path]
+from espnet_lau.fileio import PathLike
 
 #: How many ids an id-mismatch error lists before it only gives counts.
 MAX_IDS_SHOWN = 10

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from collections import OrderedDict
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import matplotlib
 
@@ -13,8 +13,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from espnet_lau.evaluation.results import METRICS, SystemResult  # noqa: E402
+from espnet_lau.fileio import PathLike
 
-PathLike = Union[str, Path]
 #: (λ values, means, stds) of one line.
 Series = Tuple[Sequence[float], Sequence[float], Sequence[float]]
 

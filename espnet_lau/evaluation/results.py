@@ -21,7 +21,7 @@ import logging
 import os
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
 
@@ -29,9 +29,8 @@ from espnet_lau.evaluation.report_io import read_json
 from espnet_lau.evaluation.semantic_report import failure_text
 from espnet_lau.evaluation.significance import PairedResult
 from espnet_lau.evaluation.stats import format_mean_std, mean_std
+from espnet_lau.fileio import PathLike
 from espnet_lau.provenance import environment_markdown
-
-PathLike = Union[str, Path]
 
 SEARCH = {
     "scores": ["scores.json", "score_bleu/scores.json", "score/scores.json", "score_st/scores.json"],

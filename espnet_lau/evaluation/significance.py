@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from pathlib import Path
-from typing import Dict, List, Mapping, Sequence, Union
+from typing import Dict, List, Mapping, Sequence
 
 from sacrebleu.metrics import BLEU
 from sacrebleu.significance import PairedTest
 
 from espnet_lau.evaluation.translation import load_aligned
+from espnet_lau.fileio import PathLike
 from espnet_lau.text.normalization import TextNormalizer
-
-PathLike = Union[str, Path]
 
 
 @dataclasses.dataclass

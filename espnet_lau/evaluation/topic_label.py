@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 from typing import Dict, Mapping, Optional, Sequence, Tuple
 
-from espnet_lau.evaluation.kaldi_text import KaldiTextError, PathLike, read_kaldi_text
+from espnet_lau.evaluation.kaldi_text import KaldiTextError, read_kaldi_text
 from espnet_lau.evaluation.llm import LLMClient
 from espnet_lau.evaluation.prompts import Prompt, load_prompt
+from espnet_lau.fileio import PathLike
 
 OTHER_TOPIC = "AUTRE"
 

@@ -13,12 +13,12 @@ import math
 import numbers
 from collections import OrderedDict
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence, Union
+from typing import Dict, List, Mapping, Optional, Sequence
 
 from espnet_lau.checkpoint import torch_load
 from espnet_lau.evaluation.plots import curves_plot
+from espnet_lau.fileio import PathLike
 
-PathLike = Union[str, Path]
 #: epoch -> {"train"|"valid" -> {key -> value}}
 Curves = Dict[int, Dict[str, Dict[str, float]]]
 #: (key, axis label) of the validation curves plotted by :func:`plot_validation_curves`.

@@ -16,8 +16,8 @@ from typing import Dict, List, Optional, Sequence
 import jiwer
 from sacrebleu.metrics import BLEU, CHRF, TER
 
-from espnet_lau.evaluation.kaldi_text import PathLike, check_same_ids, read_kaldi_text
-from espnet_lau.fileio import write_text_atomic
+from espnet_lau.evaluation.kaldi_text import check_same_ids, read_kaldi_text
+from espnet_lau.fileio import PathLike, write_text_atomic
 from espnet_lau.text.bambara import BambaraNormalizer
 from espnet_lau.text.normalization import TextNormalizer
 

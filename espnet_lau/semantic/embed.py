@@ -23,21 +23,20 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
 import re
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator, Optional, Sequence, Union
+from typing import Iterator, Optional, Sequence
 
 import numpy as np
 from tqdm import tqdm
 
 from espnet_lau.content_store import ContentStore, sha256_key
-from espnet_lau.fileio import exclusive_folder, save_npy_atomic, write_json_atomic, write_text_atomic
+from espnet_lau.data.kaldi_table import read_kaldi_file
+from espnet_lau.fileio import PathLike, exclusive_folder, save_npy_atomic, write_json_atomic, write_text_atomic
 from espnet_lau.semantic.target_norm import META_KEY as TARGET_STATS_KEY
 from espnet_lau.semantic.target_norm import compute_target_stats
-from espnet_lau.data.kaldi_table import read_kaldi_file
 from espnet_lau.semantic.targets import Target, TextFileError, read_targets
 from espnet_lau.semantic.teacher import SentenceTeacher
 from espnet_lau.text.normalization import TextNormalizer
@@ -51,7 +50,6 @@ DEFAULT_CACHE_DIRNAME = ".sem_emb_cache"
 META_FORMAT_VERSION = 1
 _SAFE_UTTID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,150}")
 
-PathLike = Union[str, os.PathLike]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Optional
 
-from espnet_lau.data.kaldi_table import KaldiFileError, KaldiLine, PathLike, read_kaldi_file
+from espnet_lau.data.kaldi_table import KaldiFileError, KaldiLine, read_kaldi_file
+from espnet_lau.fileio import PathLike
 from espnet_lau.text.normalization import TextNormalizer
 
 _MAX_REPORTED_ERRORS = 20
