@@ -91,7 +91,7 @@ class LLMClient:
             self.cache = ContentStore(
                 cache_dir, ".json",
                 load=lambda path: json.loads(path.read_text(encoding="utf-8"))["response"],
-                save=lambda path, entry: write_json_atomic(path, entry),
+                save=write_json_atomic,
                 valid=lambda response: isinstance(response, str),
             )
         self.max_retries = max_retries
