@@ -10,6 +10,8 @@ model (head stripped) is a plain ``ESPnetSTModel``.
 
 from __future__ import annotations
 
+import math
+
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
@@ -90,8 +92,8 @@ class LAUSTModel(ESPnetSTModel):
         semantic_loss: Optional[AbsSemanticLoss],
         semantic_lambda_warmup_steps: int,
     ) -> None:
-        if semantic_weight < 0:
-            raise ValueError(f"semantic_weight must be >= 0, got {semantic_weight}")
+        if not math.isfinite(semantic_weight) or semantic_weight < 0:
+            raise ValueError(f"semantic_weight must be a finite number >= 0, got {semantic_weight}")
         if semantic_lambda_warmup_steps < 0:
             raise ValueError(
                 "semantic_lambda_warmup_steps must be >= 0, "

@@ -9,6 +9,7 @@ from espnet2.tasks.mt import MTTask
 
 from espnet_lau.tasks.asr import ASRPretrainTask
 from espnet_lau.tasks.lau_st import LAU_CONFIG_KEYS, LAUSTTask
+from espnet_lau.tasks.semantic_weight import check_lau_options, uses_source_text
 
 TUNING = Path(__file__).resolve().parents[1] / "conf/tuning"
 ST_CONFIGS = sorted(TUNING.glob("train_st_*.yaml"))
@@ -17,13 +18,16 @@ MT_CONFIGS = sorted(TUNING.glob("train_mt_*.yaml"))
 # Which ASR config initialises the encoder of which ST configs (--init_param).
 FAMILIES = {
     "train_asr_debug.yaml": ["train_st_debug.yaml", "train_st_lau_debug.yaml"],
-    "train_asr_transformer_mini.yaml": ["train_st_baseline.yaml"]
-    + [p.name for p in TUNING.glob("train_st_lau_*_lambda*.yaml")],
+    "train_asr_transformer_mini.yaml": [p.name for p in TUNING.glob("train_st_baseline*.yaml")]
+    + [p.name for p in TUNING.glob("train_st_lau_*_lambda*.yaml")]
+    + [p.name for p in TUNING.glob("train_st_lau_*_r*.yaml")],
     "train_asr_conformer_jeli.yaml": [p.name for p in TUNING.glob("train_st_conformer_jeli_*.yaml")],
 }
 BASELINES = {
     "train_st_lau_debug.yaml": "train_st_debug.yaml",
     **{p.name: "train_st_baseline.yaml" for p in TUNING.glob("train_st_lau_*_lambda*.yaml")},
+    **{p.name: "train_st_baseline_ctc.yaml" if "_ctc_" in p.name else "train_st_baseline.yaml"
+       for p in TUNING.glob("train_st_lau_*_r*.yaml")},
     **{p.name: "train_st_conformer_jeli_baseline.yaml"
        for p in TUNING.glob("train_st_conformer_jeli_lau_*.yaml")},
 }
@@ -50,7 +54,25 @@ def test_lau_config_is_its_baseline_but_for_lau_keys(lau, baseline):
     if "jeli" in lau:  # the paper stops early on the semantic validation loss
         allowed.add("early_stopping_criterion")
         assert a["early_stopping_criterion"] == ["valid", "loss_sem", "min"]
-    assert differing <= allowed and a["semantic_weight"] > 0 == b["semantic_weight"]
+    assert differing <= allowed and b["semantic_weight"] == 0
+    # A LAU system gives λ or the target balance r (λ measured at the start), not both.
+    assert (a.get("semantic_weight", 0) > 0) != (a.get("semantic_target_ratio", 0) > 0)
+
+
+def test_every_system_of_the_grid_is_a_config():
+    """The systems of local/run_ablation.sh are configs; the default is MSE-std at r = 1."""
+    for r in ("0.2", "1.0", "5.0", "20.0", "50.0"):
+        for loss in ("mse", "cosine"):
+            config = load(f"train_st_lau_{loss}_std_r{r}.yaml")
+            assert config["semantic_target_ratio"] == float(r)
+            assert config["semantic_target_norm"] == "standardize" and config["semantic_loss"] == loss
+    ctc, lau_ctc = load("train_st_baseline_ctc.yaml"), load("train_st_lau_mse_std_ctc_r1.0.yaml")
+    assert ctc["model_conf"]["asr_weight"] == 0.3 == lau_ctc["model_conf"]["asr_weight"]
+    gentle, baseline = load("train_st_baseline_gentle.yaml"), load("train_st_baseline.yaml")
+    assert gentle["optim_conf"]["lr"] * 4 == baseline["optim_conf"]["lr"]
+    assert gentle["scheduler_conf"]["warmup_steps"] == 4 * baseline["scheduler_conf"]["warmup_steps"]
+    run_sh = (TUNING.parents[1] / "egs2/bambara_fr/st1/run.sh").read_text()
+    assert "st_config=conf/tuning/train_st_lau_mse_std_r1.0.yaml" in run_sh
 
 
 @pytest.mark.parametrize("asr,st_configs", sorted(FAMILIES.items()))
@@ -69,9 +91,15 @@ def test_st_config_builds(config):
         ["--config", str(TUNING / config), "--token_type", "char", "--token_list", "x",
          "--semantic_head_conf", "output_size=16"])
     args.token_list = list(TOKENS)
+    check_lau_options(args)
+    if args.semantic_target_ratio:  # lau_st_train measures λ at the start; any λ > 0 builds
+        args.semantic_weight = 1.0
+    if uses_source_text(args):
+        args.src_token_list = list(TOKENS)
     torch.manual_seed(0)
     model = LAUSTTask.build_model(args)
     assert (model.semantic_head is not None) == (args.semantic_weight > 0)
+    assert (model.asr_weight > 0) == uses_source_text(args)
 
 
 @pytest.mark.parametrize("config", [p.name for p in ASR_CONFIGS])

@@ -9,8 +9,10 @@ input that makes the folder's content incompatible::
     python -m espnet_lau.bin.guard_inputs --dir exp/st_x "config=file:conf/x.yaml" \\
         "token list=file:data/token_list/tgt_bpe_unigram150/tokens.txt" "st_args=--max_epoch 5"
 
-``NAME=file:PATH`` stands for the SHA-256 of the file's content, ``NAME=VALUE`` for the
-value itself. The first call records them in ``<dir>/.inputs.json``; a later call with a
+``NAME=file:PATH`` stands for the SHA-256 of the file's content, ``NAME=yaml:PATH:KEY``
+and ``NAME=json:PATH:KEY`` for the value of a top-level key of a YAML or JSON file (read
+here, so that no config value passes through shell code), ``NAME=VALUE`` for the value
+itself. The first call records them in ``<dir>/.inputs.json``; a later call with a
 different value for any name exits 1 with one line naming what changed and the fix,
 unless the folder holds nothing but that record. Nothing in the folder is touched.
 """
@@ -24,6 +26,8 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Optional
 
+import yaml
+
 from espnet_lau.cli import run_main
 from espnet_lau.fileio import write_json_atomic
 
@@ -31,13 +35,24 @@ RECORD = ".inputs.json"
 
 
 def fingerprint(value: str) -> str:
-    """``file:PATH`` -> ``sha256:<hex>`` of the file; any other value as it is."""
-    if value.startswith("file:"):
-        path = Path(value[len("file:"):])
-        if not path.is_file():
-            raise FileNotFoundError(f"{path} does not exist")
+    """``file:PATH`` -> ``sha256:<hex>`` of the file; ``yaml:PATH:KEY`` and
+    ``json:PATH:KEY`` -> the key's value as canonical JSON; any other value as it is."""
+    kind, sep, rest = value.partition(":")
+    if not sep or kind not in ("file", "yaml", "json"):
+        return value
+    path_text, key = (rest, None) if kind == "file" else rest.rpartition(":")[::2]
+    path = Path(path_text)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist")
+    if kind == "file":
         return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
-    return value
+    text = path.read_text(encoding="utf-8")
+    try:
+        content = yaml.safe_load(text) if kind == "yaml" else json.loads(text)
+    except (yaml.YAMLError, ValueError) as exc:
+        raise FileNotFoundError(f"{path} is not valid {kind.upper()} ({' '.join(str(exc).split())[:200]})") from None
+    found = content.get(key) if isinstance(content, dict) else None
+    return json.dumps(found, sort_keys=True)
 
 
 def changed_inputs(recorded: Dict[str, str], current: Dict[str, str]) -> List[str]:
@@ -48,7 +63,8 @@ def changed_inputs(recorded: Dict[str, str], current: Dict[str, str]) -> List[st
 def get_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dir", required=True, type=Path, help="the output folder to guard")
-    parser.add_argument("inputs", nargs="+", help="NAME=VALUE or NAME=file:PATH")
+    parser.add_argument("inputs", nargs="+",
+                        help="NAME=VALUE, NAME=file:PATH, NAME=yaml:PATH:KEY or NAME=json:PATH:KEY")
     return parser
 
 

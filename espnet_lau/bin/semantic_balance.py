@@ -21,15 +21,14 @@ import logging
 from pathlib import Path
 from typing import Optional, Sequence
 
-from espnet2.torch_utils.load_pretrained_model import load_pretrained_model
 from espnet2.torch_utils.set_all_random_seed import set_all_random_seed
-from espnet2.train.distributed_utils import DistributedOption
 
 from espnet_lau.cli import parse_args, run_main, user_errors
 from espnet_lau.export import load_state_dict
 from espnet_lau.fileio import write_json_atomic
 from espnet_lau.semantic.balance import BalanceMeasurement, measure_balance
-from espnet_lau.tasks.lau_st import DATA_OPTIONS, SEM_EMB, LAUSTTask, sem_emb_scps
+from espnet_lau.tasks.lau_st import LAUSTTask
+from espnet_lau.tasks.semantic_weight import check_lau_options, measure_at_start, training_batches
 
 
 def get_parser() -> argparse.ArgumentParser:
@@ -56,46 +55,22 @@ def get_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _batches(args: argparse.Namespace, num_batches: int):
-    """The first ``num_batches`` batches of training epoch 1, as training would draw them."""
-    factory = LAUSTTask.build_iter_factory(
-        args=args, distributed_option=DistributedOption(distributed=False), mode="train"
-    )
-    for count, (utt_ids, batch) in enumerate(factory.build_iter(1, shuffle=True)):
-        if count >= num_batches:
-            return
-        if SEM_EMB not in batch:
-            raise ValueError("the training batches hold no sem_emb")
-        yield {**batch, "utt_id": list(utt_ids)}
-
-
 def measure(args: argparse.Namespace) -> BalanceMeasurement:
     """Build the model as its training does (or did) and measure the balance."""
     if args.num_batches < 1:
         raise ValueError(f"--num_batches must be >= 1, got {args.num_batches}")
-    model, train_args = trained_model(args) if args.exp_config else starting_model(args)
-    model.train()  # the gradients training sees: dropout and SpecAugment on
-    set_all_random_seed(train_args.seed)
-    return measure_balance(model, _batches(train_args, args.num_batches), train_args.semantic_weight)
-
-
-def starting_model(args: argparse.Namespace):
-    """(model, args) as ``lau_st_train`` starts it from the options (after ``--init_param``)."""
-    if not sem_emb_scps(args, DATA_OPTIONS[:1]):
-        raise ValueError(
-            "no sem_emb in the training data: pass --train_data_path_and_name_and_type "
-            "<dir>/sem_emb.scp,sem_emb,npy (made by python -m espnet_lau.bin.embed_text)"
-        )
-    if args.semantic_weight == 0:
-        logging.info("semantic_weight is 0 (baseline config): measuring at λ = 1 with a fresh head")
-        args.semantic_weight = 1.0
-    set_all_random_seed(args.seed)
-    model = LAUSTTask.build_model(args)
-    for init in args.init_param:
-        load_pretrained_model(init, model, args.ignore_init_mismatch, map_location="cpu")
-    if args.checkpoint:
-        model.load_state_dict(load_state_dict(Path(args.checkpoint)), strict=True)
-    return model, args
+    if args.exp_config:
+        model, train_args = trained_model(args)
+        model.train()  # the gradients training sees: dropout and SpecAugment on
+        set_all_random_seed(train_args.seed)
+        return measure_balance(model, training_batches(LAUSTTask, train_args, args.num_batches),
+                               train_args.semantic_weight)
+    check_lau_options(args)
+    if args.semantic_target_ratio is not None:
+        args.target_ratio = args.semantic_target_ratio
+    if not args.semantic_weight:
+        logging.info("no λ (a baseline config, or semantic_target_ratio): measuring at λ = 1 with a fresh head")
+    return measure_at_start(LAUSTTask, args, args.num_batches, args.checkpoint)
 
 
 def trained_model(args: argparse.Namespace):

@@ -26,6 +26,7 @@ from typing import List, Optional, Set, Tuple, Union
 import numpy as np
 from espnet2.tasks.st import STTask
 from espnet2.train.collate_fn import CommonCollateFn
+from espnet2.utils.types import float_or_none
 from typeguard import typechecked
 
 from espnet_lau.errors import UserError
@@ -41,6 +42,7 @@ from espnet_lau.semantic.pooling import POOLINGS
 from espnet_lau.semantic.target_norm import TARGET_NORMS, read_target_stats
 from espnet_lau.tasks.channels_last import ChannelsLastConvs
 from espnet_lau.tasks.choices import LAUClassChoices
+from espnet_lau.tasks.semantic_weight import resolve_semantic_weight
 
 SEM_EMB = "sem_emb"
 
@@ -72,6 +74,7 @@ LAU_CLASS_CHOICES = (semantic_head_choices, semantic_loss_choices)
 # Top-level config keys that LAUSTTask adds; export_stock removes exactly these.
 LAU_CONFIG_KEYS = (
     "semantic_weight",
+    "semantic_target_ratio",
     *(key for choices in LAU_CLASS_CHOICES for key in (choices.name, f"{choices.name}_conf")),
     "semantic_lambda_warmup_steps",
     "semantic_target_norm",
@@ -183,10 +186,19 @@ class LAUSTTask(ChannelsLastConvs, STTask):
         group = parser.add_argument_group(description="LAU semantic regulariser")
         group.add_argument(
             "--semantic_weight",
-            type=float,
-            default=0.0,
-            help="λ, the weight of the semantic loss. 0 trains the stock ST baseline "
-            "(no semantic head is built).",
+            type=float_or_none,
+            default=None,
+            help="λ, the weight of the semantic loss (finite, >= 0). 0 or unset trains the "
+            "stock ST baseline (no semantic head is built).",
+        )
+        group.add_argument(
+            "--semantic_target_ratio",
+            type=float_or_none,
+            default=None,
+            help="Instead of λ: the balance r = ||grad_enc λ·L_sem|| / ||grad_enc L_ST|| wanted "
+            "at the start of training (finite, > 0). λ is measured on the first training "
+            "batches, logged, and saved in <output_dir>/semantic_balance.json for resumes. "
+            "Not together with --semantic_weight.",
         )
         group.add_argument(
             "--semantic_lambda_warmup_steps",
@@ -205,6 +217,15 @@ class LAUSTTask(ChannelsLastConvs, STTask):
             "so that the best constant prediction has MSE 1.0 for any teacher",
         )
         return parser
+
+    @classmethod
+    def main(cls, args: Optional[argparse.Namespace] = None, cmd=None):
+        """ESPnet's ``main``, after the LAU options are checked and λ is resolved
+        (:func:`espnet_lau.tasks.semantic_weight.resolve_semantic_weight`)."""
+        if args is None:
+            args = cls.get_parser().parse_args(cmd)
+        resolve_semantic_weight(cls, args)
+        return super().main(args=args)
 
     @classmethod
     def get_default_config(cls) -> dict:
@@ -277,7 +298,7 @@ class LAUSTTask(ChannelsLastConvs, STTask):
         return LAUSTModel.from_stock(
             stock,
             semantic_head=head,
-            semantic_weight=args.semantic_weight,
+            semantic_weight=args.semantic_weight or 0.0,
             semantic_loss=semantic_loss,
             semantic_lambda_warmup_steps=args.semantic_lambda_warmup_steps,
         )
@@ -293,7 +314,7 @@ class LAUSTTask(ChannelsLastConvs, STTask):
         when both are known they must agree. The resolved value is written back to
         ``args`` so that ``config.yaml`` can rebuild the model without the data.
         """
-        if args.semantic_weight == 0:
+        if not args.semantic_weight:
             return None
         conf = dict(args.semantic_head_conf)
         data_dims = {

@@ -87,7 +87,7 @@ pretrained_asr=""        # --init_param of ST training (default: <asr_exp>/valid
 ignore_init_mismatch=false  # ignore shape mismatches when loading pretrained_asr
 
 # ST
-st_config=conf/tuning/train_st_lau_mse_lambda1.0.yaml  # ST config: baseline or LAU
+st_config=conf/tuning/train_st_lau_mse_std_r1.0.yaml  # ST config: baseline or LAU (a system of conf/tuning)
 st_tag=""                # default: from the config, features, languages and tokens (as st.sh)
 st_exp=""                # default: <expdir>/st_<st_tag>
 st_stats_dir=""          # default: <expdir>/st_stats_<feats_type>_<src_lang>_<tgt_lang>_<tgt_token_type><tgt_nbpe>
@@ -177,7 +177,7 @@ extra_tag=""; [ -z "${asr_extra}" ] || extra_tag=_plus_$(echo ${asr_extra} | tr 
 [ -n "${pretrained_asr}" ] || pretrained_asr=${asr_exp}/valid.acc.ave.pth:encoder:encoder
 [ -n "${inference_tag}" ] || inference_tag=$(basename "${inference_config}" .yaml)$(args_tag "${inference_args}")_st_model_${inference_st_model%.pth}
 [ -n "${times_file}" ] || times_file=${expdir}/stage_times.tsv
-export_dir=${st_exp}/export
+export_dir=${st_exp}/export/${inference_st_model%.pth}   # one export per checkpoint
 packed=${st_exp}/${st_exp##*/}_${inference_st_model%.pth}.zip
 most_frequent_exp=${expdir}/most_frequent_${tgt_lang}_${tgt_case}
 all_sets="${train_set} ${valid_set} ${test_sets}"
@@ -236,9 +236,6 @@ draw_training_images() {  # draw_training_images EXP: ESPnet's images, once (--l
     ${python} -m espnet_lau.bin.plot_training --exp "$1" --log_level WARNING \
         || die "drawing the training images of $1 failed"
     log "Training images: $1/images"
-}
-yaml_value() {  # yaml_value FILE KEY: a top-level scalar of a YAML config
-    "${python}" -c 'import sys, yaml; print((yaml.safe_load(open(sys.argv[1])) or {}).get(sys.argv[2], ""))' "$1" "$2"
 }
 guard_inputs() {  # guard_inputs DIR NAME=VALUE...: refuse to reuse DIR made from other inputs
     "${python}" -m espnet_lau.bin.guard_inputs --dir "$1" "${@:2}" || exit 1
@@ -340,7 +337,7 @@ if run_stage 6 "ASR pretraining on ${src_text} (${asr_config}) -> ${asr_exp}"; t
               --valid_data_path_and_name_and_type ${data_feats}/${valid_set}/wav.scp,speech,sound
               --valid_data_path_and_name_and_type ${data_feats}/${valid_set}/${src_text},text,text)
     mkdir -p ${asr_stats_dir} ${asr_exp}
-    guard_inputs ${asr_stats_dir} "front end=$(yaml_value "${asr_config}" frontend_conf)" \
+    guard_inputs ${asr_stats_dir} "front end=yaml:${asr_config}:frontend_conf" \
         "token list=file:${src_bpe_dir}/tokens.txt" "training data=file:${asr_train_dir}/wav.scp" \
         "transcripts=file:${asr_train_dir}/${src_text}"
     log "ASR statistics -> ${asr_stats_dir}"
@@ -383,16 +380,22 @@ fi
 unused_stage 8 "st.sh trains a language model here"
 unused_stage 9 "st.sh trains a language model or an n-gram here"
 
+# The source transcripts and source BPE are passed as st.sh does: a config with
+# model_conf.asr_weight > 0 trains ESPnet's multi-task ST (CTC/attention on the source);
+# with asr_weight and mt_weight 0 the task leaves them out (lau_st_train logs it).
 st_data=(--use_preprocessor true --token_type bpe --bpemodel ${tgt_bpe_dir}/bpe.model
          --token_list ${tgt_bpe_dir}/tokens.txt --ngpu "${ngpu}" --seed "${seed}"
+         --src_token_type bpe --src_bpemodel ${src_bpe_dir}/bpe.model --src_token_list ${src_bpe_dir}/tokens.txt
          --train_data_path_and_name_and_type ${data_feats}/${train_set}/wav.scp,speech,sound
          --train_data_path_and_name_and_type ${data_feats}/${train_set}/${tgt_text},text,text
+         --train_data_path_and_name_and_type ${data_feats}/${train_set}/${src_text},src_text,text
          --valid_data_path_and_name_and_type ${data_feats}/${valid_set}/wav.scp,speech,sound
-         --valid_data_path_and_name_and_type ${data_feats}/${valid_set}/${tgt_text},text,text)
+         --valid_data_path_and_name_and_type ${data_feats}/${valid_set}/${tgt_text},text,text
+         --valid_data_path_and_name_and_type ${data_feats}/${valid_set}/${src_text},src_text,text)
 if run_stage 10 "ST statistics -> ${st_stats_dir}"; then
     need ${tgt_bpe_dir}/tokens.txt 5
     mkdir -p ${st_stats_dir}
-    guard_inputs ${st_stats_dir} "front end=$(yaml_value "${st_config}" frontend_conf)" \
+    guard_inputs ${st_stats_dir} "front end=yaml:${st_config}:frontend_conf" \
         "token list=file:${tgt_bpe_dir}/tokens.txt" "training data=file:${data_feats}/${train_set}/wav.scp" \
         "targets=file:${data_feats}/${train_set}/${tgt_text}"
     ${python} -m espnet_lau.bin.lau_st_train --collect_stats true --config "${st_config}" \
@@ -402,18 +405,20 @@ if run_stage 10 "ST statistics -> ${st_stats_dir}"; then
     end_stage
 fi
 
-if run_stage 11 "ST training (${st_config}, semantic_weight=$(yaml_value "${st_config}" semantic_weight)) -> ${st_exp}, export and drift"; then
+if run_stage 11 "ST training (${st_config}${semantic_target_ratio:+, semantic_target_ratio ${semantic_target_ratio}}) -> ${st_exp}, export and drift"; then
     need ${st_stats_dir}/train/feats_stats.npz 10
     need ${data_feats}/${train_set}/sem_emb/sem_emb.scp 7
     need "${pretrained_asr%%:*}" 6
-    for dset in ${train_set} ${valid_set}; do  # embeddings of an edited text are stale: refuse
-        ${python} -m espnet_lau.bin.embed_text --check_only true --text ${data_feats}/${dset}/${tgt_text} \
+    need ${src_bpe_dir}/tokens.txt 5
+    for dset in ${train_set} ${valid_set}; do  # embeddings of an edited text or another teacher: refuse
+        ${python} -m espnet_lau.bin.embed_text --check_only true --teacher "${teacher}" \
+            --text ${data_feats}/${dset}/${tgt_text} \
             --outdir ${data_feats}/${dset}/sem_emb --log_level WARNING > /dev/null || exit 1
     done
     mkdir -p ${st_exp}
     guard_inputs ${st_exp} "config=file:${st_config}" "st_args=${st_args}" "semantic_target_ratio=${semantic_target_ratio}" \
         "token list=file:${tgt_bpe_dir}/tokens.txt" "statistics=file:${st_stats_dir}/train/feats_stats.npz" \
-        "pretrained_asr=${pretrained_asr}"
+        "pretrained_asr=${pretrained_asr}" "teacher=json:${data_feats}/${train_set}/sem_emb/meta.json:teacher"
     log "Encoder initialised from ${pretrained_asr} (log: ${st_exp}/train.log)"
     # Distributed training: ESPnet's own DDP. The ST model keeps a source CTC layer that
     # ST-only training never uses, so DDP must allow unused parameters.
@@ -438,28 +443,16 @@ if run_stage 11 "ST training (${st_config}, semantic_weight=$(yaml_value "${st_c
         --fold_length 80000 --fold_length 150
         --valid_shape_file ${st_stats_dir}/valid/speech_shape --valid_shape_file ${st_stats_dir}/valid/text_shape
         --init_param ${pretrained_asr} --ignore_init_mismatch ${ignore_init_mismatch})
-    balance_args=()
-    [ -z "${semantic_target_ratio}" ] || balance_args=(--target_ratio "${semantic_target_ratio}")
-    if { [ -n "${semantic_target_ratio}" ] || awk "BEGIN { exit !($(yaml_value "${st_config}" semantic_weight) + 0 > 0) }"; } \
-            && [ ! -f ${st_exp}/semantic_balance.json ]; then
-        # How strongly L_sem pulls on the encoder at the start of training (r ~ 1: balanced).
-        # shellcheck disable=SC2086
-        ${python} -m espnet_lau.bin.semantic_balance --config "${st_config}" "${st_train_args[@]}" \
-            --balance_out ${st_exp}/semantic_balance.json ${st_args} "${balance_args[@]}" --log_level WARNING \
-            > ${st_exp}/semantic_balance.log 2>&1 || die "see ${st_exp}/semantic_balance.log"
-        log "$(tail -n 1 ${st_exp}/semantic_balance.log)"
-    fi
-    if [ -n "${semantic_target_ratio}" ]; then
-        # The λ measured before the first epoch, kept for a resumed run.
-        lambda=$("${python}" -c 'import json, sys; print("%.4g" % json.load(open(sys.argv[1]))["lambda_for_target_ratio"])' \
-            ${st_exp}/semantic_balance.json)
-        st_train_args+=(--semantic_weight "${lambda}")
-        log "semantic_target_ratio ${semantic_target_ratio}: training with semantic_weight ${lambda}"
-    fi
+    # λ is resolved by lau_st_train itself (no config value is read here): with
+    # --semantic_target_ratio it measures the λ that gives that r on the first batches;
+    # for any LAU config it logs r and saves it in ${st_exp}/semantic_balance.json.
+    [ -z "${semantic_target_ratio}" ] \
+        || st_train_args+=(--semantic_weight none --semantic_target_ratio "${semantic_target_ratio}")
     # shellcheck disable=SC2086
     run_training ${st_exp} ${python} "${launch[@]}" --config "${st_config}" "${st_train_args[@]}" "${ddp[@]}" \
         --use_matplotlib "${live_plots}" --resume true --output_dir ${st_exp} ${st_args} \
         || die "ST training failed: see ${st_exp}/train.log"
+    grep -m 1 -o "semantic balance (.*" ${st_exp}/train.log | while read -r line; do log "${line}"; done
     need ${st_exp}/${inference_st_model} 11
     draw_training_images ${st_exp}
     log "Export to a stock ESPnet model and Total Parameter Drift of the encoder"
@@ -472,6 +465,9 @@ fi
 
 if run_stage 12 "Decoding ${test_sets} with stock espnet2.bin.st_inference (${inference_nj} jobs, gpu_inference=${gpu_inference})"; then
     need ${export_dir}/model.pth 11
+    # The export must be of --inference_st_model as it is now (path and sha256).
+    ${python} -m espnet_lau.bin.export_stock --verify true --model_file ${st_exp}/${inference_st_model} \
+        --outdir ${export_dir} || exit 1
     if [ "${gpu_inference}" = true ]; then _cmd=${cuda_cmd}; _ngpu=1; else _cmd=${decode_cmd}; _ngpu=0; fi
     for dset in ${test_sets}; do
         outdir=${st_exp}/${inference_tag}/${dset}

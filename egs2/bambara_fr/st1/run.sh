@@ -9,7 +9,7 @@
 set -euo pipefail
 
 asr_config=conf/tuning/train_asr_transformer_mini.yaml
-st_config=conf/tuning/train_st_lau_mse_lambda1.0.yaml   # train_st_baseline.yaml for the baseline
+st_config=conf/tuning/train_st_lau_mse_std_r1.0.yaml  # the grid's best-supported system; train_st_baseline.yaml: the baseline, train_st_lau_mse_lambda1.0.yaml: the paper's setting
 inference_config=conf/tuning/decode_st.yaml
 
 ./lau_st.sh \
