@@ -27,6 +27,8 @@ from espnet_lau.fileio import PathLike
 SPEAKER_FILES = ("spk2utt", "spk2gender")
 #: Files that are not ``<key> <value>`` tables.
 SIDE_FILES = ("qa.jsonl", "corpus.json", "README.txt")
+#: Recording-level files of a Kaldi data directory (keyed by recording, not utterance).
+RECORDING_FILES = ("segments", "reco2file_and_channel", "reco2dur")
 #: Files every data directory must have.
 REQUIRED_FILES = ("wav.scp", "utt2spk", "spk2utt")
 
@@ -53,7 +55,8 @@ def utterance_files(data_dir: Path) -> List[str]:
     names = []
     for path in sorted(data_dir.iterdir()):
         name = path.name
-        if not path.is_file() or name.startswith(".") or name in SPEAKER_FILES or name in SIDE_FILES:
+        if (not path.is_file() or name.startswith(".") or name in SPEAKER_FILES or name in SIDE_FILES
+                or name in RECORDING_FILES):
             continue
         if name.endswith((".json", ".jsonl", ".txt", ".tmp")):
             continue

@@ -23,6 +23,7 @@ import soundfile
 from tqdm import tqdm
 
 from espnet_lau.data.datadir_check import REQUIRED_FILES, utterance_files
+from espnet_lau.data.kaldi_audio import cut_utterances, needs_cutting
 from espnet_lau.data.kaldi_dir import Utterance, write_data_dir
 from espnet_lau.data.kaldi_table import KaldiDataDirError, read_kaldi_file, read_table
 from espnet_lau.data.qa_jsonl import read_jsonl
@@ -77,13 +78,18 @@ def derive_case_files(fields: Mapping[str, str], lang: str, case: str,
     return out
 
 
-def read_data_dir(data_dir: Path) -> List[Utterance]:
-    """Read a data directory written by :func:`write_data_dir` back into utterances."""
+def read_data_dir(data_dir: Path, wavs: Optional[Mapping[str, str]] = None) -> List[Utterance]:
+    """Read a data directory written by :func:`write_data_dir` back into utterances.
+
+    Args:
+        wavs: ``{uttid: wav}`` to use instead of ``wav.scp`` (the utterances cut from a
+            directory with ``segments`` or commands, :func:`~espnet_lau.data.kaldi_audio.cut_utterances`).
+    """
     data_dir = Path(data_dir)
     for name in REQUIRED_FILES:
         if not (data_dir / name).is_file():
             raise KaldiDataDirError(f"{data_dir}: missing {name}")
-    wavs = read_table(data_dir / "wav.scp")
+    wavs = dict(wavs) if wavs is not None else read_table(data_dir / "wav.scp")
     utt2spk = read_table(data_dir / "utt2spk")
     fields: Dict[str, Dict[str, str]] = {}
     for name in utterance_files(data_dir):
@@ -148,8 +154,8 @@ def _formatted_wav(uttid: str, wav: str, manifest: WavManifest, sample_rate: int
     path = Path(wav)
     if not path.is_file():
         raise KaldiDataDirError(
-            f"utterance {uttid!r}: wav.scp entry {wav!r} is not a file (pipes and "
-            "extended filenames are not supported; write plain paths)"
+            f"utterance {uttid!r}: wav.scp entry {wav!r} is not a file (a moved corpus? "
+            "commands ending in '|' and a segments file are read as Kaldi does)"
         )
     try:
         info = soundfile.info(str(path))
@@ -187,11 +193,12 @@ def format_data_dir(src: Path, dst: Path, langs: Sequence[Tuple[str, str]] = (),
         the number of utterances.
     """
     src, dst = Path(src), Path(dst)
-    utterances = read_data_dir(src)
     wav_dir = dst / "wav"
     wav_dir.mkdir(parents=True, exist_ok=True)
     manifest = WavManifest(wav_dir)
     try:
+        cut = cut_utterances(src, wav_dir, manifest, sample_rate, nj) if needs_cutting(src) else None
+        utterances = read_data_dir(src, cut)
         with ThreadPoolExecutor(max_workers=max(1, nj)) as pool:
             jobs = [pool.submit(_formatted_wav, u.uttid, u.wav, manifest, sample_rate) for u in utterances]
             results = [job.result() for job in tqdm(jobs, desc=f"format {src.name}", unit="utt",
