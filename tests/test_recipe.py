@@ -76,9 +76,14 @@ def test_decoding_scoring_results_and_pack(recipe):
     assert len((decode / "text").read_text().splitlines()) == n_test
     scores = json.loads((decode / "score_bleu/scores.json").read_text())
     assert scores["n_refs"] == 3 and scores["n_utts"] == n_test and 0 <= scores["bleu"] <= 100
-    # Where ESPnet's show_translation_result.sh reads BLEU: */*/score_*/result.<case>.txt
-    result_line = (decode / "score_bleu/result.lc.rm.txt").read_text().splitlines()[0]
-    assert result_line.startswith("BLEU|nrefs:3|") and result_line.endswith(f"= {scores['bleu']:.2f}")
+    # Where ESPnet's show_translation_result.sh reads BLEU: */*/score_*/result.<case>.txt,
+    # line 5 for the score and line 7 for the verbose score, with its own cut and tr.
+    result = decode / "score_bleu/result.lc.rm.txt"
+    read = lambda n, fields: subprocess.run(  # noqa: E731
+        ["bash", "-c", f"sed -n '{n}p' \"$1\" | cut -d ' ' -f {fields} | tr -d '\",'", "_", str(result)],
+        capture_output=True, text=True, check=True).stdout.strip()
+    assert float(read(5, "3")) == pytest.approx(scores["bleu"], abs=0.01)
+    assert "(BP = " in read(7, "3-") and "hyp_len = " in read(7, "3-")
     semantic = json.loads((decode / "semantic_eval/semantic_eval.json").read_text())
     assert semantic["clustering"]["status"] == "ok" and semantic["keywords"]["status"] == "ok"
     results = (recipe / ST_EXP / "RESULTS.md").read_text()

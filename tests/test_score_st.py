@@ -185,3 +185,28 @@ def test_cli_text_norm_switch(tmp_path):
         score_st_cli.main(["--hyp", str(hyp), "--ref", str(ref), "--outdir", str(tmp_path / flag), "--text_norm", flag])
     normed, raw = (json.loads((tmp_path / f / "scores.json").read_text()) for f in ("true", "false"))
     assert normed["wer"] == 0.0 and raw["wer"] > 0 and raw["normalization"] == "none"
+
+
+def test_result_txt_is_what_show_translation_result_reads(tmp_path):
+    """score_bleu/result.<case>.txt as st.sh writes it: ESPnet's show_translation_result.sh
+    takes the BLEU from line 5 and the verbose score from line 7 (its own sed, cut and tr)."""
+    import subprocess
+
+    hyp = write(tmp_path / "hyp", ["u1 le chien dort sur le tapis", "u2 il pleut fort"])
+    ref = write(tmp_path / "ref", ["u1 le chien dort sur le tapis rouge", "u2 il pleut"])
+    out = tmp_path / "exp/st_x/decode/test/score_bleu"
+    score_st_cli.main(["--hyp", str(hyp), "--ref", str(ref), "--outdir", str(out), "--case", "lc.rm"])
+    summary = json.loads((out / "scores.json").read_text())
+    result = out / "result.lc.rm.txt"
+
+    def show(line, fields):
+        return subprocess.run(
+            ["bash", "-c", f"sed -n '{line}p' \"$1\" | cut -d ' ' -f {fields} | tr -d '\",'", "_", str(result)],
+            capture_output=True, text=True, check=True).stdout.strip()
+
+    # The JSON after the header line is sacrebleu's own, one object per metric.
+    entries = json.loads("".join(result.read_text().splitlines(keepends=True)[1:]))
+    assert [e["name"] for e in entries] == ["BLEU", "chrF2", "TER"]
+    assert float(show(5, "3")) == pytest.approx(summary["bleu"], abs=0.01) == entries[0]["score"]
+    assert show(7, "3-") == entries[0]["verbose_score"].replace(",", "") and "BP = " in show(7, "3-")
+    assert entries[0]["signature"] == summary["signatures"]["bleu"]

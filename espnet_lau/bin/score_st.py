@@ -45,8 +45,9 @@ def get_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--case", default="lc.rm",
-        help="the case of the scored texts, for result.<case>.txt: sacrebleu's one-line "
-        "results where ESPnet's show_translation_result.sh reads them (score_*/result.*.txt)",
+        help="the case of the scored texts, for result.<case>.txt: a header line and sacrebleu's "
+        "JSON results, as st.sh writes them and ESPnet's show_translation_result.sh reads them "
+        "(score_*/result.*.txt)",
     )
     parser.add_argument(
         "--text_norm", type=str2bool, default=True,
@@ -81,15 +82,19 @@ def main(cmd: Optional[List[str]] = None) -> None:
     write_per_utt_tsv(rows, outdir / "per_utt.tsv")
     summary["per_utt"] = str(outdir / "per_utt.tsv")
     write_report(summary, summary_markdown(summary), outdir, "scores")
-    write_text_atomic(outdir / f"result.{args.case}.txt", sacrebleu_lines(summary))
+    write_text_atomic(outdir / f"result.{args.case}.txt", st_sh_result(summary, args.hyp, args.case))
 
 
-def sacrebleu_lines(summary: dict) -> str:
-    """``<METRIC>|<signature> = <score>`` per metric, as ``sacrebleu -f text`` prints."""
-    names = {"bleu": "BLEU", "chrf": "chrF2", "ter": "TER"}
-    return "".join(
-        f"{names[key]}|{summary['signatures'][key]} = {summary[key]:.2f}\n" for key in names
-    )
+def st_sh_result(summary: dict, hyp: str, case: str) -> str:
+    """``result.<case>.txt`` as ESPnet's st.sh writes it: a header line, then sacrebleu's
+    JSON for BLEU, chrF and TER as its command line prints them (``-m bleu chrf ter``).
+
+    ESPnet's ``show_translation_result.sh`` reads the BLEU score from line 5 and the
+    verbose score from line 7 (``sed -n 5p | cut -d ' ' -f 3``).
+    """
+    header = f"sacrebleu -m bleu chrf ter ({case}, {summary['n_refs']} reference(s)): {hyp}"
+    entries = ",\n".join(summary["sacrebleu_json"][key] for key in ("bleu", "chrf", "ter"))
+    return f"{header}\n[\n{entries}\n]\n"
 
 
 if __name__ == "__main__":

@@ -62,13 +62,15 @@ def error_rates(refs: Sequence[str], hyps: Sequence[str]) -> Dict[str, object]:
 
 @dataclasses.dataclass
 class CorpusTranslationScores:
-    """Corpus-level sacrebleu scores (percent) and their signatures."""
+    """Corpus-level sacrebleu scores (percent) and their signatures; ``sacrebleu_json`` holds
+    each metric's result as sacrebleu's command line prints it in JSON (``is_json``)."""
 
     bleu: float
     chrf: float
     ter: float
     signatures: Dict[str, str]
     n_refs: int
+    sacrebleu_json: Dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def corpus_translation_scores(
@@ -82,19 +84,15 @@ def corpus_translation_scores(
             ``i``.
         tokenize: sacrebleu's BLEU tokeniser (``13a`` by default, as sacrebleu).
     """
-    bleu, chrf, ter = BLEU(tokenize=tokenize), CHRF(), TER()
+    metrics = {"bleu": BLEU(tokenize=tokenize), "chrf": CHRF(), "ter": TER()}
     ref_streams = [list(r) for r in refs]
-    scores = {
-        "bleu": bleu.corpus_score(list(hyps), ref_streams).score,
-        "chrf": chrf.corpus_score(list(hyps), ref_streams).score,
-        "ter": ter.corpus_score(list(hyps), ref_streams).score,
-    }
-    signatures = {
-        "bleu": str(bleu.get_signature()),
-        "chrf": str(chrf.get_signature()),
-        "ter": str(ter.get_signature()),
-    }
-    return CorpusTranslationScores(signatures=signatures, n_refs=len(ref_streams), **scores)
+    results = {key: metric.corpus_score(list(hyps), ref_streams) for key, metric in metrics.items()}
+    signatures = {key: str(metric.get_signature()) for key, metric in metrics.items()}
+    return CorpusTranslationScores(
+        signatures=signatures, n_refs=len(ref_streams),
+        sacrebleu_json={key: results[key].format(signature=signatures[key], is_json=True) for key in metrics},
+        **{key: result.score for key, result in results.items()},
+    )
 
 
 def sentence_scores(
@@ -201,6 +199,7 @@ def score_st(
         "wer_details": rates["wer_details"],
         "cer_details": rates["cer_details"],
         "signatures": corpus.signatures,
+        "sacrebleu_json": corpus.sacrebleu_json,
         "error_rate_reference": str(ref_paths[0]),
         "files": {"hyp": str(hyp_path), "refs": [str(p) for p in ref_paths]},
         "src": None,
