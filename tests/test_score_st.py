@@ -210,3 +210,16 @@ def test_result_txt_is_what_show_translation_result_reads(tmp_path):
     assert float(show(5, "3")) == pytest.approx(summary["bleu"], abs=0.01) == entries[0]["score"]
     assert show(7, "3-") == entries[0]["verbose_score"].replace(",", "") and "BP = " in show(7, "3-")
     assert entries[0]["signature"] == summary["signatures"]["bleu"]
+
+
+def test_mostly_empty_hypotheses_are_warned_about(tmp_path, caplog):
+    hyp = write(tmp_path / "hyp", ["u1", "u2", "u3 il pleut"])
+    ref = write(tmp_path / "ref", ["u1 le chien dort", "u2 bonjour", "u3 il pleut"])
+    with caplog.at_level("WARNING"):
+        score_st_cli.main(["--hyp", str(hyp), "--ref", str(ref), "--outdir", str(tmp_path / "s")])
+    assert "2 of 3 hypotheses are empty" in caplog.text
+    caplog.clear()
+    hyp = write(tmp_path / "hyp2", ["u1 le chien", "u2", "u3 il pleut"])
+    with caplog.at_level("WARNING"):
+        score_st_cli.main(["--hyp", str(hyp), "--ref", str(ref), "--outdir", str(tmp_path / "s2")])
+    assert "hypotheses are empty" not in caplog.text

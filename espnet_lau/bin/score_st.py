@@ -9,6 +9,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 from typing import List, Optional
 
@@ -78,11 +79,23 @@ def main(cmd: Optional[List[str]] = None) -> None:
         args.hyp, args.ref, normalizer, args.src_hyp, args.src_ref, tokenize=args.tokenize,
         src_normalizer=BambaraNormalizer(args.src_bambara_norm, "wer"),
     )
+    warn_if_mostly_empty(summary, args.hyp)
     outdir = Path(args.outdir)
     write_per_utt_tsv(rows, outdir / "per_utt.tsv")
     summary["per_utt"] = str(outdir / "per_utt.tsv")
     write_report(summary, summary_markdown(summary), outdir, "scores")
     write_text_atomic(outdir / f"result.{args.case}.txt", st_sh_result(summary, args.hyp, args.case))
+
+
+def warn_if_mostly_empty(summary: dict, hyp: str) -> None:
+    """A warning when most hypotheses are empty: the scores then describe a model that says
+    nothing (too few epochs, or a corpus too small for the config), not a translation."""
+    empty, total = summary["n_empty_hyps"], summary["n_utts"]
+    if total and empty * 2 > total:
+        logging.warning(
+            f"{hyp}: {empty} of {total} hypotheses are empty, so BLEU {summary['bleu']:.2f} scores "
+            "a model that mostly says nothing: train longer or on more data (e.g. --mini_size "
+            "default rather than tiny with the default configs)")
 
 
 def st_sh_result(summary: dict, hyp: str, case: str) -> str:

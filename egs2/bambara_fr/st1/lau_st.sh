@@ -30,6 +30,10 @@ die() { log "ERROR: $*" >&2; exit 1; }
 # ---- options (every variable below can be given as --name value) --------------
 stage=1                  # first stage to run
 stop_stage=14            # last stage to run
+skip_data_prep=false     # skip stages 1-5 (as st.sh)
+skip_train=false         # skip stages 6-11, the training stages (as st.sh)
+skip_eval=false          # skip stages 12-13, decoding and scoring (as st.sh)
+skip_packing=false       # skip stage 14 (as st.sh's skip_packing)
 nj=2                     # parallel jobs for CPU work (audio conversion, synthesis)
 inference_nj=2           # parallel decoding jobs (they share the GPU with --gpu_inference true)
 gpu_inference=false      # decode on the GPU
@@ -93,7 +97,7 @@ st_exp=""                # default: <expdir>/st_<st_tag>
 st_stats_dir=""          # default: <expdir>/st_stats_<feats_type>_<src_lang>_<tgt_lang>_<tgt_token_type><tgt_nbpe>
 st_args=""               # extra options for lau_st_train (part of the default st_tag)
 st_max_epoch=""          # ST epochs, overriding the config's max_epoch (not part of st_tag: a larger value resumes a finished training, e.g. to evaluate at 12 then 36 epochs)
-semantic_target_ratio="" # e.g. 1.0: train LAU with the λ at which r = ||grad_enc λ·L_sem|| / ||grad_enc L_ST|| has this value at the start (semantic_balance); "" = the config's λ
+semantic_target_ratio="" # e.g. 1.0: train LAU with the λ at which r = ||grad_enc λ·L_sem|| / ||grad_enc L_ST|| has this value at the start (lau_st_train measures it; part of st_tag); "" = the config's λ or ratio
 teacher=usem3            # usem3 | sentence-transformers:<name-or-path> | the controls shuffle, random, tfidf (docs/teachers.md); each teacher's vectors go to dump/raw/<set>/sem_emb (usem3) or sem_emb_<teacher>
 teacher_batch_size=64    # sentences per teacher batch
 live_plots=false         # true: ESPnet redraws <st_exp>/images after every epoch; false: once, after training
@@ -109,14 +113,30 @@ eval_teacher=usem3       # teacher used to embed outputs in semantic_eval
 llm_url=""               # OpenAI-compatible endpoint for LLM-QA (optional)
 llm_model=""             # model name at --llm_url
 score_most_frequent=true # also score the most-frequent-sentence system (stage 13)
-times_file=""            # per-stage wall-clock seconds (default: <expdir>/stage_times.tsv)
+times_file=""            # per-stage wall-clock seconds, appended, with a header (default: <st_exp>/stage_times.tsv)
 asr_stats_only=false     # stage 6 stops after the ASR statistics, no training (bench/data_scale.py)
 
 # upload
 hf_repo=""               # e.g. yourname/lau-st-bambara-fr
 
+# unsupported: --use_lm: this recipe trains no language model (st.sh stages 6-9); LAU changes only the ST training
+# unsupported: --lm_config: no language model (see --use_lm)
+# unsupported: --use_ngram: no n-gram model (st.sh stage 9)
+# unsupported: --use_word_lm: no language model (see --use_lm)
+# unsupported: --token_joint: source and target keep their own BPE models here (--src_nbpe, --tgt_nbpe)
+# unsupported: --audio_format: stage 3 always writes 16 kHz mono 16-bit wav (feats_type raw)
+# unsupported: --fs: the sampling rate is 16 kHz (stage 3 converts every recording)
+# unsupported: --feats_normalize: global_mvn from the ST statistics of stage 10, always
+# unsupported: --local_data_opts: local/data.sh takes its options from lau_st.sh's own (--corpus, --jeli_asr, --mini_*)
+# unsupported: --skip_upload: stage 16 runs only when asked for (--stage 16 with --hf_repo); use --stop_stage 14
+# unsupported: --st_task: ST training is always espnet_lau.bin.lau_st_train (the stock model when λ = 0)
+# unsupported: --cleaner: targets are normalised by --tgt_case (lc.rm: lower-case, punctuation removed)
+# unsupported: --hyp_cleaner: hypotheses are scored after the same --tgt_case normalisation as the references
+# unsupported: --nlsyms_txt: no non-linguistic symbols in the targets
+# unsupported: --bpe_train_text: the source BPE trains on the ASR transcripts, the target BPE on the training targets
 # renamed: --trivial -> --score_most_frequent
 # renamed: --extra_asr -> --mini_asr_extra_utts
+run_args=$(printf '%q ' "$0" "$@")   # this command, for the replay scripts st.sh also writes
 . local/parse_options.sh
 
 [ -f path.sh ] && . ./path.sh
@@ -132,7 +152,10 @@ for name in stage stop_stage; do check_int ${name} 1; done
 for name in nj inference_nj teacher_batch_size src_nbpe tgt_nbpe; do check_int ${name} 1; done
 for name in ngpu cpu_ddp_procs seed mini_asr_extra_utts; do check_int ${name} 0; done
 [ -z "${st_max_epoch}" ] || check_int st_max_epoch 1
-for name in gpu_inference live_plots score_most_frequent mini_source_variants ignore_init_mismatch asr_stats_only; do
+[ -z "${semantic_target_ratio}" ] || [[ "${semantic_target_ratio}" =~ ^[0-9]*[.]?[0-9]+([eE][-+]?[0-9]+)?$ ]] \
+    || die "--semantic_target_ratio must be a positive number, got '${semantic_target_ratio}'"
+for name in gpu_inference live_plots score_most_frequent mini_source_variants ignore_init_mismatch asr_stats_only \
+        skip_data_prep skip_train skip_eval skip_packing; do
     case "${!name}" in true|false) ;; *) die "--${name} must be true or false, got '${!name}'" ;; esac
 done
 [ "${feats_type}" = raw ] || die "--feats_type ${feats_type}: only raw is supported"
@@ -173,12 +196,12 @@ extra_tag=""; [ -z "${asr_extra}" ] || extra_tag=_plus_$(echo ${asr_extra} | tr 
 [ -n "${asr_tag}" ] || asr_tag=$(basename "${asr_config}" .yaml)_${feats_type}_${src_lang}_${src_token_type}_${src_case}${src_nbpe}${extra_tag}$(args_tag "${asr_args}")${sp}
 [ -n "${asr_exp}" ] || asr_exp=${expdir}/asr_${asr_tag}
 [ -n "${asr_stats_dir}" ] || asr_stats_dir=${expdir}/asr_stats_${feats_type}_${src_lang}_${src_token_type}${src_nbpe}${extra_tag}${sp}
-[ -n "${st_tag}" ] || st_tag=$(basename "${st_config}" .yaml)_${feats_type}_${src_lang}_${tgt_lang}_${tgt_token_type}_${tgt_case}${tgt_nbpe}$(args_tag "${st_args}")${sp}
+[ -n "${st_tag}" ] || st_tag=$(basename "${st_config}" .yaml)_${feats_type}_${src_lang}_${tgt_lang}_${tgt_token_type}_${tgt_case}${tgt_nbpe}${semantic_target_ratio:+_ratio${semantic_target_ratio}}$(args_tag "${st_args}")${sp}
 [ -n "${st_exp}" ] || st_exp=${expdir}/st_${st_tag}
 [ -n "${st_stats_dir}" ] || st_stats_dir=${expdir}/st_stats_${feats_type}_${src_lang}_${tgt_lang}_${tgt_token_type}${tgt_nbpe}${sp}
 [ -n "${pretrained_asr}" ] || pretrained_asr=${asr_exp}/valid.acc.ave.pth:encoder:encoder
 [ -n "${inference_tag}" ] || inference_tag=$(basename "${inference_config}" .yaml)$(args_tag "${inference_args}")_st_model_${inference_st_model%.pth}
-[ -n "${times_file}" ] || times_file=${expdir}/stage_times.tsv
+[ -n "${times_file}" ] || times_file=${st_exp}/stage_times.tsv
 sem_emb=sem_emb          # the teacher's folder in each dump set
 [ "${teacher}" = usem3 ] || sem_emb=sem_emb_$(printf '%s' "${teacher}" | tr -c 'A-Za-z0-9._-' '_')
 export_dir=${st_exp}/export/${inference_st_model%.pth}   # one export per checkpoint
@@ -214,8 +237,18 @@ log "Directories: asr_exp=${asr_exp} asr_stats_dir=${asr_stats_dir} st_stats_dir
 
 # ---- helpers --------------------------------------------------------------------
 stage_start=0
-run_stage() {  # run_stage N "description": true when stage N is in [stage, stop_stage]
+stages_run=()
+skipped_by() {  # skipped_by N: the --skip_* option that skips stage N, if any
+    if [ "$1" -le 5 ]; then [ "${skip_data_prep}" = true ] && echo skip_data_prep
+    elif [ "$1" -le 11 ]; then [ "${skip_train}" = true ] && echo skip_train
+    elif [ "$1" -le 13 ]; then [ "${skip_eval}" = true ] && echo skip_eval
+    else [ "${skip_packing}" = true ] && echo skip_packing; fi
+    return 0
+}
+run_stage() {  # run_stage N "description": true when stage N is in [stage, stop_stage] and not skipped
     [ "${stage}" -le "$1" ] && [ "${stop_stage}" -ge "$1" ] || return 1
+    local skip; skip=$(skipped_by "$1")
+    if [ -n "${skip}" ]; then log "Stage $1: skipped (--${skip} true)"; return 1; fi
     current_stage=$1
     stage_start=$(date +%s)
     log "Stage $1: $2"
@@ -223,9 +256,9 @@ run_stage() {  # run_stage N "description": true when stage N is in [stage, stop
 end_stage() {
     local secs=$(( $(date +%s) - stage_start ))
     log "Stage ${current_stage} done in ${secs} s"
-    grep -v "^${current_stage}	" "${times_file}" 2>/dev/null > "${times_file}.tmp" || true
-    printf '%s\t%s\n' "${current_stage}" "${secs}" >> "${times_file}.tmp"
-    sort -n "${times_file}.tmp" > "${times_file}" && rm -f "${times_file}.tmp"
+    [ -s "${times_file}" ] || printf 'stage\tseconds\tfinished\n' > "${times_file}"
+    printf '%s\t%s\t%s\n' "${current_stage}" "${secs}" "$(date +%Y-%m-%dT%H:%M:%S)" >> "${times_file}"
+    stages_run+=("${current_stage}	${secs}")
     made_in_mark
 }
 unused_stage() {  # unused_stage N WHY: say so when N is asked for
@@ -234,6 +267,12 @@ unused_stage() {  # unused_stage N WHY: say so when N is asked for
 }
 need() {  # need FILE STAGE: fail clearly when an earlier stage's output is missing
     [ -e "$1" ] || die "missing $1: run stage $2 first (--stage $2)"
+}
+write_replay() {  # write_replay FILE STAGE: a script that runs this command again from STAGE (as st.sh)
+    mkdir -p "$(dirname "$1")"
+    printf '#!/usr/bin/env bash\n# Generated by lau_st.sh: this run again from stage %s (extra options may follow).\ncd %q && %s--stage %s "$@"; exit $?\n' \
+        "$2" "${here}" "${run_args}" "$2" > "$1"
+    chmod +x "$1"
 }
 draw_training_images() {  # draw_training_images EXP: ESPnet's images, once (--live_plots false)
     [ "${live_plots}" = true ] && return 0
@@ -420,6 +459,7 @@ if run_stage 11 "ST training (${st_config}${semantic_target_ratio:+, semantic_ta
             --outdir ${data_feats}/${dset}/${sem_emb} --log_level WARNING > /dev/null || exit 1
     done
     mkdir -p ${st_exp}
+    write_replay ${st_exp}/run.sh 11
     guard_inputs ${st_exp} "config=file:${st_config}" "st_args=${st_args}" "semantic_target_ratio=${semantic_target_ratio}" \
         "token list=file:${tgt_bpe_dir}/tokens.txt" "statistics=file:${st_stats_dir}/train/feats_stats.npz" \
         "pretrained_asr=${pretrained_asr}" "teacher=json:${data_feats}/${train_set}/${sem_emb}/meta.json:teacher"
@@ -474,10 +514,12 @@ if run_stage 12 "Decoding ${test_sets} with stock espnet2.bin.st_inference (${in
     ${python} -m espnet_lau.bin.export_stock --verify true --model_file ${st_exp}/${inference_st_model} \
         --outdir ${export_dir} || exit 1
     if [ "${gpu_inference}" = true ]; then _cmd=${cuda_cmd}; _ngpu=1; else _cmd=${decode_cmd}; _ngpu=0; fi
+    write_replay ${st_exp}/${inference_tag}/run.sh 12
+    log "Generated ${st_exp}/${inference_tag}/run.sh: it resumes from stage 12"
     for dset in ${test_sets}; do
         outdir=${st_exp}/${inference_tag}/${dset}
         # shellcheck disable=SC2086
-        local/decode_split.sh --nj "${inference_nj}" --cmd "${_cmd}" --ngpu "${_ngpu}" \
+        local/decode_split.sh --nj "${inference_nj}" --cmd "${_cmd}" --ngpu "${_ngpu}" --log_name st_inference \
             --keys ${data_feats}/${dset}/wav.scp --logdir ${outdir}/logdir \
             --out ${outdir}/text -- ${python} -m espnet2.bin.st_inference --ngpu "${_ngpu}" --batch_size 1 \
             --data_path_and_name_and_type ${data_feats}/${dset}/wav.scp,speech,sound \
@@ -546,8 +588,8 @@ if run_stage 16 "Upload the model in ${packed} to the Hugging Face hub"; then
     end_stage
 fi
 
-if [ -f "${times_file}" ]; then
-    log "Time per stage (seconds):"
-    awk -F'\t' '{ printf "    stage %-3s %6d s\n", $1, $2; total += $2 } END { printf "    total     %6d s\n", total }' "${times_file}"
+if [ "${#stages_run[@]}" -gt 0 ]; then
+    log "Time per stage (seconds; every run's stages are in ${times_file}):"
+    printf '%s\n' "${stages_run[@]}" | awk -F'\t' '{ printf "    stage %-3s %6d s\n", $1, $2; total += $2 } END { printf "    total     %6d s\n", total }'
 fi
 log "Finished"

@@ -2,21 +2,23 @@
 # Decode in --nj parallel jobs through a cmd.sh backend, one slice of the keys each (as
 # st.sh's stage 12 does), then merge the 1-best hypotheses.
 #
-#   local/decode_split.sh --nj N [--cmd "${decode_cmd}"] [--ngpu 0] --keys SCP --logdir DIR \
-#       --out TEXT -- COMMAND ARGS...
+#   local/decode_split.sh --nj N [--cmd "${decode_cmd}"] [--ngpu 0] [--log_name st_inference] \
+#       --keys SCP --logdir DIR --out TEXT -- COMMAND ARGS...
 #
 # Job J runs `COMMAND ARGS --key_file DIR/keys.J.scp --output_dir DIR/output.J` (log:
-# DIR/decode.J.log; one thread each for local jobs); DIR/output.*/1best_recog/text are
-# merged, sorted by key, into TEXT. Works with espnet2.bin.{st,asr,mt}_inference.
+# DIR/<log_name>.J.log, as st.sh names them; one thread each for local jobs);
+# DIR/output.*/1best_recog/{text,token,token_int,score} are merged, sorted by key, into TEXT
+# and token, token_int, score beside it (those the tool writes). Works with
+# espnet2.bin.{st,asr,mt}_inference.
 set -euo pipefail
 
 log() { echo "$(date +%Y-%m-%dT%H:%M:%S) (decode_split.sh) $*"; }
 die() { log "ERROR: $*" >&2; exit 1; }
 
-nj=1 keys="" logdir="" out="" cmd=local/run_jobs.sh ngpu=0
+nj=1 keys="" logdir="" out="" cmd=local/run_jobs.sh ngpu=0 log_name=decode
 while [ $# -gt 0 ]; do
     case "$1" in
-        --nj|--keys|--logdir|--out|--cmd|--ngpu) [ $# -ge 2 ] || die "option $1 needs a value"
+        --nj|--keys|--logdir|--out|--cmd|--ngpu|--log_name) [ $# -ge 2 ] || die "option $1 needs a value"
                                     printf -v "${1#--}" '%s' "$2"; shift 2 ;;
         --) shift; break ;;
         *) die "unexpected argument '$1' (usage: see the header of $0)" ;;
@@ -33,10 +35,14 @@ jobs=$(( nj < n ? nj : n ))
 split -n l/${jobs} -a 4 --numeric-suffixes=1 "${keys}" "${logdir}/keys."
 for f in "${logdir}"/keys.*; do mv "${f}" "${logdir}/keys.$(( 10#${f##*.} )).scp"; done
 # shellcheck disable=SC2086
-OMP_NUM_THREADS=1 ${cmd} --gpu "${ngpu}" JOB=1:${jobs} "${logdir}/decode.JOB.log" \
+OMP_NUM_THREADS=1 ${cmd} --gpu "${ngpu}" JOB=1:${jobs} "${logdir}/${log_name}.JOB.log" \
     "$@" --key_file "${logdir}/keys.JOB.scp" --output_dir "${logdir}/output.JOB" \
-    || die "decoding failed: see ${logdir}/decode.*.log"
+    || die "decoding failed: see ${logdir}/${log_name}.*.log"
 mkdir -p "$(dirname "${out}")"
-cat "${logdir}"/output.*/1best_recog/text | sort > "${out}.tmp"
-mv "${out}.tmp" "${out}"
+for f in token token_int score text; do  # text last: its presence means the merge is complete
+    ls "${logdir}"/output.*/1best_recog/${f} > /dev/null 2>&1 || continue
+    target=${out}; [ "${f}" = text ] || target=$(dirname "${out}")/${f}
+    cat "${logdir}"/output.*/1best_recog/${f} | LC_ALL=C sort -k1,1 > "${target}.tmp"
+    mv "${target}.tmp" "${target}"
+done
 log "${out}: $(wc -l < "${out}") hypotheses from ${jobs} jobs"
