@@ -37,7 +37,7 @@ fi
 
 # ---- Python environment --------------------------------------------------------
 stamp_file="${VENV}/.espnet_lau_install_stamp"
-stamp=$(cat tools/requirements.txt tools/constraints.txt setup.py tools/install.sh | sha256sum | cut -d' ' -f1)
+stamp=$(cat tools/requirements.txt tools/constraints.txt pyproject.toml tools/install.sh | sha256sum | cut -d' ' -f1)
 if [ -f "${stamp_file}" ] && [ "$(cat "${stamp_file}")" = "${stamp}" ] \
         && "${VENV}/bin/python" -c "import espnet_lau, espnet2" >/dev/null 2>&1; then
     log "environment ${VENV} is up to date"
