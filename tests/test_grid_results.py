@@ -114,8 +114,15 @@ def test_save_ablation_copies_the_report_and_the_small_files_of_every_run(tmp_pa
     keep = ["config.yaml", "semantic_balance.json", "decode_st_st_model_valid.acc.ave/test/score_bleu/scores.json",
             "decode_st_st_model_valid.acc.ave/test/score_bleu/result.lc.rm.txt",
             "decode_st_st_model_valid.acc.ave/test/semantic_eval/semantic_eval.json",
-            "decode_st_st_model_valid.acc.ave/test/drift/drift.json"]
-    drop = ["valid.acc.ave.pth", "export/config.yaml", "decode_st_st_model_valid.acc.ave/test/logdir/scores.json"]
+            "decode_st_st_model_valid.acc.ave/test/drift/drift.json",
+            # the staged grid's: the run record, the final hypotheses, the scores after each evaluation epoch
+            "run_record.json", "decode_st_st_model_valid.acc.ave/test/text",
+            "by_epoch/ep6/score_bleu/scores.json", "by_epoch/ep6/score_bleu/result.lc.rm.txt",
+            "by_epoch/ep36/score_bleu/scores.json"]
+    drop = ["valid.acc.ave.pth", "export/config.yaml", "decode_st_st_model_valid.acc.ave/test/logdir/scores.json",
+            "checkpoint.pth", "decode_st_st_model_valid.acc.ave/test/logdir/output.1/text",
+            "decode_st_st_model_valid.acc.ave/test/score_bleu/per_utt.tsv", "by_epoch/ep6/text",
+            "by_epoch/ep6/semantic_eval/semantic_eval.json", "by_epoch/ep6/drift/drift.json"]
     for name in keep + drop:
         (run / name).parent.mkdir(parents=True, exist_ok=True)
         (run / name).write_text(name)
