@@ -201,6 +201,22 @@ def test_staged_grid_curves_collapse_reach_and_a_compare_family(staged_grid):
     assert "|0.100|exact, 20 arrangements|0.100|not established|" in out.read_text()
 
 
+def test_a_broken_run_record_names_the_file(tmp_path):
+    from espnet_lau.evaluation.run_record import RunRecordError
+
+    make_run(tmp_path, "low", "baseline_1xasr", 0, 30.0)
+    record_file = tmp_path / "low/exp/baseline_1xasr/seed0/run_record.json"
+    record_file.write_text("{")  # an interrupted copy
+    argv = ["--grid", str(tmp_path), "--levels", "low", "--systems", "baseline_1xasr", "--seeds", "0",
+            "--out", str(tmp_path / "R.md"), "--plot_dir", str(tmp_path / "plots")]
+    with pytest.raises(RunRecordError, match=r"seed0/run_record.json: not JSON .*write it again with save_run_record"):
+        grid_results.main(argv)
+    record_file.write_text('{"format": 99}')
+    with pytest.raises(RunRecordError, match=r"run_record.json: not a run record of format 1"):
+        grid_results.main(argv)
+    assert not (tmp_path / "R.md").exists()
+
+
 def test_compare_specs_are_checked(staged_grid):
     base = ["--grid", str(staged_grid / "grid"), "--levels", "high", "--systems", "baseline", "lau",
             "--seeds", "0", "--out", str(staged_grid / "x.md"), "--plot_dir", str(staged_grid / "xp")]

@@ -347,7 +347,8 @@ def epoch_tables(levels, systems, found: Found, reach_bleu: float) -> List[str]:
             lines.append(f"|{level}|{system}|" + "|".join(cells) + "|")
             firsts = []
             for r in runs:
-                first = next((e for e in sorted(r["by_epoch"]) if (metric_at(r, "bleu", e) or -1) >= reach_bleu), None)
+                first = next((e for e in sorted(r["by_epoch"])
+                              if metric_at(r, "bleu", e) is not None and metric_at(r, "bleu", e) >= reach_bleu), None)
                 if first is not None:
                     firsts.append((first, training_seconds_to(r, first)))
             times = [t for _, t in firsts if t is not None]
