@@ -1,5 +1,7 @@
 """plot_training: ESPnet's training images drawn once, from checkpoint.pth."""
 
+import datetime
+
 import pytest
 import torch
 from espnet2.train.reporter import Reporter
@@ -9,17 +11,29 @@ from espnet_lau.bin import plot_training
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-def write_checkpoint(exp, epochs=3):
-    """exp/checkpoint.pth with the Reporter of a short training, as ESPnet's trainer saves it."""
+def write_checkpoint(exp, epochs=3, stats=None, seconds=None, extra=None):
+    """exp/checkpoint.pth with the Reporter of a short training, as ESPnet's trainer saves it.
+
+    Args:
+        stats: epoch -> {"train"|"valid": {key: value}} registered per epoch (default: a
+            train loss and a valid acc).
+        seconds: {"train"|"valid": s}, each phase's wall time (else the Reporter's own).
+        extra: more top-level entries of the checkpoint.
+    """
     reporter = Reporter()
+    stats = stats or (lambda epoch: {"train": {"loss": 2.0 / epoch}, "valid": {"acc": 0.2 * epoch}})
     for epoch in range(1, epochs + 1):
         reporter.set_epoch(epoch)
-        for phase, stats in (("train", {"loss": 2.0 / epoch}), ("valid", {"acc": 0.2 * epoch})):
+        for phase, values in stats(epoch).items():
             with reporter.observe(phase) as sub:
-                sub.register(stats)
+                sub.register(values)
                 sub.next()
-    exp.mkdir(parents=True)
-    torch.save({"model": {}, "reporter": reporter.state_dict()}, exp / "checkpoint.pth")
+    state = reporter.state_dict()
+    for epoch_stats in state["stats"].values():  # the Reporter's own timedelta, set to a known value
+        for phase, s in (seconds or {}).items():
+            epoch_stats[phase]["time"] = datetime.timedelta(seconds=s)
+    exp.mkdir(parents=True, exist_ok=True)
+    torch.save({"model": {}, "reporter": state, **(extra or {})}, exp / "checkpoint.pth")
 
 
 def test_draws_espnets_images_of_every_statistic(tmp_path):

@@ -8,11 +8,13 @@ semantic evaluation, RESULTS.md, packing, and an offline reload with espnet_mode
 import json
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 import torch
 import yaml
 
+from espnet_lau.bin import save_run_record
 from recipe_helpers import (
     ASR_EXP, DEBUG, INFERENCE_TAG, SRC_TEXT, ST_EXP, TGT_TEXT, make_recipe_copy, run_recipe,
 )
@@ -190,3 +192,28 @@ def test_lau_training_with_ddp_on_two_cpu_processes(recipe):
     log = (exp / "train.log").read_text()
     assert "[vm:0/2]" in log, "rank 0 of a world of 2 must log"
     assert (exp / "valid.acc.ave.pth").is_file() and "loss_sem" in (exp / "train.log").read_text()
+
+
+@pytest.mark.slow
+def test_record_of_the_recipes_real_training(recipe, tmp_path):
+    """save_run_record on the real ESPnet LAU training of the recipe (a copy of its exp, so the
+    shared fixture is left as it was): its checkpoint.pth passes the weights-only check, its
+    Reporter's curves and times are kept."""
+    exp = Path(shutil.copytree(recipe / ST_EXP, tmp_path / "run", symlinks=True))
+    refs = sorted((recipe / "dump/raw/test").glob(f"{TGT_TEXT}*"))
+    cmd = ["--exp", str(exp), "--train_text", str(recipe / "dump/raw/train" / TGT_TEXT),
+           "--inference_tag", INFERENCE_TAG, "--log_level", "WARNING"]
+    for ref in refs:
+        cmd += ["--ref", str(ref)]
+    save_run_record.main(cmd)
+    text = (exp / "run_record.json").read_text(encoding="utf-8")
+    assert str(recipe) not in text and str(tmp_path) not in text
+    rec = json.loads(text)
+    assert [row["epoch"] for row in rec["epochs"]] == list(range(1, len(rec["epochs"]) + 1)) and rec["epochs"]
+    for row in rec["epochs"]:
+        assert {"loss", "loss_st", "loss_sem", "acc"} <= set(row["valid"]) and "train_time" in row["train"]
+        assert row["seconds"]["train"] > 0 and row["seconds"]["valid"] > 0
+    final = rec["evaluations"][-1]
+    scores = json.loads((exp / INFERENCE_TAG / "test/score_bleu/scores.json").read_text())
+    assert final["name"] == "final" and final["epoch"] == len(rec["epochs"]) and final["bleu"] == scores["bleu"]
+    assert final["collapse"]["n"] == scores["n_utts"] and rec["most_frequent_bleu"] is not None

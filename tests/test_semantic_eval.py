@@ -26,7 +26,7 @@ from espnet_lau.evaluation.qa import (
 from espnet_lau.evaluation.semantic_eval import run_semantic_eval
 from espnet_lau.evaluation.semantic_report import semantic_markdown
 from espnet_lau.evaluation.similarity import embedding_similarity
-from espnet_lau.evaluation.stats import mean_std
+from espnet_lau.evaluation.statistics import mean_std
 
 SKIP_LINE = (
     "QA accuracy: skipped (no LLM backend given: pass --llm_url/--llm_model or --llm_hf)"

@@ -6,20 +6,20 @@ what no listening at all achieves.
 """
 
 import argparse
-import collections
 import logging
 from pathlib import Path
 
 from espnet_lau.cli import add_log_level_option, parse_args, run_main
 from espnet_lau.data.kaldi_table import read_table, write_table
+from espnet_lau.evaluation.collapse import most_frequent_target
 
 
 def most_frequent_hypotheses(train_text: Path, keys: Path) -> dict:
     """{uttid of ``keys``: the most frequent sentence of ``train_text``} (ties: first seen)."""
-    counts = collections.Counter(read_table(train_text, check_sorted=False).values())
-    if not counts:
+    targets = read_table(train_text, check_sorted=False)
+    if not targets:
         raise ValueError(f"{train_text}: empty")
-    sentence, count = counts.most_common(1)[0]
+    sentence, count = most_frequent_target(targets)
     logging.info(f"Most frequent training target ({count}x): {sentence!r}")
     return {uttid: sentence for uttid in read_table(keys, check_sorted=False)}
 

@@ -23,7 +23,7 @@ from sklearn.metrics import (
 from sklearn.metrics.cluster import contingency_matrix
 from sklearn.preprocessing import normalize
 
-from espnet_lau.evaluation.stats import mean_std
+from espnet_lau.evaluation.statistics import mean_std
 
 
 def purity_score(labels_true: Sequence, labels_pred: Sequence) -> float:

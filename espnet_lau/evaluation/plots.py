@@ -51,12 +51,20 @@ def lines_plot(
     xlabel: str,
     ylabel: str,
     hlines: Optional[Mapping[str, float]] = None,
+    band: bool = False,
 ) -> Path:
-    """One line with error bars per series, plus dashed horizontal reference lines."""
+    """One line with error bars per series, plus dashed horizontal reference lines;
+    ``band``: a shaded mean ± sd band instead of error bars (for many points, e.g. epochs)."""
     path = Path(path)
-    fig, ax = plt.subplots(figsize=(6.0, 4.5))
-    for label, (xs, means, stds) in series.items():
-        ax.errorbar(xs, means, yerr=stds, marker="o", capsize=3, label=label)
+    fig, ax = plt.subplots(figsize=(7.0, 4.5) if band else (6.0, 4.5))
+    for i, (label, (xs, means, stds)) in enumerate(series.items()):
+        if band:
+            low = [m - s for m, s in zip(means, stds)]
+            high = [m + s for m, s in zip(means, stds)]
+            ax.plot(xs, means, color=f"C{i % 10}", marker=".", label=label)
+            ax.fill_between(xs, low, high, color=f"C{i % 10}", alpha=0.2)
+        else:
+            ax.errorbar(xs, means, yerr=stds, marker="o", capsize=3, label=label)
     for i, (label, value) in enumerate((hlines or {}).items()):
         ax.axhline(value, linestyle="--", color=f"C{(len(series) + i) % 10}", label=label)
     ax.set_xlabel(xlabel)

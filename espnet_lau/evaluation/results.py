@@ -28,7 +28,7 @@ import yaml
 from espnet_lau.evaluation.report_io import read_json
 from espnet_lau.evaluation.semantic_report import failure_text
 from espnet_lau.evaluation.significance import PairedResult
-from espnet_lau.evaluation.stats import format_mean_std, mean_std
+from espnet_lau.evaluation.statistics import format_mean_std, mean_std
 from espnet_lau.fileio import PathLike
 from espnet_lau.provenance import environment_markdown
 

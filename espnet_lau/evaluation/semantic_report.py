@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from espnet_lau.evaluation.stats import format_mean_std
+from espnet_lau.evaluation.statistics import format_mean_std
 
 
 def failure_text(block: Mapping[str, Any]) -> str:

@@ -8,6 +8,7 @@ only holds the epochs after the restart.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import math
 import numbers
@@ -123,3 +124,23 @@ def plot_validation_curves(
         written.append(curves_plot(lines, Path(plot_dir) / f"valid_{key}_per_epoch.png",
                                    title=f"{label} per epoch", ylabel=label))
     return written
+
+
+def read_epoch_seconds(checkpoint: PathLike) -> Dict[int, Dict[str, float]]:
+    """Wall-clock seconds of every epoch's train and valid phase, from an ESPnet
+    ``checkpoint.pth``: the Reporter's ``time`` of each phase (a ``timedelta``, which
+    :func:`read_curves` drops as a duration).
+
+    Returns:
+        ``{epoch: {"train"|"valid": seconds}}``, phases without a ``time`` left out.
+
+    Raises:
+        ValueError: the file holds no Reporter statistics.
+    """
+    stats = read_reporter_state(checkpoint)["stats"]
+    seconds: Dict[int, Dict[str, float]] = OrderedDict()
+    for epoch in sorted(stats):
+        seconds[int(epoch)] = {phase: values["time"].total_seconds()
+                               for phase, values in stats[epoch].items()
+                               if isinstance(values, Mapping) and isinstance(values.get("time"), datetime.timedelta)}
+    return seconds
