@@ -48,7 +48,10 @@ def staged_run(exp: Path, hyps_by_epoch: dict, ref: Path, epochs: int = 12, extr
         decode(exp / "by_epoch" / f"ep{e}", hyps, ref)
     decode(exp / TAG / "test", hyps_by_epoch[max(hyps_by_epoch)], ref)
     (exp / "config.yaml").write_text("semantic_weight: 0.0\nsemantic_loss: mse\n")
-    (exp / "stage_times.tsv").write_text("11\t700\n12\t30\n13\t20\n")
+    (exp / "stage_times.tsv").write_text(  # as lau_st.sh appends it: trained to 6, then resumed
+        "stage\tseconds\tfinished\n11\t300\t2026-12-06T10:00:00\n12\t15\t2026-12-06T10:01:00\n"
+        "13\t10\t2026-12-06T10:02:00\n11\t400\t2026-12-06T10:09:00\n12\t15\t2026-12-06T10:10:00\n"
+        "13\t10\t2026-12-06T10:11:00\n")
     return exp
 
 

@@ -89,7 +89,7 @@ def test_errors_name_the_file(tmp_path):
     with pytest.raises(FileNotFoundError):
         save_run_record.main(["--exp", str(exp), "--train_text", str(tmp_path / "no_text")])
     (exp / "stage_times.tsv").write_text("11\t700\n12 thirty\n")
-    with pytest.raises(RunRecordError, match=r"stage_times.tsv:2: expected '<stage>\\t<seconds>'"):
+    with pytest.raises(RunRecordError, match=r"stage_times.tsv:2: expected '<stage>\\t<seconds>\\t<finished>'"):
         save_run_record.main(["--exp", str(exp), "--train_text", str(train)])
     (exp / "stage_times.tsv").unlink()
     import torch

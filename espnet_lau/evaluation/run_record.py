@@ -23,7 +23,7 @@ The statistics keys are those of ``CURVE_KEYS`` the Reporter holds (ESPnet's
 time of each phase of the epoch. The evaluations are the test decodings copied after
 each evaluation epoch E (``<run>/by_epoch/ep<E>/``, laid out as ``<inference_tag>/test``)
 and the final one. ``stage_times`` are ``lau_st.sh``'s ``stage_times.tsv`` (a stage run
-several times keeps its last duration). No absolute path and no host name is recorded.
+several times adds up). No absolute path and no host name is recorded.
 """
 
 from __future__ import annotations
@@ -105,25 +105,29 @@ def refuse_pickled_objects(checkpoint: Path) -> None:
 
 
 def read_stage_seconds(path: Path) -> Optional[Dict[str, float]]:
-    """``{stage: seconds}`` of a ``stage_times.tsv`` (``<stage>\\t<seconds>`` lines), or None
-    when there is none.
+    """``{stage: seconds}`` of a ``stage_times.tsv``, or None when there is none.
+
+    ``lau_st.sh`` appends one ``<stage>\\t<seconds>\\t<finished>`` row per stage run, under a
+    ``stage\\tseconds\\tfinished`` header; a stage run several times (a training resumed
+    for the next evaluation epoch) adds up. Rows of two fields (older files) are read too.
 
     Raises:
-        RunRecordError: a line that is not two tab-separated numbers, with file and line.
+        RunRecordError: a row that is not a stage and a number of seconds, with file and line.
     """
     if not path.is_file():
         return None
-    out = {}
+    out: Dict[str, float] = {}
     for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
         fields = line.split("\t")
+        if not line.strip() or (lineno == 1 and fields[0] == "stage"):
+            continue
         try:
-            if len(fields) != 2:
+            if len(fields) not in (2, 3):
                 raise ValueError
-            out[str(int(fields[0]))] = float(fields[1])
+            stage = str(int(fields[0]))
+            out[stage] = out.get(stage, 0.0) + float(fields[1])
         except ValueError:
-            raise RunRecordError(f"{path}:{lineno}: expected '<stage>\\t<seconds>', got {line!r}: "
+            raise RunRecordError(f"{path}:{lineno}: expected '<stage>\\t<seconds>\\t<finished>', got {line!r}: "
                                  "remove the line or re-run the stage") from None
     return out
 

@@ -78,6 +78,8 @@ epochs="12"              # evaluation epochs of every system (the last is where 
 converge_systems="baseline_1xasr lau_mse_std_r1 baseline_gentle"  # systems trained to convergence
 converge_epochs="6 12 18 24 36"  # their evaluation epochs
 reference=baseline_1xasr # the system every other is compared with (RESULTS.md)
+compare=""               # the family of claims, Holm-corrected together: "LEVEL:SYSTEM_A:SYSTEM_B[:EPOCH] ..." ("" = every system against --reference at every level)
+reach_bleu=30            # "epochs to reach this BLEU" in RESULTS.md
 target_ratio=1.0         # r of lau_cosine_r1 (the other systems' r is in their configs)
 mini_asr_extra_utts=1600 # ASR-only utterances for the 2x-ASR baseline (the mini train size)
 mini_size=default        # mini corpus size: tiny | default
@@ -252,7 +254,9 @@ train_and_evaluate() {  # LEVEL SYSTEM SEED: lau_st.sh stages 11-13 at each eval
             "${wd}/${run}/${inference_tag}/test/semantic_eval" "${wd}/${run}/by_epoch/ep${epoch}/"
     done
     ( cd "${wd}" && OMP_NUM_THREADS=${threads} ${python} -m espnet_lau.bin.save_run_record --exp "${run}" \
-        --train_text dump/raw/train/text.lc.rm.fr --log_level WARNING ) \
+        --train_text dump/raw/train/text.lc.rm.fr --inference_tag "${inference_tag}" \
+        $(for r in dump/raw/test/text.lc.rm.fr dump/raw/test/text.lc.rm.fr.ref*; do [ -f "${wd}/${r}" ] && echo "--ref ${r}"; done) \
+        --log_level WARNING ) \
         >> "${outdir}/logs/${level}_${system}_seed${seed}.log" 2>&1 || die "the record of ${wd}/${run} failed"
 }
 pending=()
@@ -325,6 +329,7 @@ in_steps 6 || { log "Finished (steps ${stage}-${stop_stage})"; exit 0; }
 log "Step 6: ${results}, plots in ${outdir}/plots"
 ${python} -m espnet_lau.bin.grid_results --grid "${outdir}" --levels ${levels} --systems ${systems} \
     --seeds ${seeds} --extra_seeds ${extra_seeds} --extra_seeded ${extra_seeded} --inference_tag "${inference_tag}" --reference "${reference}" \
-    --out "${results}" --plot_dir "${outdir}/plots" \
+    --out "${results}" --plot_dir "${outdir}/plots" --reach_bleu "${reach_bleu}" \
+    $(for c in ${compare:-$(for l in ${levels}; do for s in ${systems}; do [ "${s}" = "${reference}" ] || echo "${l}:${reference}:${s}"; done; done)}; do echo "--compare ${c}"; done) \
     --title "bambara_fr/st1 LAU grid (test set)"
 log "Finished: ${results}"
