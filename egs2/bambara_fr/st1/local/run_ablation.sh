@@ -255,7 +255,7 @@ train_and_evaluate() {  # LEVEL SYSTEM SEED: lau_st.sh stages 11-13 at each eval
     done
     ( cd "${wd}" && OMP_NUM_THREADS=${threads} ${python} -m espnet_lau.bin.save_run_record --exp "${run}" \
         --train_text dump/raw/train/text.lc.rm.fr --inference_tag "${inference_tag}" \
-        $(for r in dump/raw/test/text.lc.rm.fr dump/raw/test/text.lc.rm.fr.ref*; do [ -f "${wd}/${r}" ] && echo "--ref ${r}"; done) \
+        $(for r in dump/raw/test/text.lc.rm.fr dump/raw/test/text.lc.rm.fr.ref*; do [ -f "${r}" ] && echo "--ref ${r}"; done) \
         --log_level WARNING ) \
         >> "${outdir}/logs/${level}_${system}_seed${seed}.log" 2>&1 || die "the record of ${wd}/${run} failed"
 }
