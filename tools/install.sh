@@ -3,15 +3,20 @@
 #   - Debian packages espeak-ng and sox (speech synthesis for the mini corpus and tests)
 #   - a virtual environment at .venv with the pinned Python stack (tools/constraints.txt)
 #   - espnet==202511, espnet_model_zoo and torchaudio without their dependency pins
-#   - espnet_lau itself, editable
+#   - espnet_lau itself, editable, with every extra (".[all]": recipe, teachers, eval, hub)
 # Idempotent: a second run checks a stamp and returns in seconds.
 #
 # Usage: tools/install.sh            (PYTHON=python3.11 VENV=.venv may be overridden)
+#        TORCH_BUILD=cuda tools/install.sh
+#            torch 2.13.0 as the package index serves it (on PyPI: the CUDA build, several GB),
+#            for a GPU machine, instead of the CPU build (TORCH_BUILD=cpu, the default).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "${root}"
 PYTHON=${PYTHON:-python3.11}
+TORCH_BUILD=${TORCH_BUILD:-cpu}
+case "${TORCH_BUILD}" in cpu|cuda) ;; *) echo "[install] ERROR: TORCH_BUILD must be cpu or cuda, got '${TORCH_BUILD}'" >&2; exit 1 ;; esac
 VENV=${VENV:-${root}/.venv}
 ESPNET_VERSION=202511
 MODEL_ZOO_VERSION=0.1.7
@@ -37,7 +42,7 @@ fi
 
 # ---- Python environment --------------------------------------------------------
 stamp_file="${VENV}/.espnet_lau_install_stamp"
-stamp=$(cat tools/requirements.txt tools/constraints.txt pyproject.toml tools/install.sh | sha256sum | cut -d' ' -f1)
+stamp=$( (cat tools/requirements.txt tools/constraints.txt pyproject.toml tools/install.sh; echo "${TORCH_BUILD}") | sha256sum | cut -d' ' -f1)
 if [ -f "${stamp_file}" ] && [ "$(cat "${stamp_file}")" = "${stamp}" ] \
         && "${VENV}/bin/python" -c "import espnet_lau, espnet2" >/dev/null 2>&1; then
     log "environment ${VENV} is up to date"
@@ -51,10 +56,17 @@ if [ ! -x "${VENV}/bin/python" ]; then
 fi
 pip=("${VENV}/bin/python" -m pip --disable-pip-version-check -q)
 
-# torch first, from the CPU wheel, so that no later requirement can pull a CUDA build.
-log "installing torch (CPU) and the pinned requirements (a few minutes on first run)"
-"${pip[@]}" install -c tools/constraints.txt torch==2.13.0
-"${pip[@]}" install -c tools/constraints.txt -r tools/requirements.txt
+# torch first, so that no later requirement can pull another build: the CPU wheel pinned
+# in tools/constraints.txt, or (TORCH_BUILD=cuda) the index's own torch 2.13.0, with the
+# constraints less their CPU torch pin.
+constraints=tools/constraints.txt
+if [ "${TORCH_BUILD}" = cuda ]; then
+    constraints=${VENV}/constraints_cuda.txt
+    grep -v '^torch==' tools/constraints.txt > "${constraints}"
+fi
+log "installing torch (${TORCH_BUILD}) and the pinned requirements (a few minutes on first run)"
+"${pip[@]}" install -c "${constraints}" torch==2.13.0
+"${pip[@]}" install -c "${constraints}" -r tools/requirements.txt
 
 # espnet 202511 pins setuptools<74 but runs fine with the setuptools torch 2.13 needs.
 log "installing espnet==${ESPNET_VERSION}, espnet_model_zoo, torchaudio without dependency pins"
@@ -70,14 +82,15 @@ PY
 )
 rm -f "${ta_lib}"/*.so
 
-"${pip[@]}" install --no-deps -e .
+"${pip[@]}" install -c "${constraints}" -e ".[all]"
 
 log "checking imports"
-"${VENV}/bin/python" - <<'PY'
-import warnings
+TORCH_BUILD=${TORCH_BUILD} "${VENV}/bin/python" - <<'PY'
+import os, warnings
 warnings.simplefilter("ignore")
 import torch, espnet2.tasks.st, espnet_model_zoo.downloader, espnet_lau  # noqa: F401
-assert "+cpu" in torch.__version__, f"expected a CPU torch, got {torch.__version__}"
+if os.environ["TORCH_BUILD"] == "cpu":
+    assert "+cpu" in torch.__version__, f"expected a CPU torch, got {torch.__version__}"
 print(f"[install] torch {torch.__version__}, espnet {espnet2.__version__ if hasattr(espnet2, '__version__') else 'ok'}")
 PY
 echo "${stamp}" > "${stamp_file}"
