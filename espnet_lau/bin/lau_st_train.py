@@ -6,14 +6,21 @@ Every option of ``python -m espnet2.bin.st_train`` is accepted; LAU adds
 ``--semantic_head_conf``, ``--semantic_lambda_warmup_steps``, ``--semantic_target_norm``
 and the data name ``sem_emb`` (an npy scp made by ``python -m espnet_lau.bin.embed_text``).
 ``--print_config`` shows the defaults of the chosen head and loss.
+
+Every ``--init_param`` file must load with ``torch.load(weights_only=True)`` before
+ESPnet unpickles it (``--trust_pickle true`` for one you made that holds other pickled
+objects). ``--trust_pickle`` is this tool's, not ESPnet's: it is not written to
+``config.yaml``, which stock ESPnet loads.
 """
 
-from espnet_lau.cli import run_main
+from espnet_lau.checkpoint import add_trust_pickle_option, check_init_params
+from espnet_lau.cli import run_main, user_errors
 from espnet_lau.tasks.lau_st import LAUSTTask
 
 
 def get_parser():
     parser = LAUSTTask.get_parser()
+    add_trust_pickle_option(parser)
     return parser
 
 
@@ -28,7 +35,10 @@ def main(cmd=None):
             --train_data_path_and_name_and_type \
                 dump/raw/train/sem_emb/sem_emb.scp,sem_emb,npy ...
     """
-    LAUSTTask.main(cmd=cmd)
+    args = get_parser().parse_args(cmd)
+    with user_errors("lau_st_train"):
+        check_init_params(args.init_param, vars(args).pop("trust_pickle"))
+    LAUSTTask.main(args=args)
 
 
 if __name__ == "__main__":

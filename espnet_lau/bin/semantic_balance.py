@@ -25,8 +25,8 @@ from espnet2.torch_utils.load_pretrained_model import load_pretrained_model
 from espnet2.torch_utils.set_all_random_seed import set_all_random_seed
 from espnet2.train.distributed_utils import DistributedOption
 
+from espnet_lau.checkpoint import add_trust_pickle_option, check_init_params, load_state_dict
 from espnet_lau.cli import parse_args, run_main, user_errors
-from espnet_lau.export import load_state_dict
 from espnet_lau.fileio import write_json_atomic
 from espnet_lau.semantic.balance import BalanceMeasurement, measure_balance
 from espnet_lau.tasks.lau_st import DATA_OPTIONS, SEM_EMB, LAUSTTask, sem_emb_scps
@@ -53,6 +53,7 @@ def get_parser() -> argparse.ArgumentParser:
                        help="Print the lambda at which r reaches this value")
     group.add_argument("--balance_out", type=str, default=None,
                        help="Write the measurement as JSON to this file")
+    add_trust_pickle_option(group)  # for the --init_param files and --checkpoint
     return parser
 
 
@@ -90,11 +91,12 @@ def starting_model(args: argparse.Namespace):
         logging.info("semantic_weight is 0 (baseline config): measuring at λ = 1 with a fresh head")
         args.semantic_weight = 1.0
     set_all_random_seed(args.seed)
+    check_init_params(args.init_param, args.trust_pickle)
     model = LAUSTTask.build_model(args)
     for init in args.init_param:
         load_pretrained_model(init, model, args.ignore_init_mismatch, map_location="cpu")
     if args.checkpoint:
-        model.load_state_dict(load_state_dict(Path(args.checkpoint)), strict=True)
+        model.load_state_dict(load_state_dict(Path(args.checkpoint), args.trust_pickle), strict=True)
     return model, args
 
 
@@ -107,7 +109,7 @@ def trained_model(args: argparse.Namespace):
     model, train_args = LAUSTTask.build_model_from_file(args.exp_config, None, "cpu")
     if model.semantic_head is None:
         raise ValueError(f"{args.exp_config} trained no semantic head (semantic_weight 0)")
-    model.load_state_dict(load_state_dict(Path(args.checkpoint)), strict=True)
+    model.load_state_dict(load_state_dict(Path(args.checkpoint), args.trust_pickle), strict=True)
     for name in ("semantic_loss", "semantic_target_norm"):  # for the printed summary
         setattr(args, name, getattr(train_args, name, getattr(args, name)))
     return model, train_args
