@@ -73,10 +73,12 @@ def verify_stock_load(config: dict, state: Dict[str, torch.Tensor]) -> int:
 
 def source_record(model_file: Path) -> Dict[str, str]:
     """What ``source.json`` records of an export's source checkpoint."""
+    digest = hashlib.sha256()
     with open(model_file, "rb") as f:
-        sha256 = hashlib.file_digest(f, "sha256").hexdigest()
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
     return {"model_file": str(model_file), "absolute": os.path.abspath(model_file),
-            "resolved": str(Path(model_file).resolve()), "sha256": sha256}
+            "resolved": str(Path(model_file).resolve()), "sha256": digest.hexdigest()}
 
 
 def read_source_record(outdir: Path) -> Optional[Dict[str, str]]:
