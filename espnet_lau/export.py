@@ -4,15 +4,24 @@ The semantic head exists only for training. Exporting removes ``semantic_head.*`
 the weights and the LAU keys from ``config.yaml`` (plus the ``sem_emb`` data entries), and
 then proves the result is stock: ``STTask.build_model`` on the exported config followed by
 ``load_state_dict(strict=True)`` of the exported weights must succeed.
+
+Each export records its source checkpoint in ``<outdir>/source.json`` (the path as given,
+its absolute and resolved forms, and its sha256), written last, so that it names a
+complete export. A folder exported from another checkpoint is not overwritten unless asked
+(``overwrite``), and :func:`verify_export` tells whether a folder holds the export of a
+given checkpoint as it is now (the recipe checks this before decoding).
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
+import json
 import logging
+import os
 from pathlib import Path
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
 import yaml
@@ -20,10 +29,11 @@ from espnet2.tasks.st import STTask
 
 from espnet_lau.checkpoint import load_state_dict
 from espnet_lau.errors import UserError
-from espnet_lau.fileio import atomic_write, write_text_atomic
+from espnet_lau.fileio import atomic_write, write_json_atomic, write_text_atomic
 from espnet_lau.tasks.lau_st import DATA_OPTIONS, LAU_CONFIG_KEYS, SEM_EMB
 
 HEAD_PREFIX = "semantic_head."
+SOURCE_RECORD = "source.json"
 
 
 class ExportError(UserError, ValueError):
@@ -61,15 +71,102 @@ def verify_stock_load(config: dict, state: Dict[str, torch.Tensor]) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-def export_stock(config_path: Path, model_file: Path, outdir: Path, trust_pickle: bool = False) -> Tuple[Path, Path]:
-    """Write ``outdir/config.yaml`` and ``outdir/model.pth`` as a stock ESPnet ST model.
+def source_record(model_file: Path) -> Dict[str, str]:
+    """What ``source.json`` records of an export's source checkpoint."""
+    digest = hashlib.sha256()
+    with open(model_file, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return {"model_file": str(model_file), "absolute": os.path.abspath(model_file),
+            "resolved": str(Path(model_file).resolve()), "sha256": digest.hexdigest()}
 
-    ``model_file`` is read by :func:`espnet_lau.checkpoint.load_state_dict`: weights only,
-    unless ``trust_pickle`` (ESPnet's resumable ``checkpoint.pth`` needs it).
+
+def read_source_record(outdir: Path) -> Optional[Dict[str, str]]:
+    """``<outdir>/source.json``, or ``None`` when the folder has none."""
+    path = Path(outdir) / SOURCE_RECORD
+    if not path.is_file():
+        return None
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ExportError(f"{path} is not JSON ({exc}): re-run stage 11 (export_stock)") from None
+    if not isinstance(record, dict) or not {"model_file", "absolute", "resolved", "sha256"} <= set(record):
+        raise ExportError(f"{path} is not a source record of export_stock: re-run stage 11 (export_stock)")
+    return record
+
+
+def same_source_path(recorded: Dict[str, str], source: Dict[str, str]) -> bool:
+    """Whether two records name the same file (absolute path, or symbolic links resolved)."""
+    return recorded["absolute"] == source["absolute"] or recorded["resolved"] == source["resolved"]
+
+
+def _short(record: Dict[str, str]) -> str:
+    return f"{record['model_file']} (sha256 {record['sha256'][:12]})"
+
+
+def check_export_target(outdir: Path, source: Dict[str, str], overwrite: bool) -> None:
+    """Refuse to export ``source`` into a folder that holds another checkpoint's export.
+
+    The same checkpoint path is exported again, with a log line when its content changed.
 
     Raises:
-        ExportError: the config is not a LAU ST config, or the weights do not load
-            strictly into the stock model built from the exported config.
+        ExportError: ``<outdir> holds the export of <other> ...`` (not ``overwrite``).
+    """
+    recorded = read_source_record(outdir)
+    if recorded is None:
+        return
+    if not same_source_path(recorded, source):
+        if not overwrite:
+            raise ExportError(
+                f"{outdir} holds the export of {_short(recorded)}, not of {source['model_file']}: "
+                "give another --outdir, or pass --overwrite true to replace it"
+            )
+        logging.warning(f"{outdir}: replacing the export of {_short(recorded)} (--overwrite true)")
+    elif recorded["sha256"] != source["sha256"]:
+        logging.info(f"{source['model_file']} changed since {outdir} was exported from it (sha256 "
+                     f"{recorded['sha256'][:12]} -> {source['sha256'][:12]}): exporting it again")
+
+
+def verify_export(outdir: Path, model_file: Path) -> Dict[str, str]:
+    """Check that ``outdir`` holds the export of ``model_file`` as it is now (path and sha256).
+
+    Returns:
+        the source record.
+
+    Raises:
+        ExportError: ``<outdir> was exported from <other> (sha256 ...), not from
+            <model_file> (sha256 ...): re-run stage 11 ...``, or it has no record.
+    """
+    outdir, model_file = Path(outdir), Path(model_file)
+    if not model_file.is_file():
+        raise ExportError(f"{model_file} does not exist")
+    recorded = read_source_record(outdir)
+    if recorded is None:
+        raise ExportError(
+            f"{outdir} has no {SOURCE_RECORD}: it was not exported by export_stock, or the export "
+            f"was interrupted: re-run stage 11 (export_stock) to export {model_file}"
+        )
+    source = source_record(model_file)
+    if not same_source_path(recorded, source) or recorded["sha256"] != source["sha256"]:
+        raise ExportError(
+            f"{outdir} was exported from {_short(recorded)}, not from {_short(source)}: re-run "
+            f"stage 11 (export_stock) to export {model_file}"
+        )
+    return recorded
+
+
+def export_stock(config_path: Path, model_file: Path, outdir: Path, trust_pickle: bool = False,
+                 overwrite: bool = False) -> Tuple[Path, Path]:
+    """Write ``outdir/config.yaml`` and ``outdir/model.pth`` as a stock ESPnet ST model,
+    and ``outdir/source.json`` (see :func:`source_record`) last.
+
+    ``model_file`` is read by :func:`espnet_lau.checkpoint.load_state_dict`: weights only
+    (ESPnet's ``checkpoint.pth`` included), unless ``trust_pickle``.
+
+    Raises:
+        ExportError: the config is not a LAU ST config, the weights do not load
+            strictly into the stock model built from the exported config, or ``outdir``
+            holds the export of another checkpoint (and not ``overwrite``).
     """
     config_path, model_file, outdir = Path(config_path), Path(model_file), Path(outdir)
     for path in (config_path, model_file):
@@ -80,6 +177,8 @@ def export_stock(config_path: Path, model_file: Path, outdir: Path, trust_pickle
     if not isinstance(config, dict):
         raise ExportError(f"{config_path} is not a YAML mapping")
     out_config = stock_config(config, config_path)
+    source = source_record(model_file)
+    check_export_target(outdir, source, overwrite)
     state = load_state_dict(model_file, trust_pickle=trust_pickle)
     head_keys = [key for key in state if key.startswith(HEAD_PREFIX)]
     out_state = {key: value for key, value in state.items() if not key.startswith(HEAD_PREFIX)}
@@ -96,7 +195,9 @@ def export_stock(config_path: Path, model_file: Path, outdir: Path, trust_pickle
     )
 
     outdir.mkdir(parents=True, exist_ok=True)
+    (outdir / SOURCE_RECORD).unlink(missing_ok=True)  # no record names a half-replaced export
     out_config_path, out_model_path = outdir / "config.yaml", outdir / "model.pth"
     atomic_write(out_model_path, lambda f: torch.save(out_state, f))
     write_text_atomic(out_config_path, yaml.safe_dump(out_config, allow_unicode=True, sort_keys=False))
+    write_json_atomic(outdir / SOURCE_RECORD, source, sort_keys=False)
     return out_config_path, out_model_path

@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """Recipe stage 14 check: unpack a packed ST model offline and decode with stock ESPnet.
 
-The zip made by ``espnet2.bin.pack st`` is unpacked with ``espnet_model_zoo``'s
-``ModelDownloader`` (no network), loaded by stock ``Speech2Text`` (so it must be a plain
-``ESPnetSTModel``), and the first utterances are decoded and compared with the recipe's
-own hypotheses of stage 12. First, the zip's entries get the file mode the umask gives
-(``espnet2.bin.pack`` stores ``meta.yaml`` as 0600, unreadable for the people a model zoo
-entry is shared with); the zip is rewritten atomically only when a mode changes.
+The zip made by ``espnet2.bin.pack st`` is unpacked offline in the layout of
+``espnet_model_zoo``'s ``ModelDownloader``, but checked (:mod:`espnet_lau.archive`: no
+entry and no ``meta.yaml`` path may leave ``--cachedir``), its model file must load with
+``torch.load(weights_only=True)`` (stock ``Speech2Text`` unpickles it with
+``weights_only=False``; ``--trust_pickle true`` only for a zip you made), then it is loaded
+by stock ``Speech2Text`` (so it must be a plain ``ESPnetSTModel``), and the first
+utterances are decoded and compared with the recipe's own hypotheses of stage 12. First,
+the zip's entries get the file mode the umask gives (``espnet2.bin.pack`` stores
+``meta.yaml`` as 0600, unreadable for the people a model zoo entry is shared with); the
+zip is rewritten atomically only when a mode changes.
 """
 
 import argparse
@@ -18,8 +22,9 @@ from pathlib import Path
 import soundfile
 import yaml
 from espnet2.bin.st_inference import Speech2Text
-from espnet_model_zoo.downloader import ModelDownloader
 
+from espnet_lau.archive import ArchiveError, unpack_model
+from espnet_lau.checkpoint import add_trust_pickle_option, check_before_unpickling
 from espnet_lau.cli import add_log_level_option, parse_args, run_main, user_errors
 from espnet_lau.data.kaldi_table import read_table
 from espnet_lau.fileio import atomic_write, current_umask
@@ -53,14 +58,30 @@ def normalise_zip_modes(zip_path: Path) -> int:
     return len(wrong)
 
 
-def check_packed(zip_path: Path, wav_scp: Path, hyp: Path, decode_config: Path,
-                 cachedir: Path, num_utts: int = 3) -> int:
-    """Decode ``num_utts`` utterances with the unpacked model.
+def unpack_checked(zip_path: Path, cachedir: Path, trust_pickle: bool = False) -> dict:
+    """The ``Speech2Text`` keyword arguments of the packed model, unpacked under ``cachedir``
+    (:func:`espnet_lau.archive.unpack_model`), its model file checked before stock ESPnet
+    unpickles it.
+
+    Raises:
+        ArchiveError: the zip is unreadable or names a path outside ``cachedir``.
+        UntrustedPickleError: the model file holds pickled objects other than tensors.
+    """
+    kwargs = unpack_model(zip_path, cachedir)
+    if "st_model_file" not in kwargs:
+        raise ArchiveError(f"{zip_path}: meta.yaml names no st_model_file: not an ST model packed by "
+                           "espnet2.bin.pack st")
+    check_before_unpickling(kwargs["st_model_file"], trust_pickle, "stock Speech2Text")
+    return kwargs
+
+
+def check_packed(kwargs: dict, zip_path: Path, wav_scp: Path, hyp: Path, decode_config: Path,
+                 num_utts: int = 3) -> int:
+    """Decode ``num_utts`` utterances with the unpacked model (``kwargs``: :func:`unpack_checked`).
 
     Returns:
         the number of utterances whose hypothesis differs from ``hyp``.
     """
-    kwargs = ModelDownloader(cachedir=str(cachedir)).download_and_unpack(str(zip_path))
     options = yaml.safe_load(Path(decode_config).read_text(encoding="utf-8")) or {}
     speech2text = Speech2Text(**kwargs, **options, device="cpu")
     model_class = type(speech2text.st_model).__name__
@@ -88,6 +109,7 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--decode_config", type=Path, required=True)
     parser.add_argument("--cachedir", type=Path, required=True, help="where to unpack")
     parser.add_argument("--num_utts", type=int, default=3)
+    add_trust_pickle_option(parser)
     add_log_level_option(parser)
     return parser
 
@@ -97,10 +119,10 @@ def main(cmd=None):
     args = parse_args(parser, cmd)
     with user_errors("check_packed", ValueError):
         fixed = normalise_zip_modes(args.zip)
-    if fixed:
-        logging.info(f"{args.zip}: {fixed} entries given mode {0o666 & ~current_umask():o} (the umask's)")
-    mismatches = check_packed(args.zip, args.wav_scp, args.hyp, args.decode_config,
-                              args.cachedir, args.num_utts)
+        if fixed:
+            logging.info(f"{args.zip}: {fixed} entries given mode {0o666 & ~current_umask():o} (the umask's)")
+        kwargs = unpack_checked(args.zip, args.cachedir, args.trust_pickle)
+    mismatches = check_packed(kwargs, args.zip, args.wav_scp, args.hyp, args.decode_config, args.num_utts)
     if mismatches:
         logging.error(f"{mismatches} hypothesis(es) of the packed model differ from stage 12")
         sys.exit(1)

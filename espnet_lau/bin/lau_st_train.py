@@ -9,8 +9,14 @@ and the data name ``sem_emb`` (an npy scp made by ``python -m espnet_lau.bin.emb
 at the start of training (measured on the first batches, saved for resumes in
 ``<output_dir>/semantic_balance.json``). ``--print_config`` shows the defaults of the chosen
 head and loss. A LAU option that is not finite or out of range is one line, exit 1.
+
+Every ``--init_param`` file must load with ``torch.load(weights_only=True)`` before
+ESPnet unpickles it (``--trust_pickle true`` for one you made that holds other pickled
+objects). ``--trust_pickle`` is this tool's, not ESPnet's: it is not written to
+``config.yaml``, which stock ESPnet loads.
 """
 
+from espnet_lau.checkpoint import add_trust_pickle_option, check_init_params
 from espnet_lau.cli import run_main, user_errors
 from espnet_lau.tasks.lau_st import LAUSTTask
 from espnet_lau.tasks.semantic_weight import LAUOptionError
@@ -18,6 +24,7 @@ from espnet_lau.tasks.semantic_weight import LAUOptionError
 
 def get_parser():
     parser = LAUSTTask.get_parser()
+    add_trust_pickle_option(parser)
     return parser
 
 
@@ -32,8 +39,10 @@ def main(cmd=None):
             --train_data_path_and_name_and_type \
                 dump/raw/train/sem_emb/sem_emb.scp,sem_emb,npy ...
     """
+    args = get_parser().parse_args(cmd)
     with user_errors("lau_st_train", LAUOptionError):
-        LAUSTTask.main(cmd=cmd)
+        check_init_params(args.init_param, vars(args).pop("trust_pickle"))
+        LAUSTTask.main(args=args)
 
 
 if __name__ == "__main__":

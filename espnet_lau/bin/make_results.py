@@ -9,8 +9,10 @@ of one system: mean ± std.
 
 With --reference NAME and --ref FILE..., each system's BLEU is tested against NAME's
 with sacrebleu's paired bootstrap (seed-matched; RUN_DIR/text holds the hypotheses).
-Validation curves per epoch and seed are plotted from the ESPnet checkpoint.pth found
-in each run directory or its parents (training stability).
+Validation curves per epoch and seed are plotted from the checkpoint.pth of each run's
+own ESPnet experiment folder (training stability): the run directory itself, or the
+experiment above a decode dir <exp>/<inference_tag>/<test_set>; it loads with
+torch.load(weights_only=True) (--trust_pickle true for other pickled objects).
 
 Example:
     python -m espnet_lau.bin.make_results --run baseline=exp/base/eval \\
@@ -25,6 +27,7 @@ import logging
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from espnet_lau.checkpoint import add_trust_pickle_option
 from espnet_lau.cli import add_log_level_option, parse_args, run_main
 from espnet_lau.evaluation.report_io import write_text
 from espnet_lau.evaluation.results import (
@@ -74,6 +77,7 @@ def get_parser() -> argparse.ArgumentParser:
                         help="reference translations (Kaldi text) for --reference; repeat")
     parser.add_argument("--bootstrap_samples", type=int, default=1000,
                         help="paired bootstrap resamples")
+    add_trust_pickle_option(parser)
     add_log_level_option(parser)
     return parser
 
@@ -93,14 +97,14 @@ def significance_section(systems: Sequence[SystemResult], args) -> List[str]:
     return significance_markdown(tests, args.reference, args.bootstrap_samples)
 
 
-def validation_curves(systems: Sequence[SystemResult]) -> Dict[str, List[Curves]]:
-    """system -> per-epoch statistics of each run that has an ESPnet checkpoint."""
+def validation_curves(systems: Sequence[SystemResult], trust_pickle: bool = False) -> Dict[str, List[Curves]]:
+    """system -> per-epoch statistics of each run whose experiment has an ESPnet checkpoint."""
     curves: Dict[str, List[Curves]] = {}
     for s in systems:
         for r in s.runs:
             checkpoint = find_checkpoint(r.path)
             if checkpoint is not None:
-                curves.setdefault(s.name, []).append(read_curves(checkpoint))
+                curves.setdefault(s.name, []).append(read_curves(checkpoint, trust_pickle))
     return curves
 
 
@@ -114,7 +118,7 @@ def main(cmd: Optional[List[str]] = None) -> None:
     sections: List[str] = []
     if args.reference:
         sections += significance_section(systems, args)
-    curves = validation_curves(systems)
+    curves = validation_curves(systems, args.trust_pickle)
     best_acc = {name: [max((v for _, v in series(c, "valid", "acc")), default=None) for c in runs]
                 for name, runs in curves.items()}
     sections += seed_spread_markdown(systems, best_acc)

@@ -14,6 +14,7 @@ from typing import List, Optional
 
 from espnet2.utils.types import str2bool
 
+from espnet_lau.checkpoint import add_trust_pickle_option
 from espnet_lau.cli import add_log_level_option, parse_args, run_main
 from espnet_lau.evaluation.drift import drift_markdown, load_state_dict, parameter_drift
 from espnet_lau.evaluation.plots import bar_plot
@@ -40,10 +41,7 @@ def get_parser() -> argparse.ArgumentParser:
         "--allow_missing", type=str2bool, default=False,
         help="true: compare the common same-shape tensors and warn about missing/extra/mismatched keys",
     )
-    parser.add_argument(
-        "--trust_pickle", type=str2bool, default=False,
-        help="true: load files with torch.load(weights_only=False); only for files you trust",
-    )
+    add_trust_pickle_option(parser)
     add_log_level_option(parser)
     return parser
 

@@ -5,7 +5,9 @@ ESPnet's trainer redraws every image of every statistic after each epoch
 (``--use_matplotlib true``), each from the whole history: about 3 s per epoch for the
 28 images of a LAU ST run on 2 CPU cores, a minute of a 20-epoch recipe. The recipe
 trains with ``--use_matplotlib false`` and calls this once at the end: the same images,
-drawn by ESPnet's own ``Reporter.matplotlib_plot`` from ``<exp>/checkpoint.pth``.
+drawn by ESPnet's own ``Reporter.matplotlib_plot`` from ``<exp>/checkpoint.pth``, which
+loads with ``torch.load(weights_only=True)`` (``--trust_pickle true`` for a file that
+holds other pickled objects, only if you made it).
 
 Example:
     python -m espnet_lau.bin.plot_training --exp exp/st_lau_mse_lambda1.0
@@ -18,6 +20,7 @@ import logging
 from pathlib import Path
 from typing import List, Optional
 
+from espnet_lau.checkpoint import add_trust_pickle_option
 from espnet_lau.cli import add_log_level_option, parse_args, run_main
 from espnet_lau.evaluation.training_curves import CHECKPOINT, draw_espnet_images
 
@@ -30,6 +33,7 @@ def get_parser() -> argparse.ArgumentParser:
                         help=f"an ESPnet training directory (holding {CHECKPOINT})")
     parser.add_argument("--image_dir", type=Path, default=None,
                         help="where the PNGs go (default: <exp>/images, as ESPnet)")
+    add_trust_pickle_option(parser)
     add_log_level_option(parser)
     return parser
 
@@ -41,7 +45,7 @@ def main(cmd: Optional[List[str]] = None) -> None:
         raise SystemExit(f"plot_training: no {checkpoint}: train first (or point --exp at "
                          "the training directory)")
     try:
-        images = draw_espnet_images(checkpoint, args.image_dir or args.exp / "images")
+        images = draw_espnet_images(checkpoint, args.image_dir or args.exp / "images", args.trust_pickle)
     except ValueError as e:
         raise SystemExit(f"plot_training: {e}") from e
     logging.info("Wrote %d training images to %s", len(images),

@@ -23,8 +23,8 @@ from typing import Optional, Sequence
 
 from espnet2.torch_utils.set_all_random_seed import set_all_random_seed
 
+from espnet_lau.checkpoint import add_trust_pickle_option, check_init_params, load_state_dict
 from espnet_lau.cli import parse_args, run_main, user_errors
-from espnet_lau.export import load_state_dict
 from espnet_lau.fileio import write_json_atomic
 from espnet_lau.semantic.balance import BalanceMeasurement, measure_balance
 from espnet_lau.tasks.lau_st import LAUSTTask
@@ -52,6 +52,7 @@ def get_parser() -> argparse.ArgumentParser:
                        help="Print the lambda at which r reaches this value")
     group.add_argument("--balance_out", type=str, default=None,
                        help="Write the measurement as JSON to this file")
+    add_trust_pickle_option(group)  # for the --init_param files and --checkpoint
     return parser
 
 
@@ -66,11 +67,12 @@ def measure(args: argparse.Namespace) -> BalanceMeasurement:
         return measure_balance(model, training_batches(LAUSTTask, train_args, args.num_batches),
                                train_args.semantic_weight)
     check_lau_options(args)
+    check_init_params(args.init_param, args.trust_pickle)
     if args.semantic_target_ratio is not None:
         args.target_ratio = args.semantic_target_ratio
     if not args.semantic_weight:
         logging.info("no λ (a baseline config, or semantic_target_ratio): measuring at λ = 1 with a fresh head")
-    return measure_at_start(LAUSTTask, args, args.num_batches, args.checkpoint)
+    return measure_at_start(LAUSTTask, args, args.num_batches, args.checkpoint, args.trust_pickle)
 
 
 def trained_model(args: argparse.Namespace):
@@ -82,7 +84,7 @@ def trained_model(args: argparse.Namespace):
     model, train_args = LAUSTTask.build_model_from_file(args.exp_config, None, "cpu")
     if model.semantic_head is None:
         raise ValueError(f"{args.exp_config} trained no semantic head (semantic_weight 0)")
-    model.load_state_dict(load_state_dict(Path(args.checkpoint)), strict=True)
+    model.load_state_dict(load_state_dict(Path(args.checkpoint), args.trust_pickle), strict=True)
     for name in ("semantic_loss", "semantic_target_norm"):  # for the printed summary
         setattr(args, name, getattr(train_args, name, getattr(args, name)))
     return model, train_args

@@ -5,7 +5,11 @@
 ``meta.yaml`` at the root of a hub repository. This unpacks the zip of stage 14 into
 ``--folder`` (``meta.yaml``, the stock config and weights, the BPE model, the feature
 statistics, RESULTS.md), adds a model card ``README.md`` (what LAU is, how the model was
-trained, the results table) and uploads that folder. The folder is prepared first, so it
+trained, the results table) and uploads that folder. Only files inside the zip are used,
+and no entry or ``meta.yaml`` path may leave the folder (:mod:`espnet_lau.archive`).
+``--folder`` must be new, empty, or made by an earlier upload_hf (it holds
+``.upload_hf_made``, which is not uploaded): any other folder is refused, never replaced.
+The folder is prepared first, so it
 can be checked (``Speech2Text.from_pretrained`` on a copy, as the tests do) or uploaded
 by hand from another machine; the upload itself needs network access to the hub and a
 token (``HF_TOKEN`` or ``huggingface-cli login``), and stops with a message without them.
@@ -14,18 +18,21 @@ token (``HF_TOKEN`` or ``huggingface-cli login``), and stops with a message with
 import argparse
 import logging
 import os
-import shutil
 import sys
-import zipfile
 from pathlib import Path
 from typing import Optional
 
 import yaml
 from espnet2.utils.types import str2bool
 
+from espnet_lau.archive import ArchiveError, extract
 from espnet_lau.cli import add_log_level_option, parse_args, run_main, user_errors
-from espnet_lau.fileio import write_text_atomic
+from espnet_lau.errors import UserError
+from espnet_lau.fileio import replace_dir, staged_dir, write_text_atomic
 from espnet_lau.hub import hub_is_reachable
+
+#: The file that marks a folder upload_hf made (and may replace).
+MADE_MARK = ".upload_hf_made"
 
 CARD = """---
 library_name: espnet
@@ -71,38 +78,69 @@ text, *_ = speech2text(speech)[0]   # speech: 16 kHz mono float array
 """
 
 
-def prepare_folder(zip_path: Path, folder: Path, repo: str, recipe: str, st_exp: Optional[Path]) -> Path:
-    """Unpack ``zip_path`` into ``folder`` (replacing it) and write the model card."""
-    try:
-        archive = zipfile.ZipFile(zip_path)
-    except (OSError, zipfile.BadZipFile) as exc:
-        raise ValueError(f"{zip_path} is not a readable zip ({exc}): re-run stage 14") from None
-    with archive:
-        names = archive.namelist()
-        if "meta.yaml" not in names:
-            raise ValueError(f"{zip_path} has no meta.yaml: it was not made by espnet2.bin.pack")
-        tmp = folder.with_name(folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        archive.extractall(tmp)
-    meta = yaml.safe_load((tmp / "meta.yaml").read_text(encoding="utf-8"))
-    config_rel = meta["yaml_files"]["st_train_config"]
+class FolderNotOursError(UserError, ValueError):
+    """``--folder`` exists and was not made by upload_hf: it is never replaced."""
+
+
+def check_folder_is_ours(folder: Path) -> None:
+    """Refuse a ``--folder`` that exists, is not empty and lacks upload_hf's mark.
+
+    Raises:
+        FolderNotOursError: ``<folder> exists and was not made by upload_hf: give an empty
+            or new --folder``.
+    """
+    if not (folder.exists() or folder.is_symlink()):
+        return
+    ours = folder.is_dir() and not folder.is_symlink() and (folder / MADE_MARK).is_file()
+    empty = folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir())
+    if not (ours or empty):
+        raise FolderNotOursError(f"{folder} exists and was not made by upload_hf: give an empty or new --folder")
+
+
+def write_card(folder: Path, meta: dict, names: list, zip_path: Path, repo: str, recipe: str,
+               st_exp: Optional[Path]) -> None:
+    """``README.md`` (the model card) and ``lau_config.yaml`` in the unpacked ``folder``,
+    from files of the zip only (``meta`` and ``names``: :func:`espnet_lau.archive.extract`)
+    and the LAU keys of ``st_exp``'s config."""
+    config_rel = meta["yaml_files"].get("st_train_config")
+    if config_rel is None:
+        raise ArchiveError(f"{zip_path}: meta.yaml names no st_train_config: not an ST model packed by "
+                           "espnet2.bin.pack st")
     lau = {}
     if st_exp is not None and (st_exp / "config.yaml").is_file():
         full = yaml.safe_load((st_exp / "config.yaml").read_text(encoding="utf-8"))
         lau = {k: v for k, v in full.items() if k.startswith("semantic_")}
-        write_text_atomic(tmp / "lau_config.yaml", yaml.safe_dump(lau, allow_unicode=True, sort_keys=False))
+        write_text_atomic(folder / "lau_config.yaml", yaml.safe_dump(lau, allow_unicode=True, sort_keys=False))
     results = "(no RESULTS.md)"
     results_files = [n for n in names if n.endswith("RESULTS.md")]
     if results_files:
-        results = (tmp / results_files[0]).read_text(encoding="utf-8")
-    stock = yaml.safe_load((tmp / config_rel).read_text(encoding="utf-8"))
-    write_text_atomic(tmp / "README.md", CARD.format(
+        results = (folder / results_files[0]).read_text(encoding="utf-8")
+    stock = yaml.safe_load((folder / config_rel).read_text(encoding="utf-8"))
+    write_text_atomic(folder / "README.md", CARD.format(
         repo=repo, recipe=recipe, config=config_rel, st_exp=st_exp or "?",
         src_lang=stock.get("src_lang") or "bm", tgt_lang=stock.get("tgt_lang") or "fr",
         semantic_weight=lau.get("semantic_weight", "?"), semantic_loss=lau.get("semantic_loss", "?"),
         target_norm=lau.get("semantic_target_norm", "none"), results=results))
-    shutil.rmtree(folder, ignore_errors=True)
-    tmp.rename(folder)
+
+
+def prepare_folder(zip_path: Path, folder: Path, repo: str, recipe: str, st_exp: Optional[Path]) -> Path:
+    """Unpack ``zip_path`` into ``folder`` and write the model card.
+
+    The folder is built beside ``folder`` and then takes its place: an earlier folder of
+    upload_hf (it holds :data:`MADE_MARK`) or an empty one is replaced, any other is refused
+    (:func:`check_folder_is_ours`). The zip is unpacked by :func:`espnet_lau.archive.extract`:
+    an entry or a ``meta.yaml`` path outside the folder stops it, and the card is written
+    from files inside the zip only.
+    """
+    check_folder_is_ours(folder)
+    with staged_dir(folder) as new:
+        meta, names = extract(zip_path, new)
+        write_card(new, meta, names, zip_path, repo, recipe, st_exp)
+        write_text_atomic(new / MADE_MARK, f"made by espnet_lau.bin.upload_hf from {zip_path}; upload_hf "
+                          "replaces this folder as a whole (this file is not uploaded)\n")
+        if folder.is_dir() and not (folder / MADE_MARK).is_file():
+            folder.rmdir()  # empty (checked above): nothing is lost
+        replace_dir(new, folder)
     return folder
 
 
@@ -111,7 +149,8 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--zip", type=Path, required=True, help="the packed model zip (stage 14)")
     parser.add_argument("--repo", required=True, help="e.g. yourname/lau-st-bambara-fr")
     parser.add_argument("--folder", type=Path, required=True,
-                        help="where to unpack the upload (replaced), e.g. exp/st_x/hf_upload")
+                        help="where to unpack the upload, e.g. exp/st_x/hf_upload: a new or empty folder, "
+                        "or one an earlier upload_hf made (replaced)")
     parser.add_argument("--recipe", default="bambara_fr/st1", help="recipe name for the model card")
     parser.add_argument("--st_exp", type=Path, default=None,
                         help="the experiment directory (its config.yaml gives the LAU settings)")
@@ -129,7 +168,8 @@ def main(cmd=None):
     logging.info(f"Prepared {folder} (meta.yaml, model, README.md model card)")
     if args.prepare_only:
         return folder
-    hint = f"upload {folder} from a machine with network access: huggingface-cli upload {args.repo} {folder} ."
+    hint = (f"upload {folder} from a machine with network access: huggingface-cli upload {args.repo} {folder} . "
+            f"--exclude {MADE_MARK}")
     if os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false"):
         parser.exit(1, f"upload_hf: error: HF_HUB_OFFLINE is set (path.sh sets it to 1): unset it, or {hint}\n")
     if not hub_is_reachable():
@@ -140,7 +180,7 @@ def main(cmd=None):
         parser.exit(1, "upload_hf: error: no Hugging Face token: set HF_TOKEN or run `huggingface-cli login`\n")
     api = HfApi()
     api.create_repo(args.repo, exist_ok=True)
-    api.upload_folder(folder_path=str(folder), repo_id=args.repo)
+    api.upload_folder(folder_path=str(folder), repo_id=args.repo, ignore_patterns=[MADE_MARK])
     logging.info(f"Uploaded {folder} to https://huggingface.co/{args.repo}")
     return folder
 

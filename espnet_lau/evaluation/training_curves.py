@@ -16,7 +16,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
 
-from espnet_lau.checkpoint import torch_load
+from espnet_lau.checkpoint import load_checkpoint
 from espnet_lau.evaluation.plots import curves_plot
 from espnet_lau.fileio import PathLike
 
@@ -32,30 +32,37 @@ VALID_CURVES = [("loss_st", "validation translation loss (loss_st)"),
 CHECKPOINT = "checkpoint.pth"
 
 
-def find_checkpoint(run_dir: PathLike, levels: int = 3) -> Optional[Path]:
-    """``checkpoint.pth`` in ``run_dir`` or its parents (a decode dir lives below exp)."""
+def find_checkpoint(run_dir: PathLike) -> Optional[Path]:
+    """The ``checkpoint.pth`` of the run's own ESPnet experiment folder, if it has one.
+
+    That folder (where ESPnet's trainer wrote ``config.yaml`` and ``checkpoint.pth``) is
+    ``run_dir`` itself, or, for a decode dir in st.sh's layout
+    ``<exp>/<inference_tag>/<test_set>`` (what the recipe's stage 13 passes), the folder
+    two levels up. No other folder above is searched: a ``checkpoint.pth`` elsewhere is
+    someone else's.
+    """
     run_dir = Path(run_dir).resolve()
-    for d in [run_dir, *list(run_dir.parents)[:levels]]:
-        if (d / CHECKPOINT).is_file():
-            return d / CHECKPOINT
+    for exp in (run_dir, run_dir.parent.parent):
+        if (exp / "config.yaml").is_file() and (exp / CHECKPOINT).is_file():
+            return exp / CHECKPOINT
     return None
 
 
-def read_reporter_state(checkpoint: PathLike) -> dict:
+def read_reporter_state(checkpoint: PathLike, trust_pickle: bool = False) -> dict:
     """The Reporter state (``{"stats": ..., "epoch": ...}``) of an ESPnet ``checkpoint.pth``.
 
     Raises:
+        UntrustedPickleError: the file holds other pickled objects and not ``trust_pickle``.
         ValueError: the file holds no Reporter statistics.
     """
-    # The checkpoint holds optimiser and Reporter objects, not only tensors.
-    state = torch_load(checkpoint, weights_only=False)
+    state = load_checkpoint(checkpoint, trust_pickle=trust_pickle)
     reporter = state.get("reporter") if isinstance(state, Mapping) else None
     if not reporter or not reporter.get("stats"):
         raise ValueError(f"{checkpoint}: no ESPnet Reporter statistics (reporter.stats)")
     return reporter
 
 
-def draw_espnet_images(checkpoint: PathLike, image_dir: PathLike) -> List[Path]:
+def draw_espnet_images(checkpoint: PathLike, image_dir: PathLike, trust_pickle: bool = False) -> List[Path]:
     """ESPnet's own training images (one PNG per statistic), drawn once from a checkpoint.
 
     The same files ESPnet's trainer redraws after every epoch with ``--use_matplotlib
@@ -67,14 +74,14 @@ def draw_espnet_images(checkpoint: PathLike, image_dir: PathLike) -> List[Path]:
     from espnet2.train.reporter import Reporter
 
     reporter = Reporter()
-    reporter.load_state_dict(read_reporter_state(checkpoint))
+    reporter.load_state_dict(read_reporter_state(checkpoint, trust_pickle))
     image_dir = Path(image_dir)
     image_dir.mkdir(parents=True, exist_ok=True)
     reporter.matplotlib_plot(image_dir)
     return sorted(image_dir.glob("*.png"))
 
 
-def read_curves(checkpoint: PathLike) -> Curves:
+def read_curves(checkpoint: PathLike, trust_pickle: bool = False) -> Curves:
     """Per-epoch train/valid statistics from an ESPnet ``checkpoint.pth``.
 
     Non-numeric entries (durations) and NaN values are dropped.
@@ -82,7 +89,7 @@ def read_curves(checkpoint: PathLike) -> Curves:
     Raises:
         ValueError: the file holds no Reporter statistics.
     """
-    stats = read_reporter_state(checkpoint)["stats"]
+    stats = read_reporter_state(checkpoint, trust_pickle)["stats"]
     curves: Curves = OrderedDict()
     for epoch in sorted(stats):
         curves[int(epoch)] = {

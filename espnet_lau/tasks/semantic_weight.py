@@ -155,10 +155,11 @@ def starting_model(task, args: argparse.Namespace):
 
 
 def measure_at_start(task, args: argparse.Namespace, num_batches: int,
-                     checkpoint: Optional[str] = None) -> BalanceMeasurement:
+                     checkpoint: Optional[str] = None, trust_pickle: bool = False) -> BalanceMeasurement:
     """r on ``num_batches`` training batches of the starting model, at ``args.semantic_weight``
     (at λ = 1 with a fresh head when it is None or 0); with ``checkpoint``, of the model
-    holding those weights (a state dict, loaded weights-only)."""
+    holding those weights (weights-only unless ``trust_pickle``). The ``--init_param``
+    files must have been checked (:func:`espnet_lau.checkpoint.check_init_params`)."""
     import copy
 
     from espnet2.torch_utils.set_all_random_seed import set_all_random_seed
@@ -178,7 +179,7 @@ def measure_at_start(task, args: argparse.Namespace, num_batches: int,
     if checkpoint:
         from espnet_lau.checkpoint import load_state_dict
 
-        model.load_state_dict(load_state_dict(checkpoint), strict=True)
+        model.load_state_dict(load_state_dict(checkpoint, trust_pickle), strict=True)
     model.train()  # the gradients training sees: dropout and SpecAugment on
     set_all_random_seed(measured.seed)
     return measure_balance(model, training_batches(task, measured, num_batches), measured.semantic_weight)
