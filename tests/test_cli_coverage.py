@@ -27,6 +27,15 @@ def tools_called_through_main(source: str) -> set:
                 if name.name == "main":
                     main_alias[name.asname or "main"] = node.module.rsplit(".", 1)[1]
     called = set()
+    for func in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
+        # @pytest.mark.parametrize("tool", [lau_st_train, asr_train]) ... tool.main([...])
+        params = {a.arg for a in func.args.args}
+        calls_main = any(isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and c.func.attr == "main"
+                         and isinstance(c.func.value, ast.Name) and c.func.value.id in params
+                         for c in ast.walk(func))
+        for deco in func.decorator_list if calls_main else []:
+            for name in (n for n in ast.walk(deco) if isinstance(n, ast.Name) and n.id in module_alias):
+                called.add(module_alias[name.id])
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
@@ -47,8 +56,10 @@ def test_the_detector_sees_each_form():
         "from espnet_lau.bin import score_st as s\nfrom espnet_lau.bin.embed_text import main as e\n"
         "from espnet_lau.bin.param_drift import main\n"
         "s.main(['--hyp', 'x'])\ne(['--text', 'y'])\nmain(['--init', 'z'])\nrun_module('upload_hf', '--zip')\n"
+        "from espnet_lau.bin import asr_train\n"
+        "@pytest.mark.parametrize('tool', [asr_train])\ndef test_x(tool):\n    tool.main(['--init_param', 'x'])\n"
     )
-    assert tools_called_through_main(source) == {"score_st", "embed_text", "param_drift", "upload_hf"}
+    assert tools_called_through_main(source) == {"score_st", "embed_text", "param_drift", "upload_hf", "asr_train"}
 
 
 def test_every_bin_tool_has_a_test_through_its_command_line():
