@@ -234,3 +234,21 @@ def test_upload_hf_replaces_only_its_own_folder(packed, tmp_path):
     assert (upload_hf.main([*args, str(tmp_path / "empty")]) / "meta.yaml").is_file()
     assert hashlib.sha256((folder / "meta.yaml").read_bytes()).digest() == hashlib.sha256(
         (tmp_path / "empty/meta.yaml").read_bytes()).digest()
+
+
+def test_stage_14_accepts_empty_hypotheses_and_compares_them_as_empty(packed, tmp_path, caplog):
+    """A model that says nothing for an utterance leaves `uttid` alone on its line in stage
+    12's text; check_packed read it with the strict data-directory reader and stopped."""
+    root, zip_path = packed
+    ids = [line.split()[0] for line in (root / "test/wav.scp").read_text().splitlines()]
+    hyp = tmp_path / "hyp_with_empty"
+    hyp.write_text("".join(f"{uttid}\n" for uttid in ids))
+    args = check_packed_args(root, zip_path, tmp_path / "cache")
+    args[args.index("--hyp") + 1] = str(hyp)
+    with caplog.at_level("INFO"):
+        try:
+            check_packed.main(args)
+        except SystemExit as exc:  # the packed model says something: a mismatch, not a crash
+            assert exc.code == 1
+    assert "has no text" not in caplog.text
+    assert f"{ids[0]}: " in caplog.text and ("same as stage 12" in caplog.text or "DIFFERS from stage 12: ''" in caplog.text)

@@ -27,6 +27,7 @@ from espnet_lau.archive import ArchiveError, unpack_model
 from espnet_lau.checkpoint import add_trust_pickle_option, check_before_unpickling
 from espnet_lau.cli import add_log_level_option, parse_args, run_main, user_errors
 from espnet_lau.data.kaldi_table import read_table
+from espnet_lau.evaluation.kaldi_text import read_kaldi_text
 from espnet_lau.fileio import atomic_write, current_umask
 
 
@@ -87,7 +88,8 @@ def check_packed(kwargs: dict, zip_path: Path, wav_scp: Path, hyp: Path, decode_
     model_class = type(speech2text.st_model).__name__
     if model_class != "ESPnetSTModel":
         raise RuntimeError(f"{zip_path} unpacks to {model_class}, not a stock ESPnetSTModel")
-    wavs, hyps = read_table(wav_scp), read_table(hyp)
+    # Hypotheses may be empty (a model that said nothing): read as score_st reads them.
+    wavs, hyps = read_table(wav_scp), read_kaldi_text(hyp)
     mismatches = 0
     for uttid in list(wavs)[:num_utts]:
         speech, _ = soundfile.read(wavs[uttid], dtype="float32")
