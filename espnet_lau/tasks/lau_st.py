@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 from pathlib import Path
 from typing import List, Optional, Set, Tuple, Union
 
@@ -224,6 +225,9 @@ class LAUSTTask(ChannelsLastConvs, STTask):
         (:func:`espnet_lau.tasks.semantic_weight.resolve_semantic_weight`)."""
         if args is None:
             args = cls.get_parser().parse_args(cmd)
+        # ESPnet configures logging only in main_worker; λ's measurement is logged before.
+        logging.basicConfig(level=args.log_level,
+                            format=f"[{os.uname()[1].split('.')[0]}] %(asctime)s (%(module)s:%(lineno)d) %(levelname)s: %(message)s")
         resolve_semantic_weight(cls, args)
         return super().main(args=args)
 

@@ -501,7 +501,7 @@ if run_stage 11 "ST training (${st_config}${semantic_target_ratio:+, semantic_ta
     run_training ${st_exp} ${python} "${launch[@]}" --config "${st_config}" "${st_train_args[@]}" "${ddp[@]}" \
         --use_matplotlib "${live_plots}" --resume true --output_dir ${st_exp} ${st_args} \
         || die "ST training failed: see ${st_exp}/train.log"
-    grep -m 1 -o "semantic balance (.*" ${st_exp}/train.log | while read -r line; do log "${line}"; done
+    { grep -m 1 -o "semantic balance (.*" ${st_exp}/train.log || true; } | while read -r line; do log "${line}"; done
     need ${st_exp}/${inference_st_model} 11
     draw_training_images ${st_exp}
     log "Export to a stock ESPnet model and Total Parameter Drift of the encoder"
