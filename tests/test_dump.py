@@ -179,3 +179,24 @@ def test_sets_sharing_an_utterance_or_a_recording_are_refused(data_dir, tmp_path
     write_data_dir(test, [copy])
     with pytest.raises(KaldiDataDirError, match=rf"share 1 recording\(s\), e.g. {utts[0].wav} \(spk1-a and spk9-a\)"):
         check_disjoint_sets([data_dir, test])
+
+
+def test_filter_through_main_with_string_paths_names_the_dropped(data_dir, tmp_path, caplog):
+    """``prepare_dump filter`` (stage 4) crashed on the first utterance it dropped: the
+    recipe passes strings, and ``src.name`` was taken of a str."""
+    org = tmp_path / "dump/org/train"
+    prepare_dump(["format", "--src", str(data_dir), "--dst", str(org)])
+    dst = tmp_path / "dump/train"
+    with caplog.at_level("INFO"):
+        prepare_dump(["filter", "--src", str(org), "--dst", str(dst), "--max_duration", "0.5"])
+    assert "train: dropped 2 utterance(s): longer than 0.5 s: spk1-a, spk2-c" in caplog.text
+    assert [u.uttid for u in read_data_dir(dst)] == ["spk1-b"]
+
+
+def test_format_without_langs_makes_the_default_texts(data_dir, tmp_path):
+    """The default ``--langs`` was a list of raw strings (argparse does not pass a list
+    default through ``type=``), and unpacking ``"bam:tc"`` crashed."""
+    dst = tmp_path / "dump/org/train"
+    prepare_dump(["format", "--src", str(data_dir), "--dst", str(dst)])
+    assert read_table(dst / "text.lc.rm.fr")["spk1-a"] == "l'eau c'est la vie"
+    assert read_table(dst / "text.tc.bam")["spk1-a"] == "ji ye ɲɛnamaya ye"

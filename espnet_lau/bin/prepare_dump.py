@@ -10,12 +10,17 @@ check that the sets share no utterance.
 
 import argparse
 import logging
+from typing import NamedTuple
 
 from espnet_lau.cli import add_log_level_option, parse_args, run_main, user_errors
 from espnet_lau.data.datadir_check import check_disjoint_sets
 from espnet_lau.data.dump import CASES, filter_data_dir, format_data_dir
 from espnet_lau.data.kaldi_table import KaldiFileError
 from espnet_lau.text.bambara import MODES, BambaraNormalizer
+
+#: The texts stage 3 makes by default: the Bambara transcript as written, the French
+#: translation lower-cased without punctuation.
+DEFAULT_LANGS = ("bam:tc", "fr:lc.rm")
 
 
 def get_parser() -> argparse.ArgumentParser:
@@ -29,7 +34,8 @@ def get_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--dst", required=True, help="e.g. dump/raw/org/train")
     fmt.add_argument("--sample_rate", type=int, default=16000)
     fmt.add_argument("--nj", type=int, default=1, help="parallel audio conversions")
-    fmt.add_argument("--langs", nargs="*", default=["bam:tc", "fr:lc.rm"], type=lang_case,
+    # argparse passes a string default through type=, not a list one: parse it here
+    fmt.add_argument("--langs", nargs="*", default=[lang_case(v) for v in DEFAULT_LANGS], type=lang_case,
                      help="LANG:CASE pairs: the text.<case>.<lang> files to make (cases "
                      "tc, lc, lc.rm = lower-case without punctuation, apostrophes and "
                      "hyphens kept, as the paper's references)")
@@ -53,11 +59,22 @@ def get_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def lang_case(value: str):
+class LangCase(NamedTuple):
+    """A ``--langs`` item, ``("fr", "lc.rm")``; shown as it is written, ``fr:lc.rm``."""
+
+    lang: str
+    case: str
+
+    def __repr__(self) -> str:
+        return f"{self.lang}:{self.case}"
+
+
+def lang_case(value: str) -> LangCase:
+    """The argparse type of ``--langs``: ``LANG:CASE`` with CASE one of :data:`CASES`."""
     lang, sep, case = value.partition(":")
     if not sep or case not in CASES or not lang:
         raise argparse.ArgumentTypeError(f"{value!r} is not LANG:CASE with CASE in {', '.join(CASES)}")
-    return lang, case
+    return LangCase(lang, case)
 
 
 def main(cmd=None):

@@ -28,6 +28,7 @@ from espnet_lau.data.kaldi_table import KaldiDataDirError, read_kaldi_file, read
 from espnet_lau.data.qa_jsonl import read_jsonl
 from espnet_lau.data.synthesis import sox_to_wav
 from espnet_lau.data.wav_manifest import WavManifest
+from espnet_lau.fileio import PathLike
 from espnet_lau.text.normalization import TextNormalizer
 
 NUM_SAMPLES = "utt2num_samples"
@@ -77,7 +78,7 @@ def derive_case_files(fields: Mapping[str, str], lang: str, case: str,
     return out
 
 
-def read_data_dir(data_dir: Path) -> List[Utterance]:
+def read_data_dir(data_dir: PathLike) -> List[Utterance]:
     """Read a data directory written by :func:`write_data_dir` back into utterances."""
     data_dir = Path(data_dir)
     for name in REQUIRED_FILES:
@@ -171,7 +172,7 @@ def _formatted_wav(uttid: str, wav: str, manifest: WavManifest, sample_rate: int
     return str(out.resolve()), soundfile.info(str(out)).frames
 
 
-def format_data_dir(src: Path, dst: Path, langs: Sequence[Tuple[str, str]] = (),
+def format_data_dir(src: PathLike, dst: PathLike, langs: Sequence[Tuple[str, str]] = (),
                     sample_rate: int = 16000, nj: int = 1,
                     orthography: Optional[Mapping[str, Callable[[str], str]]] = None) -> int:
     """Stage 3: write ``dst`` from ``src`` with formatted audio and ESPnet-named texts.
@@ -241,7 +242,7 @@ def _empty_once_normalised(src: Path, utt: Utterance, name: str) -> KaldiDataDir
     )
 
 
-def filter_data_dir(src: Path, dst: Path, min_duration: float = 0.1,
+def filter_data_dir(src: PathLike, dst: PathLike, min_duration: float = 0.1,
                     max_duration: float = 20.0, max_target_chars: int = 400,
                     sample_rate: int = 16000, target_file: str = "text.lc.rm.fr") -> int:
     """Stage 4: keep utterances with ``min <= duration <= max`` and a usable target.
@@ -251,6 +252,7 @@ def filter_data_dir(src: Path, dst: Path, min_duration: float = 0.1,
     Returns:
         the number of utterances kept.
     """
+    src, dst = Path(src), Path(dst)
     utterances = read_data_dir(src)
     dropped: Dict[str, List[str]] = {}
     kept = []
