@@ -15,6 +15,7 @@ import yaml
 from espnet2.utils.types import str2bool
 
 from espnet_lau.errors import UserError
+from espnet_lau.numbers import positive_int
 
 T = TypeVar("T")
 #: What an entry point reports as one line: errors in what the user gave, the OS errors a
@@ -51,8 +52,8 @@ def add_clip_options(parser: argparse.ArgumentParser) -> None:
         help="regex with a (?P<recording>...) group, matched on the clip's file name; a clip "
         "that does not match is a recording of its own (default: %(default)s)",
     )
-    parser.add_argument("--sample_rate", type=int, default=16000, help="output rate in Hz (default: %(default)s)")
-    parser.add_argument("--nj", type=int, default=1, help="parallel decoding threads (default: %(default)s)")
+    parser.add_argument("--sample_rate", type=positive_int, default=16000, help="output rate in Hz (default: %(default)s)")
+    parser.add_argument("--nj", type=positive_int, default=1, help="parallel decoding threads (default: %(default)s)")
 
 
 def log_command(prog: str, cmd: Optional[List[str]]) -> None:

@@ -1,12 +1,14 @@
 """Recipe stages 2-5 as units: speed perturbation, formatting, filtering, BPE, trivial system."""
 
+import re
+
 import numpy as np
 import pytest
 import soundfile
 
 from espnet_lau.bin.most_frequent_baseline import most_frequent_hypotheses
 from espnet_lau.bin.prepare_dump import main as prepare_dump
-from espnet_lau.bin.train_bpe import train_bpe
+from espnet_lau.bin.train_bpe import main as train_bpe_main, train_bpe
 from espnet_lau.data.dump import derive_case_files, filter_data_dir, format_data_dir, read_data_dir
 from espnet_lau.data.datadir_check import check_disjoint_sets
 from espnet_lau.data.kaldi_dir import Utterance, write_data_dir
@@ -200,3 +202,21 @@ def test_format_without_langs_makes_the_default_texts(data_dir, tmp_path):
     prepare_dump(["format", "--src", str(data_dir), "--dst", str(dst)])
     assert read_table(dst / "text.lc.rm.fr")["spk1-a"] == "l'eau c'est la vie"
     assert read_table(dst / "text.tc.bam")["spk1-a"] == "ji ye ɲɛnamaya ye"
+
+
+def test_a_bpe_size_the_text_cannot_hold_or_fill_is_one_line(tmp_path, capsys, caplog):
+    """sentencepiece's C++ assertion (a traceback from the shell) becomes one line with the
+    size that works; a size the text cannot fill gives fewer pieces and says so."""
+    text = tmp_path / "text"
+    text.write_text("".join(f"u{i:03d} le riz coûte {i} francs au marché\n" for i in range(50)))
+    with pytest.raises(SystemExit) as exc:
+        train_bpe_main(["--text", str(text), "--model_prefix", str(tmp_path / "small/bpe"), "--vocab_size", "10"])
+    assert exc.value.code == 1
+    assert capsys.readouterr().err == (
+        f"train_bpe: error: {text}: sentencepiece cannot train 10 pieces: a vocabulary must hold every "
+        "character of the text, which needs at least 31 (its characters plus <unk>, <s>, </s>): raise the "
+        "BPE size (--src_nbpe / --tgt_nbpe)\n")
+    with caplog.at_level("WARNING"):
+        train_bpe_main(["--text", str(text), "--model_prefix", str(tmp_path / "big/bpe"), "--vocab_size", "5000",
+                        "--model_type", "bpe"])
+    assert re.search(rf"{text}: the text gives 1\d\d pieces, not the 5000 asked", caplog.text)

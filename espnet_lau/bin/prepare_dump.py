@@ -16,6 +16,7 @@ from espnet_lau.cli import add_log_level_option, parse_args, run_main, user_erro
 from espnet_lau.data.datadir_check import check_disjoint_sets
 from espnet_lau.data.dump import CASES, filter_data_dir, format_data_dir
 from espnet_lau.data.kaldi_table import KaldiFileError
+from espnet_lau.numbers import finite_float, positive_float, positive_int
 from espnet_lau.text.bambara import MODES, BambaraNormalizer
 
 #: The texts stage 3 makes by default: the Bambara transcript as written, the French
@@ -32,8 +33,8 @@ def get_parser() -> argparse.ArgumentParser:
                          formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     fmt.add_argument("--src", required=True, help="Kaldi data dir, e.g. data/train")
     fmt.add_argument("--dst", required=True, help="e.g. dump/raw/org/train")
-    fmt.add_argument("--sample_rate", type=int, default=16000)
-    fmt.add_argument("--nj", type=int, default=1, help="parallel audio conversions")
+    fmt.add_argument("--sample_rate", type=positive_int, default=16000)
+    fmt.add_argument("--nj", type=positive_int, default=1, help="parallel audio conversions")
     # argparse passes a string default through type=, not a list one: parse it here
     fmt.add_argument("--langs", nargs="*", default=[lang_case(v) for v in DEFAULT_LANGS], type=lang_case,
                      help="LANG:CASE pairs: the text.<case>.<lang> files to make (cases "
@@ -47,11 +48,11 @@ def get_parser() -> argparse.ArgumentParser:
                          formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     flt.add_argument("--src", required=True, help="formatted dir, e.g. dump/raw/org/train")
     flt.add_argument("--dst", required=True, help="e.g. dump/raw/train")
-    flt.add_argument("--min_duration", type=float, default=0.1, help="seconds")
-    flt.add_argument("--max_duration", type=float, default=20.0,
-                     help="seconds (Jeli-ASR has clips over 30 s)")
-    flt.add_argument("--max_target_chars", type=int, default=400)
-    flt.add_argument("--sample_rate", type=int, default=16000)
+    flt.add_argument("--min_duration", type=finite_float(min=0), default=0.1, help="seconds")
+    flt.add_argument("--max_duration", type=positive_float, default=20.0,
+                     help="seconds, above --min_duration (Jeli-ASR has clips over 30 s)")
+    flt.add_argument("--max_target_chars", type=positive_int, default=400)
+    flt.add_argument("--sample_rate", type=positive_int, default=16000)
     flt.add_argument("--target_file", default="text.lc.rm.fr",
                      help="the training target whose length is checked")
     dis = sub.add_parser("disjoint", help="refuse sets that share an utterance id or a recording")
@@ -80,6 +81,9 @@ def lang_case(value: str) -> LangCase:
 def main(cmd=None):
     parser = get_parser()
     args = parse_args(parser, cmd)
+    if args.command == "filter" and args.min_duration >= args.max_duration:
+        parser.error(f"--min_duration {args.min_duration:g} must be below --max_duration "
+                     f"{args.max_duration:g}: every utterance would be dropped")
     with user_errors(f"prepare_dump {args.command}", KaldiFileError):  # a user's data, not a bug
         if args.command == "disjoint":
             check_disjoint_sets(args.dirs)

@@ -26,6 +26,7 @@ from espnet_lau.data.jeli_asr import (
     JELI_SUBSETS,
     prepare_jeli_asr,
 )
+from espnet_lau.numbers import bounded_int
 
 
 def get_parser() -> argparse.ArgumentParser:
@@ -42,7 +43,7 @@ def get_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--output_dir", default="data", help="data root (default: %(default)s)")
     parser.add_argument(
-        "--dev_permille", type=int, default=DEFAULT_DEV_PERMILLE,
+        "--dev_permille", type=bounded_int(0, 1000), default=DEFAULT_DEV_PERMILLE,
         help="per mille of the training recordings moved to dev by the sha1(recording) rule (default: %(default)s)",
     )
     add_clip_options(parser)
