@@ -220,3 +220,15 @@ def test_a_bpe_size_the_text_cannot_hold_or_fill_is_one_line(tmp_path, capsys, c
         train_bpe_main(["--text", str(text), "--model_prefix", str(tmp_path / "big/bpe"), "--vocab_size", "5000",
                         "--model_type", "bpe"])
     assert re.search(rf"{text}: the text gives 1\d\d pieces, not the 5000 asked", caplog.text)
+
+
+def test_filter_warns_naming_the_longest_utterances_it_drops(data_dir, tmp_path, caplog):
+    """A test set losing its long clips measures something else: the longest are named."""
+    org = tmp_path / "dump/org/test"
+    prepare_dump(["format", "--src", str(data_dir), "--dst", str(org)])
+    with caplog.at_level("WARNING"):
+        prepare_dump(["filter", "--src", str(org), "--dst", str(tmp_path / "dump/test"), "--min_duration", "0",
+                      "--max_duration", "0.6"])
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == ["test: 2 utterance(s) longer than 0.6 s are dropped: spk2-c (3.0 s), spk1-a (1.0 s); "
+                        "raise --max_wav_duration (prepare_dump --max_duration) to keep them"]

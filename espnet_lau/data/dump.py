@@ -242,6 +242,16 @@ def _empty_once_normalised(src: Path, utt: Utterance, name: str) -> KaldiDataDir
     )
 
 
+def _warn_too_long(set_name: str, too_long: List[Tuple[float, str]], max_duration: float,
+                   shown: int = 5) -> None:
+    """Name the longest utterances dropped for their length: a dropped test utterance
+    changes what the set measures, and long clips are often whole recordings."""
+    longest = sorted(too_long, key=lambda item: (-item[0], item[1]))
+    named = [f"{uttid} ({duration:.1f} s)" for duration, uttid in longest]
+    logging.warning(f"{set_name}: {len(too_long)} utterance(s) longer than {max_duration:g} s are dropped: "
+                    f"{_some(named, shown)}; raise --max_wav_duration (prepare_dump --max_duration) to keep them")
+
+
 def filter_data_dir(src: PathLike, dst: PathLike, min_duration: float = 0.1,
                     max_duration: float = 20.0, max_target_chars: int = 400,
                     sample_rate: int = 16000, target_file: str = "text.lc.rm.fr") -> int:
@@ -255,6 +265,7 @@ def filter_data_dir(src: PathLike, dst: PathLike, min_duration: float = 0.1,
     src, dst = Path(src), Path(dst)
     utterances = read_data_dir(src)
     dropped: Dict[str, List[str]] = {}
+    too_long: List[Tuple[float, str]] = []
     kept = []
     for utt in utterances:
         if NUM_SAMPLES not in utt.fields:
@@ -265,6 +276,7 @@ def filter_data_dir(src: PathLike, dst: PathLike, min_duration: float = 0.1,
             reason = f"shorter than {min_duration} s"
         elif duration > max_duration:
             reason = f"longer than {max_duration} s"
+            too_long.append((duration, utt.uttid))
         elif target is not None and not target.strip():
             reason = "empty target"
         elif target is not None and len(target) > max_target_chars:
@@ -276,6 +288,8 @@ def filter_data_dir(src: PathLike, dst: PathLike, min_duration: float = 0.1,
     reasons = {reason: len(ids) for reason, ids in sorted(dropped.items())}
     for reason, ids in sorted(dropped.items()):
         logging.info(f"{src.name}: dropped {len(ids)} utterance(s): {reason}: {_some(ids)}")
+    if too_long:
+        _warn_too_long(src.name, too_long, max_duration)
     if not kept:
         raise KaldiDataDirError(f"{src}: every utterance was filtered out ({reasons})")
     write_data_dir(dst, kept, corpus_info={
