@@ -21,7 +21,6 @@ evaluation, drift), ``semantic_balance.json`` (r and λ at the start of training
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 from pathlib import Path
 from typing import List, Optional, Sequence
@@ -31,14 +30,14 @@ from espnet_lau.evaluation.grid_stats import holm, paired_difference
 from espnet_lau.evaluation.plots import lines_plot
 from espnet_lau.evaluation.results import METRICS, MISSING, figures_markdown, load_run
 from espnet_lau.evaluation.stats import format_mean_std, mean_std
-from espnet_lau.fileio import write_text_atomic
+from espnet_lau.fileio import read_json_file, write_text_atomic
 
 TESTED = ("bleu", "chrf", "slot_recall", "ami_independent")
 TITLES = {key: title for key, title, _ in METRICS}
 
 
 def _json(path: Path) -> Optional[dict]:
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    return read_json_file(path, "delete it and re-run the stage that wrote it") if path.is_file() else None
 
 
 def collect(grid: Path, levels, systems, seeds, inference_tag: str, extra_seeds=(), extra_seeded=()):
