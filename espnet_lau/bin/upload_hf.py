@@ -25,7 +25,8 @@ from espnet2.utils.types import str2bool
 
 from espnet_lau.cli import add_log_level_option, parse_args, run_main, user_errors
 from espnet_lau.fileio import write_text_atomic
-from espnet_lau.hub import hub_is_reachable
+from espnet_lau.hub import hub_endpoint, hub_is_reachable
+from espnet_lau.redaction import redact_url
 
 CARD = """---
 library_name: espnet
@@ -141,7 +142,7 @@ def main(cmd=None):
     api = HfApi()
     api.create_repo(args.repo, exist_ok=True)
     api.upload_folder(folder_path=str(folder), repo_id=args.repo)
-    logging.info(f"Uploaded {folder} to https://huggingface.co/{args.repo}")
+    logging.info(f"Uploaded {folder} to {redact_url(hub_endpoint())}/{args.repo}")
     return folder
 
 
