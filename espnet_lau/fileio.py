@@ -18,9 +18,11 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator, Union
+from typing import BinaryIO, Callable, Iterable, Iterator, Optional, Union
 
 import filelock
 import numpy as np
@@ -31,15 +33,17 @@ PathLike = Union[str, os.PathLike]
 
 
 @contextlib.contextmanager
-def atomic_output_path(path: PathLike, suffix: str = ".tmp") -> Iterator[Path]:
+def atomic_output_path(path: PathLike, suffix: str = ".tmp", tmp_dir: Optional[PathLike] = None) -> Iterator[Path]:
     """A temporary path beside ``path``, for tools that write a file by name (e.g. sox).
 
     When the ``with`` block succeeds the temporary file replaces ``path``; when it fails
     the temporary file is removed. ``suffix`` lets a tool infer the format (``.wav``).
+    ``tmp_dir`` (on the file system of ``path``, e.g. a :func:`scratch_dir` beside it)
+    holds the temporary file instead of ``path``'s folder.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=tmp_dir or path.parent)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -212,6 +216,48 @@ def staged_dir(path: PathLike) -> Iterator[Path]:
         raise
     finally:
         shutil.rmtree(new, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def terminate_as_exit() -> Iterator[None]:
+    """While the block runs, SIGTERM (``kill``, a job scheduler) raises ``SystemExit(143)``
+    in the main thread instead of ending the process at once, so that ``finally``
+    clauses (removing temporary files) run as on Ctrl-C.
+
+    Does nothing outside the main thread, or where SIGTERM already has a handler.
+    """
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+
+    def exit_on_sigterm(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, exit_on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def scratch_dir(parent: PathLike, prefix: str = ".scratch-") -> Iterator[Path]:
+    """A new hidden folder in ``parent`` for temporary files, removed when the block ends,
+    however it ends: an error, Ctrl-C, or SIGTERM (:func:`terminate_as_exit`). Only
+    SIGKILL or a power cut leaves it (``<parent>/<prefix><random>``, safe to delete).
+
+    Being in ``parent``, it is on the same file system: its files can be renamed into
+    ``parent`` (:func:`atomic_output_path` with ``tmp_dir``).
+    """
+    parent = Path(parent)
+    parent.mkdir(parents=True, exist_ok=True)
+    with terminate_as_exit():
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 class FolderBusyError(UserError):

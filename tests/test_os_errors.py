@@ -134,3 +134,27 @@ def test_a_corrupt_result_json_names_the_file(tmp_path):
     with pytest.raises(CorruptFileError, match=rf"^{path} is not valid JSON \(Expecting .* at line 1, column \d+\): "
                                                r"it is truncated or corrupt .*; delete it and re-run"):
         read_json(path)
+
+
+def test_a_synthesis_killed_by_sigterm_leaves_no_temporary_file(tmp_path):
+    """espeak-ng | sox write into a hidden scratch folder of the wav folder; SIGTERM (a
+    job scheduler's kill) used to end the process there and then, leaving ``.<utt>.wav.*``
+    files in data/wav/ for good. Now the scratch folder goes, and what was done is kept."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "data"
+    proc = subprocess.Popen([sys.executable, "-m", "espnet_lau.bin.prepare_mini_corpus", "--size", "tiny",
+                             "--output_dir", str(out), "--progress", "false"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while not any(out.glob("wav/**/.*.wav")):  # a wav being written
+        assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=120) == 128 + signal.SIGTERM
+    hidden = sorted(p.relative_to(out) for p in out.rglob(".*") if p.name != ".manifest.json")
+    assert hidden == [], hidden
+    assert any(out.glob("wav/*/.manifest.json"))  # the wavs made so far are recorded: a re-run skips them

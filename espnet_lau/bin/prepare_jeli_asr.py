@@ -19,7 +19,14 @@ from __future__ import annotations
 import argparse
 from typing import List, Optional
 
-from espnet_lau.cli import add_clip_options, add_log_level_option, add_progress_option, parse_args, run_main
+from espnet_lau.cli import (
+    add_clip_options,
+    add_log_level_option,
+    add_progress_option,
+    parse_args,
+    run_main,
+    user_errors,
+)
 from espnet_lau.data.jeli_asr import (
     DEFAULT_DEV_PERMILLE,
     DEFAULT_HUB_NAME,
@@ -54,16 +61,17 @@ def get_parser() -> argparse.ArgumentParser:
 
 def main(cmd: Optional[List[str]] = None) -> None:
     args = parse_args(get_parser(), cmd, log_as="prepare_jeli_asr")
-    summaries = prepare_jeli_asr(
-        args.source,
-        args.output_dir,
-        subset=args.subset,
-        dev_permille=args.dev_permille,
-        nj=args.nj,
-        sample_rate=args.sample_rate,
-        progress=args.progress,
-        recording_regex=args.recording_regex,
-    )
+    with user_errors("prepare_jeli_asr"):
+        summaries = prepare_jeli_asr(
+            args.source,
+            args.output_dir,
+            subset=args.subset,
+            dev_permille=args.dev_permille,
+            nj=args.nj,
+            sample_rate=args.sample_rate,
+            progress=args.progress,
+            recording_regex=args.recording_regex,
+        )
     for name, summary in summaries.items():
         print(f"{args.output_dir}/{name}: {len(summary.uttids)} utterances")
 
