@@ -469,7 +469,7 @@ def test_the_secrets_of_the_llm_url_are_in_no_log_and_no_saved_file(server, tmp_
                 "--hyp", str(tmp_path / "hyp"), "--ref", str(tmp_path / "hyp"), "--qa", str(tmp_path / "qa.jsonl"),
                 "--llm_url", f"http://user:sekret@127.0.0.1:{port}/v1?key=abc", "--llm_model", "m",
                 "--llm_timeout", "2", "--llm_retry_wait", "0", "--teacher", "none", "--measures", "qa",
-                "--llm_cache", str(tmp_path / "cache"), "--outdir", str(tmp_path / name), "--log_level", "DEBUG"])
+                "--llm_cache", str(tmp_path / name / "cache"), "--outdir", str(tmp_path / name), "--log_level", "DEBUG"])
     # the URL is used as given: its query and its credentials
     assert {(r["path"], r["authorization"]) for r in server.requests} == {
         ("/v1/chat/completions?key=abc", "Basic " + base64.b64encode(b"user:sekret").decode())}
@@ -479,7 +479,7 @@ def test_the_secrets_of_the_llm_url_are_in_no_log_and_no_saved_file(server, tmp_
     dead = json.loads((tmp_path / "dead/semantic_eval.json").read_text(encoding="utf-8"))
     assert dead["qa"]["status"] == "failed"
     assert "Max retries exceeded" in caplog.text  # requests' error, which quotes the URL's path
-    assert any((tmp_path / "cache").rglob("*.json"))
+    assert any((tmp_path / "live/cache").rglob("*.json"))
     written = caplog.text + "".join(p.read_text(encoding="utf-8") for p in tmp_path.rglob("*.json*"))
     assert "sekret" not in written and "key=abc" not in written
 
