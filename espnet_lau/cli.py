@@ -4,23 +4,40 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import logging
+import os
 import shlex
 import sys
 import traceback
 from pathlib import Path
-from typing import Callable, Iterator, List, Optional, Type, TypeVar
+from typing import Callable, Iterator, List, Optional, Tuple, Type, TypeVar
 
 import yaml
 from espnet2.utils.types import str2bool
 
 from espnet_lau.errors import UserError
+from espnet_lau.numbers import positive_int
 
 T = TypeVar("T")
 #: What an entry point reports as one line: errors in what the user gave, the OS errors a
-#: wrong path gives, and a config that is not YAML.
+#: wrong path gives, and a config that is not YAML (besides the disk errors of
+#: :func:`disk_error_message`).
 USER_ERRORS = (UserError, FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError,
                yaml.YAMLError)
+#: What the OS says of a full disk, a read-only mount, a name over the file system's limit:
+#: the reason and the fix.
+DISK_ERRORS = {
+    errno.ENOSPC: ("no space left on device", "free space and re-run"),
+    errno.EDQUOT: ("disk quota exceeded", "free space and re-run"),
+    errno.EROFS: ("read-only file system", "write the outputs to a writable folder (or remount it "
+                  "read-write) and re-run"),
+}
+#: Most file systems (ext4, xfs, btrfs, tmpfs) take names of at most this many bytes.
+NAME_MAX = 255
+#: torch.save's errors when its file cannot be written (on a full disk: ``[enforce fail at
+#: inline_container.cc:672] . unexpected pos 704 vs 598``).
+TORCH_WRITE_FAILURES = ("unexpected pos", "PytorchStreamWriter failed")
 
 LOG_FORMAT = "%(asctime)s (%(module)s:%(lineno)d) %(levelname)s: %(message)s"
 LOG_LEVELS = ("ERROR", "WARNING", "INFO", "DEBUG")
@@ -51,8 +68,8 @@ def add_clip_options(parser: argparse.ArgumentParser) -> None:
         help="regex with a (?P<recording>...) group, matched on the clip's file name; a clip "
         "that does not match is a recording of its own (default: %(default)s)",
     )
-    parser.add_argument("--sample_rate", type=int, default=16000, help="output rate in Hz (default: %(default)s)")
-    parser.add_argument("--nj", type=int, default=1, help="parallel decoding threads (default: %(default)s)")
+    parser.add_argument("--sample_rate", type=positive_int, default=16000, help="output rate in Hz (default: %(default)s)")
+    parser.add_argument("--nj", type=positive_int, default=1, help="parallel decoding threads (default: %(default)s)")
 
 
 def log_command(prog: str, cmd: Optional[List[str]]) -> None:
@@ -76,9 +93,42 @@ def parse_args(
     return args
 
 
-def user_error_message(exc: BaseException) -> str:
-    """The message of a user error; an OS error as ``<file>: <reason>``, a YAML error (file,
-    line and column on lines of their own) on one line."""
+def disk_error_message(exc: BaseException) -> Optional[str]:
+    """One line for a write that the disk refused, naming the file and the fix, or None.
+
+    A full disk (``ENOSPC``, ``EDQUOT``, torch.save's ``unexpected pos``), a read-only
+    mount (``EROFS``), a name too long (``ENAMETOOLONG``). A write through
+    :mod:`espnet_lau.fileio` left its destination as it was, and the message says so.
+    """
+    destination = getattr(exc, "atomic_destination", None)
+    untouched = "; nothing was half-written" if destination else ""
+    if isinstance(exc, RuntimeError) and any(m in str(exc) for m in TORCH_WRITE_FAILURES):
+        where = f"{destination}: " if destination else ""
+        return (f"{where}PyTorch could not write its file ({' '.join(str(exc).split())}): the disk is "
+                f"probably full: free space and re-run{untouched}")
+    if not isinstance(exc, OSError):
+        return None
+    name = os.fsdecode(exc.filename) if exc.filename is not None else None
+    where = f"{name}: " if name else ""
+    if exc.errno == errno.ENAMETOOLONG and name:
+        longest = max(len(os.fsencode(part)) for part in name.split(os.sep))
+        return (f"{name}: name too long ({longest} bytes in one part; most file systems take at most "
+                f"{NAME_MAX}): give a shorter name (or utterance id)")
+    if exc.errno in DISK_ERRORS:
+        reason, fix = DISK_ERRORS[exc.errno]
+        return f"{where}{reason}: {fix}{untouched}"
+    return None
+
+
+def user_error_message(exc: BaseException, also: Tuple[Type[BaseException], ...] = ()) -> Optional[str]:
+    """The message of a user error (:data:`USER_ERRORS`, the disk's refusals, ``also``), or
+    None for a bug: an OS error as ``<file>: <reason>`` (:func:`disk_error_message` for the
+    disk's), a YAML error (file, line and column on lines of their own) on one line."""
+    disk = disk_error_message(exc)
+    if disk is not None:
+        return disk
+    if not isinstance(exc, USER_ERRORS + tuple(also)):
+        return None
     if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
         return f"{exc.filename}: {exc.strerror}"
     if isinstance(exc, yaml.YAMLError):
@@ -99,8 +149,9 @@ def _module_name(main: Callable) -> str:
 def user_errors(prog: str, *also: Type[BaseException]) -> Iterator[None]:
     """Report a user error raised in the block in one line and exit 1.
 
-    Catches :data:`USER_ERRORS` plus ``also`` (the exceptions an entry point's own
-    functions raise for bad input, e.g. ``ValueError``); prints
+    Catches :data:`USER_ERRORS`, the disk's refusals (:func:`disk_error_message`), plus
+    ``also`` (the exceptions an entry point's own functions raise for bad input, e.g.
+    ``ValueError``); prints
     ``<prog>: error: <message>`` on stderr, after the traceback when logging is at DEBUG.
     Anything else, a bug, propagates with its traceback. ``main(cmd)`` itself exits, so
     a caller or test that runs ``main`` in-process sees ``SystemExit(1)``::
@@ -110,10 +161,13 @@ def user_errors(prog: str, *also: Type[BaseException]) -> Iterator[None]:
     """
     try:
         yield
-    except USER_ERRORS + also as exc:
+    except Exception as exc:
+        message = user_error_message(exc, also)
+        if message is None:
+            raise  # a bug: its traceback
         if logging.getLogger().isEnabledFor(logging.DEBUG):
             traceback.print_exc()
-        print(f"{prog}: error: {user_error_message(exc)}", file=sys.stderr)
+        print(f"{prog}: error: {message}", file=sys.stderr)
         sys.exit(1)
 
 

@@ -18,9 +18,11 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator, Union
+from typing import BinaryIO, Callable, Iterable, Iterator, Optional, Union
 
 import filelock
 import numpy as np
@@ -31,15 +33,17 @@ PathLike = Union[str, os.PathLike]
 
 
 @contextlib.contextmanager
-def atomic_output_path(path: PathLike, suffix: str = ".tmp") -> Iterator[Path]:
+def atomic_output_path(path: PathLike, suffix: str = ".tmp", tmp_dir: Optional[PathLike] = None) -> Iterator[Path]:
     """A temporary path beside ``path``, for tools that write a file by name (e.g. sox).
 
     When the ``with`` block succeeds the temporary file replaces ``path``; when it fails
     the temporary file is removed. ``suffix`` lets a tool infer the format (``.wav``).
+    ``tmp_dir`` (on the file system of ``path``, e.g. a :func:`scratch_dir` beside it)
+    holds the temporary file instead of ``path``'s folder.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=tmp_dir or path.parent)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -47,9 +51,23 @@ def atomic_output_path(path: PathLike, suffix: str = ".tmp") -> Iterator[Path]:
         # other tool's (0644 under the usual 022), also inside the zips made from it.
         os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
+    except (OSError, RuntimeError) as exc:  # a full disk; RuntimeError: torch.save's writer
+        _name_the_destination(exc, path, tmp)
+        raise
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+
+
+def _name_the_destination(exc: BaseException, path: Path, tmp: str) -> None:
+    """Make a failed write name the file (or folder) it was for: ``f.write`` on a full disk
+    raises ``OSError(ENOSPC)`` without a file name (and an error on the temporary file
+    names that). ``exc.atomic_destination`` tells :mod:`espnet_lau.cli` that ``path`` was
+    left as it was: nothing was half-written. The innermost write names it first."""
+    if isinstance(exc, OSError) and exc.filename in (None, tmp):
+        exc.filename = str(path)
+    if getattr(exc, "atomic_destination", None) is None:
+        exc.atomic_destination = str(path)
 
 
 def current_umask() -> int:
@@ -98,6 +116,32 @@ def write_json_atomic(path: PathLike, obj, sort_keys: bool = True) -> bool:
 def format_json(obj, sort_keys: bool = True) -> str:
     """The text :func:`write_json_atomic` writes."""
     return json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=sort_keys) + "\n"
+
+
+class CorruptFileError(UserError):
+    """A JSON file one of our tools wrote (a state, a manifest, a result) that does not read back."""
+
+
+def read_json_file(path: PathLike, fix: str = "delete it and re-run the step that wrote it"):
+    """The JSON value in ``path``; a truncated or garbled file is one line that names it.
+
+    ``fix`` says what to do, e.g. ``delete it and re-run stage 12``.
+
+    Raises:
+        CorruptFileError: ``<path> is not valid JSON (Expecting value at line 1, column 1):
+            it is truncated or corrupt (an interrupted write or copy?); <fix>``.
+        FileNotFoundError: ``path`` does not exist.
+    """
+    path = Path(path)
+    data = path.read_bytes()
+    try:
+        return json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        reason = f"not UTF-8 at byte {exc.start}"
+    except json.JSONDecodeError as exc:
+        reason = f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+    raise CorruptFileError(f"{path} is not valid JSON ({reason}): it is truncated or corrupt "
+                           f"(an interrupted write or copy?); {fix}")
 
 
 def save_npy_atomic(path: PathLike, array: np.ndarray) -> None:
@@ -163,8 +207,57 @@ def staged_dir(path: PathLike) -> Iterator[Path]:
     new.mkdir(parents=True)
     try:
         yield new
+    except (OSError, RuntimeError) as exc:  # a full disk: name what the user asked for
+        _name_the_destination(exc, path, str(new))
+        for attr in ("filename", "atomic_destination"):
+            name = getattr(exc, attr, None)
+            if isinstance(name, str) and name.startswith(str(new) + os.sep):
+                setattr(exc, attr, str(path / os.path.relpath(name, new)))
+        raise
     finally:
         shutil.rmtree(new, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def terminate_as_exit() -> Iterator[None]:
+    """While the block runs, SIGTERM (``kill``, a job scheduler) raises ``SystemExit(143)``
+    in the main thread instead of ending the process at once, so that ``finally``
+    clauses (removing temporary files) run as on Ctrl-C.
+
+    Does nothing outside the main thread, or where SIGTERM already has a handler.
+    """
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+
+    def exit_on_sigterm(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, exit_on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def scratch_dir(parent: PathLike, prefix: str = ".scratch-") -> Iterator[Path]:
+    """A new hidden folder in ``parent`` for temporary files, removed when the block ends,
+    however it ends: an error, Ctrl-C, or SIGTERM (:func:`terminate_as_exit`). Only
+    SIGKILL or a power cut leaves it (``<parent>/<prefix><random>``, safe to delete).
+
+    Being in ``parent``, it is on the same file system: its files can be renamed into
+    ``parent`` (:func:`atomic_output_path` with ``tmp_dir``).
+    """
+    parent = Path(parent)
+    parent.mkdir(parents=True, exist_ok=True)
+    with terminate_as_exit():
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 class FolderBusyError(UserError):

@@ -1,12 +1,14 @@
 """Recipe stages 2-5 as units: speed perturbation, formatting, filtering, BPE, trivial system."""
 
+import re
+
 import numpy as np
 import pytest
 import soundfile
 
 from espnet_lau.bin.most_frequent_baseline import most_frequent_hypotheses
 from espnet_lau.bin.prepare_dump import main as prepare_dump
-from espnet_lau.bin.train_bpe import train_bpe
+from espnet_lau.bin.train_bpe import main as train_bpe_main, train_bpe
 from espnet_lau.data.dump import derive_case_files, filter_data_dir, format_data_dir, read_data_dir
 from espnet_lau.data.datadir_check import check_disjoint_sets
 from espnet_lau.data.kaldi_dir import Utterance, write_data_dir
@@ -179,3 +181,54 @@ def test_sets_sharing_an_utterance_or_a_recording_are_refused(data_dir, tmp_path
     write_data_dir(test, [copy])
     with pytest.raises(KaldiDataDirError, match=rf"share 1 recording\(s\), e.g. {utts[0].wav} \(spk1-a and spk9-a\)"):
         check_disjoint_sets([data_dir, test])
+
+
+def test_filter_through_main_with_string_paths_names_the_dropped(data_dir, tmp_path, caplog):
+    """``prepare_dump filter`` (stage 4) crashed on the first utterance it dropped: the
+    recipe passes strings, and ``src.name`` was taken of a str."""
+    org = tmp_path / "dump/org/train"
+    prepare_dump(["format", "--src", str(data_dir), "--dst", str(org)])
+    dst = tmp_path / "dump/train"
+    with caplog.at_level("INFO"):
+        prepare_dump(["filter", "--src", str(org), "--dst", str(dst), "--max_duration", "0.5"])
+    assert "train: dropped 2 utterance(s): longer than 0.5 s: spk1-a, spk2-c" in caplog.text
+    assert [u.uttid for u in read_data_dir(dst)] == ["spk1-b"]
+
+
+def test_format_without_langs_makes_the_default_texts(data_dir, tmp_path):
+    """The default ``--langs`` was a list of raw strings (argparse does not pass a list
+    default through ``type=``), and unpacking ``"bam:tc"`` crashed."""
+    dst = tmp_path / "dump/org/train"
+    prepare_dump(["format", "--src", str(data_dir), "--dst", str(dst)])
+    assert read_table(dst / "text.lc.rm.fr")["spk1-a"] == "l'eau c'est la vie"
+    assert read_table(dst / "text.tc.bam")["spk1-a"] == "ji ye ɲɛnamaya ye"
+
+
+def test_a_bpe_size_the_text_cannot_hold_or_fill_is_one_line(tmp_path, capsys, caplog):
+    """sentencepiece's C++ assertion (a traceback from the shell) becomes one line with the
+    size that works; a size the text cannot fill gives fewer pieces and says so."""
+    text = tmp_path / "text"
+    text.write_text("".join(f"u{i:03d} le riz coûte {i} francs au marché\n" for i in range(50)))
+    with pytest.raises(SystemExit) as exc:
+        train_bpe_main(["--text", str(text), "--model_prefix", str(tmp_path / "small/bpe"), "--vocab_size", "10"])
+    assert exc.value.code == 1
+    assert capsys.readouterr().err == (
+        f"train_bpe: error: {text}: sentencepiece cannot train 10 pieces: a vocabulary must hold every "
+        "character of the text, which needs at least 31 (its characters plus <unk>, <s>, </s>): raise the "
+        "BPE size (--src_nbpe / --tgt_nbpe)\n")
+    with caplog.at_level("WARNING"):
+        train_bpe_main(["--text", str(text), "--model_prefix", str(tmp_path / "big/bpe"), "--vocab_size", "5000",
+                        "--model_type", "bpe"])
+    assert re.search(rf"{text}: the text gives 1\d\d pieces, not the 5000 asked", caplog.text)
+
+
+def test_filter_warns_naming_the_longest_utterances_it_drops(data_dir, tmp_path, caplog):
+    """A test set losing its long clips measures something else: the longest are named."""
+    org = tmp_path / "dump/org/test"
+    prepare_dump(["format", "--src", str(data_dir), "--dst", str(org)])
+    with caplog.at_level("WARNING"):
+        prepare_dump(["filter", "--src", str(org), "--dst", str(tmp_path / "dump/test"), "--min_duration", "0",
+                      "--max_duration", "0.6"])
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == ["test: 2 utterance(s) longer than 0.6 s are dropped: spk2-c (3.0 s), spk1-a (1.0 s); "
+                        "raise --max_wav_duration (prepare_dump --max_duration) to keep them"]

@@ -56,3 +56,18 @@ def test_a_table_with_a_hostile_id_names_file_line_and_id(tmp_path):
     (tmp_path / "text").write_text("ok-1 a\n../x b\n")
     with pytest.raises(KaldiDataDirError, match=r"text:2: invalid id '\.\./x'"):
         read_table(tmp_path / "text")
+
+
+def test_an_id_too_long_to_name_a_file_is_one_line_naming_the_line(tmp_path, capsys):
+    """A 300-byte id would fail deep in sox or open() (ENAMETOOLONG) once it names a wav."""
+    from espnet_lau.bin import prepare_dump
+
+    uttid = "spk01-" + "é" * 147  # 300 bytes in UTF-8
+    d = hostile_dir(tmp_path, uttid)
+    with pytest.raises(SystemExit) as exc:
+        prepare_dump.main(["format", "--src", str(d), "--dst", str(tmp_path / "dump/org/train")])
+    assert exc.value.code == 1
+    assert capsys.readouterr().err == (
+        f"prepare_dump format: error: {d}/wav.scp:1: invalid id {uttid[:24]!r}... (300 bytes): ids name files, whose "
+        "names take at most 255 bytes with their prefixes and suffixes; shorten it to 200 bytes at most\n")
+    assert id_problem("u" * 200) is None and "201 bytes" in id_problem("u" * 201)

@@ -149,6 +149,29 @@ def test_nemo_missing_audio_and_bad_lines_name_the_manifest_line(sources, tmp_pa
     assert not (tmp_path / "data").exists()
 
 
+@pytest.mark.parametrize("escape", ["../../outside.wav", "{tmp}/outside.wav", "audios/../../../outside.wav"])
+def test_a_nemo_audio_path_that_leaves_the_corpus_is_refused_naming_the_line(sources, tmp_path, capsys, escape):
+    """A manifest names the audio of its own corpus: an absolute path or ``..`` out of it is
+    refused (the file exists: it would otherwise be read and copied into data/)."""
+    root = tmp_path / "nemo"
+    shutil.copytree(sources["nemo"], root)
+    shutil.copy(next(root.rglob("*.wav")), tmp_path / "outside.wav")
+    manifest = root / "manifests" / "jeli-asr-rmai-train-manifest.json"
+    lines = manifest.read_text().splitlines()
+    value = escape.format(tmp=tmp_path)
+    lines[1] = json.dumps({**json.loads(lines[1]), "audio_filepath": value})
+    manifest.write_text("\n".join(lines) + "\n")
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--source", str(root), "--subset", "jeli-asr-rmai", "--output_dir", str(tmp_path / "data"),
+                  "--progress", "false"])
+    assert exc.value.code == 1
+    assert capsys.readouterr().err == (
+        f"prepare_jeli_asr: error: {manifest}:2: audio_filepath {value!r} is outside the corpus folder {root}: "
+        f"refused (a manifest names the audio of its own corpus); put the audio under {root} and name it "
+        "relative to it\n")
+    assert not (tmp_path / "data").exists()
+
+
 def test_lfs_pointers_are_named_with_what_to_do(sources, tmp_path):
     repo = tmp_path / "repo"
     shutil.copytree(sources["repo"], repo)

@@ -41,7 +41,8 @@ class ScriptedLLMServer:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 payload = json.loads(body)
-                outer.requests.append({"path": self.path, "payload": payload})
+                outer.requests.append({"path": self.path, "payload": payload,
+                                       "authorization": self.headers.get("Authorization")})
                 action = outer.script(payload)
                 if action[0] == "status":
                     self._send(action[1], b'{"error": "scripted failure"}')
@@ -446,3 +447,51 @@ def test_the_api_key_comes_from_the_environment_only(server, tmp_path, monkeypat
     assert all(r["payload"] for r in server.chat_requests())
     written = "".join(p.read_text() for p in tmp_path.rglob("*") if p.is_file())
     assert "sk-secret-123" not in written
+
+
+def test_the_secrets_of_the_llm_url_are_in_no_log_and_no_saved_file(server, tmp_path, caplog):
+    """``user:password@`` and ``?key=`` of --llm_url are used, and shown nowhere: not in
+    semantic_eval.json, not in the logs (urllib3's DEBUG request lines included), not in
+    the error of an endpoint that does not answer."""
+    import base64
+    import socket
+
+    server.script = protocol_script
+    (tmp_path / "hyp").write_text("u1 le chat dort sur le tapis\n", encoding="utf-8")
+    (tmp_path / "qa.jsonl").write_text('{"id": "u1", "question": "Où dort le chat ?", "answers": ["tapis"]}\n')
+    with socket.socket() as s:  # a port with nothing listening
+        s.bind(("127.0.0.1", 0))
+        dead_port = s.getsockname()[1]
+    live_port = server.httpd.server_address[1]
+    with caplog.at_level("DEBUG"):
+        for name, port in (("live", live_port), ("dead", dead_port)):
+            semantic_eval_cli.main([
+                "--hyp", str(tmp_path / "hyp"), "--ref", str(tmp_path / "hyp"), "--qa", str(tmp_path / "qa.jsonl"),
+                "--llm_url", f"http://user:sekret@127.0.0.1:{port}/v1?key=abc", "--llm_model", "m",
+                "--llm_timeout", "2", "--llm_retry_wait", "0", "--teacher", "none", "--measures", "qa",
+                "--llm_cache", str(tmp_path / name / "cache"), "--outdir", str(tmp_path / name), "--log_level", "DEBUG"])
+    # the URL is used as given: its query and its credentials
+    assert {(r["path"], r["authorization"]) for r in server.requests} == {
+        ("/v1/chat/completions?key=abc", "Basic " + base64.b64encode(b"user:sekret").decode())}
+    live = json.loads((tmp_path / "live/semantic_eval.json").read_text(encoding="utf-8"))
+    assert live["llm"]["url"] == f"http://127.0.0.1:{live_port}/v1/chat/completions"
+    assert live["qa"]["status"] == "ok"
+    dead = json.loads((tmp_path / "dead/semantic_eval.json").read_text(encoding="utf-8"))
+    assert dead["qa"]["status"] == "failed"
+    assert "Max retries exceeded" in caplog.text  # requests' error, which quotes the URL's path
+    assert any((tmp_path / "live/cache").rglob("*.json"))
+    written = caplog.text + "".join(p.read_text(encoding="utf-8") for p in tmp_path.rglob("*.json*"))
+    assert "sekret" not in written and "key=abc" not in written
+
+
+@pytest.mark.parametrize("url, shown, secrets", [
+    ("http://user:sekret@127.0.0.1:8080/v1?key=abc", "http://127.0.0.1:8080/v1", ["sekret", "key=abc"]),
+    ("https://:tok@[::1]:443/v1/#frag", "https://[::1]:443/v1/", ["tok", "frag"]),
+    ("https://huggingface.co", "https://huggingface.co", []),
+])
+def test_redact_url_drops_userinfo_query_and_fragment(url, shown, secrets):
+    from espnet_lau.redaction import redact_secrets, redact_url
+
+    assert redact_url(url) == shown
+    text = redact_secrets(f"error at {url}: url {url.partition('/v1')[2]}", url)
+    assert not [s for s in secrets if s in text] and text.count("***") >= len(secrets)

@@ -68,5 +68,6 @@ def test_loss_choices_and_errors():
         semantic_loss_choices.build("l1")
     with pytest.raises(ConfKeyError, match="it takes: no keys"):
         semantic_loss_choices.build("mse", {"temperature": 0.1})
-    with pytest.raises(ValueError, match="temperature must be > 0"):
-        InfoNCESemanticLoss(temperature=0.0)
+    for bad in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match=r"^semantic_loss_conf.temperature: must be a finite number > 0, got "):
+            InfoNCESemanticLoss(temperature=bad)

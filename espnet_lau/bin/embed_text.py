@@ -27,6 +27,7 @@ from espnet2.utils.types import str2bool
 
 from espnet_lau.cli import add_log_level_option, parse_args, run_main, user_errors
 from espnet_lau.fileio import exclusive_folder
+from espnet_lau.numbers import positive_int
 from espnet_lau.semantic.embed import (
     DEFAULT_CACHE_DIRNAME,
     EmbedTextResult,
@@ -101,7 +102,7 @@ def get_parser() -> argparse.ArgumentParser:
         "SVD); other teachers ignore it",
     )
     group.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
-    group.add_argument("--batch_size", type=int, default=64, help="Sentences per teacher call")
+    group.add_argument("--batch_size", type=positive_int, default=64, help="Sentences per teacher call")
     group.add_argument(
         "--normalize_embeddings",
         type=str2bool,

@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import sys
 from pathlib import Path
 from typing import Dict, List, Optional
 
 import yaml
 
-from espnet_lau.cli import run_main
-from espnet_lau.fileio import write_json_atomic
+from espnet_lau.cli import run_main, user_errors
+from espnet_lau.fileio import CorruptFileError, read_json_file, write_json_atomic
 
 RECORD = ".inputs.json"
 
@@ -60,6 +59,18 @@ def changed_inputs(recorded: Dict[str, str], current: Dict[str, str]) -> List[st
     return sorted(name for name in set(recorded) | set(current) if recorded.get(name) != current.get(name))
 
 
+def read_record(record: Path) -> Dict[str, str]:
+    """The inputs ``record`` (a ``.inputs.json``) holds; a corrupt one exits 1 naming it."""
+    fix = (f"delete it to take {record.parent} as made from the current inputs, or remove "
+           f"{record.parent} to redo it")
+    with user_errors("guard_inputs"):
+        recorded = read_json_file(record, fix)
+        if not isinstance(recorded, dict):
+            raise CorruptFileError(f"{record} holds no inputs (a JSON {type(recorded).__name__}, not an "
+                                   f"object): it is corrupt; {fix}")
+    return recorded
+
+
 def get_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dir", required=True, type=Path, help="the output folder to guard")
@@ -82,7 +93,7 @@ def main(cmd: Optional[List[str]] = None) -> None:
             sys.exit(f"guard_inputs: {args.dir}: input {name!r}: {exc}")
     record = args.dir / RECORD
     if record.is_file():
-        recorded = json.loads(record.read_text(encoding="utf-8"))
+        recorded = read_record(record)
         changed = changed_inputs(recorded, current)
         others = [p for p in args.dir.iterdir() if p.name != RECORD] if args.dir.is_dir() else []
         if changed and others:

@@ -10,12 +10,18 @@ check that the sets share no utterance.
 
 import argparse
 import logging
+from typing import NamedTuple
 
 from espnet_lau.cli import add_log_level_option, parse_args, run_main, user_errors
 from espnet_lau.data.datadir_check import check_disjoint_sets
 from espnet_lau.data.dump import CASES, filter_data_dir, format_data_dir
 from espnet_lau.data.kaldi_table import KaldiFileError
+from espnet_lau.numbers import finite_float, positive_float, positive_int
 from espnet_lau.text.bambara import MODES, BambaraNormalizer
+
+#: The texts stage 3 makes by default: the Bambara transcript as written, the French
+#: translation lower-cased without punctuation.
+DEFAULT_LANGS = ("bam:tc", "fr:lc.rm")
 
 
 def get_parser() -> argparse.ArgumentParser:
@@ -27,9 +33,10 @@ def get_parser() -> argparse.ArgumentParser:
                          formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     fmt.add_argument("--src", required=True, help="Kaldi data dir, e.g. data/train")
     fmt.add_argument("--dst", required=True, help="e.g. dump/raw/org/train")
-    fmt.add_argument("--sample_rate", type=int, default=16000)
-    fmt.add_argument("--nj", type=int, default=1, help="parallel audio conversions")
-    fmt.add_argument("--langs", nargs="*", default=["bam:tc", "fr:lc.rm"], type=lang_case,
+    fmt.add_argument("--sample_rate", type=positive_int, default=16000)
+    fmt.add_argument("--nj", type=positive_int, default=1, help="parallel audio conversions")
+    # argparse passes a string default through type=, not a list one: parse it here
+    fmt.add_argument("--langs", nargs="*", default=[lang_case(v) for v in DEFAULT_LANGS], type=lang_case,
                      help="LANG:CASE pairs: the text.<case>.<lang> files to make (cases "
                      "tc, lc, lc.rm = lower-case without punctuation, apostrophes and "
                      "hyphens kept, as the paper's references)")
@@ -41,11 +48,11 @@ def get_parser() -> argparse.ArgumentParser:
                          formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     flt.add_argument("--src", required=True, help="formatted dir, e.g. dump/raw/org/train")
     flt.add_argument("--dst", required=True, help="e.g. dump/raw/train")
-    flt.add_argument("--min_duration", type=float, default=0.1, help="seconds")
-    flt.add_argument("--max_duration", type=float, default=20.0,
-                     help="seconds (Jeli-ASR has clips over 30 s)")
-    flt.add_argument("--max_target_chars", type=int, default=400)
-    flt.add_argument("--sample_rate", type=int, default=16000)
+    flt.add_argument("--min_duration", type=finite_float(min=0), default=0.1, help="seconds")
+    flt.add_argument("--max_duration", type=positive_float, default=20.0,
+                     help="seconds, above --min_duration (Jeli-ASR has clips over 30 s)")
+    flt.add_argument("--max_target_chars", type=positive_int, default=400)
+    flt.add_argument("--sample_rate", type=positive_int, default=16000)
     flt.add_argument("--target_file", default="text.lc.rm.fr",
                      help="the training target whose length is checked")
     dis = sub.add_parser("disjoint", help="refuse sets that share an utterance id or a recording")
@@ -53,16 +60,30 @@ def get_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def lang_case(value: str):
+class LangCase(NamedTuple):
+    """A ``--langs`` item, ``("fr", "lc.rm")``; shown as it is written, ``fr:lc.rm``."""
+
+    lang: str
+    case: str
+
+    def __repr__(self) -> str:
+        return f"{self.lang}:{self.case}"
+
+
+def lang_case(value: str) -> LangCase:
+    """The argparse type of ``--langs``: ``LANG:CASE`` with CASE one of :data:`CASES`."""
     lang, sep, case = value.partition(":")
     if not sep or case not in CASES or not lang:
         raise argparse.ArgumentTypeError(f"{value!r} is not LANG:CASE with CASE in {', '.join(CASES)}")
-    return lang, case
+    return LangCase(lang, case)
 
 
 def main(cmd=None):
     parser = get_parser()
     args = parse_args(parser, cmd)
+    if args.command == "filter" and args.min_duration >= args.max_duration:
+        parser.error(f"--min_duration {args.min_duration:g} must be below --max_duration "
+                     f"{args.max_duration:g}: every utterance would be dropped")
     with user_errors(f"prepare_dump {args.command}", KaldiFileError):  # a user's data, not a bug
         if args.command == "disjoint":
             check_disjoint_sets(args.dirs)

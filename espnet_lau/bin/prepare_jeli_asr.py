@@ -19,13 +19,21 @@ from __future__ import annotations
 import argparse
 from typing import List, Optional
 
-from espnet_lau.cli import add_clip_options, add_log_level_option, add_progress_option, parse_args, run_main
+from espnet_lau.cli import (
+    add_clip_options,
+    add_log_level_option,
+    add_progress_option,
+    parse_args,
+    run_main,
+    user_errors,
+)
 from espnet_lau.data.jeli_asr import (
     DEFAULT_DEV_PERMILLE,
     DEFAULT_HUB_NAME,
     JELI_SUBSETS,
     prepare_jeli_asr,
 )
+from espnet_lau.numbers import bounded_int
 
 
 def get_parser() -> argparse.ArgumentParser:
@@ -42,7 +50,7 @@ def get_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--output_dir", default="data", help="data root (default: %(default)s)")
     parser.add_argument(
-        "--dev_permille", type=int, default=DEFAULT_DEV_PERMILLE,
+        "--dev_permille", type=bounded_int(0, 1000), default=DEFAULT_DEV_PERMILLE,
         help="per mille of the training recordings moved to dev by the sha1(recording) rule (default: %(default)s)",
     )
     add_clip_options(parser)
@@ -53,16 +61,17 @@ def get_parser() -> argparse.ArgumentParser:
 
 def main(cmd: Optional[List[str]] = None) -> None:
     args = parse_args(get_parser(), cmd, log_as="prepare_jeli_asr")
-    summaries = prepare_jeli_asr(
-        args.source,
-        args.output_dir,
-        subset=args.subset,
-        dev_permille=args.dev_permille,
-        nj=args.nj,
-        sample_rate=args.sample_rate,
-        progress=args.progress,
-        recording_regex=args.recording_regex,
-    )
+    with user_errors("prepare_jeli_asr"):
+        summaries = prepare_jeli_asr(
+            args.source,
+            args.output_dir,
+            subset=args.subset,
+            dev_permille=args.dev_permille,
+            nj=args.nj,
+            sample_rate=args.sample_rate,
+            progress=args.progress,
+            recording_regex=args.recording_regex,
+        )
     for name, summary in summaries.items():
         print(f"{args.output_dir}/{name}: {len(summary.uttids)} utterances")
 

@@ -20,6 +20,10 @@ from espnet_lau.cli import add_log_level_option, add_progress_option, parse_args
 from espnet_lau.data.mini_config import SIZES, MiniCorpusConfig
 from espnet_lau.data.mini_corpus import prepare_mini_corpus
 from espnet_lau.data.mini_grammar import MAX_PARAPHRASES, NUM_PARAPHRASES
+from espnet_lau.numbers import bounded_int, finite_float, non_negative_int, positive_int
+
+#: a share of the utterances, in [0, 1]
+SHARE = finite_float(min=0, max=1)
 
 
 def get_parser() -> argparse.ArgumentParser:
@@ -33,17 +37,17 @@ def get_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, default=1, help="random seed (default: %(default)s)")
     parser.add_argument(
-        "--noise_rate", type=float, default=0.15,
+        "--noise_rate", type=SHARE, default=0.15,
         help="share of training targets corrupted by a dropped or swapped word (default: %(default)s)",
     )
     parser.add_argument(
-        "--paraphrases", type=int, default=NUM_PARAPHRASES,
+        "--paraphrases", type=bounded_int(1, MAX_PARAPHRASES), default=NUM_PARAPHRASES,
         help=f"training targets are drawn from the first N paraphrases of their meaning "
         f"(1-{MAX_PARAPHRASES}): 1-{NUM_PARAPHRASES} careful ones, more adds loose, free "
         "translations (target variance) (default: %(default)s)",
     )
     parser.add_argument(
-        "--label_noise", type=float, default=0.0,
+        "--label_noise", type=SHARE, default=0.0,
         help="share of training targets corrupted in meaning: wrong_slot, dropped_clause or "
         "other_utterance, logged in utt2noise and utt2target_meaning (default: %(default)s)",
     )
@@ -53,11 +57,11 @@ def get_parser() -> argparse.ArgumentParser:
         "(utt2source_variant) (default: %(default)s)",
     )
     parser.add_argument(
-        "--heldout_rate", type=float, default=0.15,
+        "--heldout_rate", type=finite_float(min=0, max=1, max_inclusive=False), default=0.15,
         help="share of slot combinations never seen in train (default: %(default)s)",
     )
     parser.add_argument(
-        "--asr_extra_utts", type=int, default=0,
+        "--asr_extra_utts", type=non_negative_int, default=0,
         help="number of extra ASR-only utterances in train_asr_extra/ (default: %(default)s)",
     )
     for name in ("train", "dev", "test"):
@@ -65,7 +69,7 @@ def get_parser() -> argparse.ArgumentParser:
             f"--num_{name}", type=int_or_none, default=None,
             help=f"override the number of {name} utterances of --size",
         )
-    parser.add_argument("--nj", type=int, default=1, help="parallel espeak-ng/sox jobs (default: %(default)s)")
+    parser.add_argument("--nj", type=positive_int, default=1, help="parallel espeak-ng/sox jobs (default: %(default)s)")
     add_progress_option(parser)
     add_log_level_option(parser)
     return parser

@@ -26,6 +26,7 @@ from espnet2.torch_utils.set_all_random_seed import set_all_random_seed
 from espnet_lau.checkpoint import add_trust_pickle_option, check_init_params, load_state_dict
 from espnet_lau.cli import parse_args, run_main, user_errors
 from espnet_lau.fileio import write_json_atomic
+from espnet_lau.numbers import positive_float, positive_int
 from espnet_lau.semantic.balance import BalanceMeasurement, measure_balance
 from espnet_lau.tasks.lau_st import LAUSTTask
 from espnet_lau.tasks.semantic_weight import check_lau_options, measure_at_start, training_batches
@@ -46,9 +47,9 @@ def get_parser() -> argparse.ArgumentParser:
                        help="The config.yaml of a LAU training (<st_exp>/config.yaml): build the "
                        "model and draw the batches as that training did, then load --checkpoint "
                        "(no other training option is needed)")
-    group.add_argument("--num_batches", type=int, default=4,
+    group.add_argument("--num_batches", type=positive_int, default=4,
                        help="Training batches to measure (median over them)")
-    group.add_argument("--target_ratio", type=float, default=1.0,
+    group.add_argument("--target_ratio", type=positive_float, default=1.0,
                        help="Print the lambda at which r reaches this value")
     group.add_argument("--balance_out", type=str, default=None,
                        help="Write the measurement as JSON to this file")
@@ -58,8 +59,6 @@ def get_parser() -> argparse.ArgumentParser:
 
 def measure(args: argparse.Namespace) -> BalanceMeasurement:
     """Build the model as its training does (or did) and measure the balance."""
-    if args.num_batches < 1:
-        raise ValueError(f"--num_batches must be >= 1, got {args.num_batches}")
     if args.exp_config:
         model, train_args = trained_model(args)
         model.train()  # the gradients training sees: dropout and SpecAugment on

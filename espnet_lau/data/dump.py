@@ -29,6 +29,7 @@ from espnet_lau.data.kaldi_table import KaldiDataDirError, read_kaldi_file, read
 from espnet_lau.data.qa_jsonl import read_jsonl
 from espnet_lau.data.synthesis import sox_to_wav
 from espnet_lau.data.wav_manifest import WavManifest
+from espnet_lau.fileio import PathLike
 from espnet_lau.text.normalization import TextNormalizer
 
 NUM_SAMPLES = "utt2num_samples"
@@ -78,7 +79,7 @@ def derive_case_files(fields: Mapping[str, str], lang: str, case: str,
     return out
 
 
-def read_data_dir(data_dir: Path, wavs: Optional[Mapping[str, str]] = None) -> List[Utterance]:
+def read_data_dir(data_dir: PathLike, wavs: Optional[Mapping[str, str]] = None) -> List[Utterance]:
     """Read a data directory written by :func:`write_data_dir` back into utterances.
 
     Args:
@@ -177,7 +178,7 @@ def _formatted_wav(uttid: str, wav: str, manifest: WavManifest, sample_rate: int
     return str(out.resolve()), soundfile.info(str(out)).frames
 
 
-def format_data_dir(src: Path, dst: Path, langs: Sequence[Tuple[str, str]] = (),
+def format_data_dir(src: PathLike, dst: PathLike, langs: Sequence[Tuple[str, str]] = (),
                     sample_rate: int = 16000, nj: int = 1,
                     orthography: Optional[Mapping[str, Callable[[str], str]]] = None) -> int:
     """Stage 3: write ``dst`` from ``src`` with formatted audio and ESPnet-named texts.
@@ -248,7 +249,17 @@ def _empty_once_normalised(src: Path, utt: Utterance, name: str) -> KaldiDataDir
     )
 
 
-def filter_data_dir(src: Path, dst: Path, min_duration: float = 0.1,
+def _warn_too_long(set_name: str, too_long: List[Tuple[float, str]], max_duration: float,
+                   shown: int = 5) -> None:
+    """Name the longest utterances dropped for their length: a dropped test utterance
+    changes what the set measures, and long clips are often whole recordings."""
+    longest = sorted(too_long, key=lambda item: (-item[0], item[1]))
+    named = [f"{uttid} ({duration:.1f} s)" for duration, uttid in longest]
+    logging.warning(f"{set_name}: {len(too_long)} utterance(s) longer than {max_duration:g} s are dropped: "
+                    f"{_some(named, shown)}; raise --max_wav_duration (prepare_dump --max_duration) to keep them")
+
+
+def filter_data_dir(src: PathLike, dst: PathLike, min_duration: float = 0.1,
                     max_duration: float = 20.0, max_target_chars: int = 400,
                     sample_rate: int = 16000, target_file: str = "text.lc.rm.fr") -> int:
     """Stage 4: keep utterances with ``min <= duration <= max`` and a usable target.
@@ -258,8 +269,10 @@ def filter_data_dir(src: Path, dst: Path, min_duration: float = 0.1,
     Returns:
         the number of utterances kept.
     """
+    src, dst = Path(src), Path(dst)
     utterances = read_data_dir(src)
     dropped: Dict[str, List[str]] = {}
+    too_long: List[Tuple[float, str]] = []
     kept = []
     for utt in utterances:
         if NUM_SAMPLES not in utt.fields:
@@ -270,6 +283,7 @@ def filter_data_dir(src: Path, dst: Path, min_duration: float = 0.1,
             reason = f"shorter than {min_duration} s"
         elif duration > max_duration:
             reason = f"longer than {max_duration} s"
+            too_long.append((duration, utt.uttid))
         elif target is not None and not target.strip():
             reason = "empty target"
         elif target is not None and len(target) > max_target_chars:
@@ -281,6 +295,8 @@ def filter_data_dir(src: Path, dst: Path, min_duration: float = 0.1,
     reasons = {reason: len(ids) for reason, ids in sorted(dropped.items())}
     for reason, ids in sorted(dropped.items()):
         logging.info(f"{src.name}: dropped {len(ids)} utterance(s): {reason}: {_some(ids)}")
+    if too_long:
+        _warn_too_long(src.name, too_long, max_duration)
     if not kept:
         raise KaldiDataDirError(f"{src}: every utterance was filtered out ({reasons})")
     write_data_dir(dst, kept, corpus_info={

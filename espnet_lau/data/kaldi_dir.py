@@ -19,7 +19,7 @@ from typing import Dict, List, Mapping, Optional, Sequence
 from espnet_lau.data.datadir_check import SIDE_FILES, SPEAKER_FILES, utt2spk_to_spk2utt, validate_data_dir
 from espnet_lau.data.kaldi_table import KaldiDataDirError, format_table
 from espnet_lau.data.qa_jsonl import format_jsonl
-from espnet_lau.fileio import PathLike, format_json, recover_dir, replace_dir, staged_dir
+from espnet_lau.fileio import PathLike, format_json, recover_dir, replace_dir, staged_dir, write_text_atomic
 
 
 @dataclasses.dataclass
@@ -129,7 +129,7 @@ def write_data_dir(
             elif entry.name not in changed:
                 shutil.copy2(entry, new / entry.name, follow_symlinks=False)
         for name in changed:
-            (new / name).write_text(contents[name], encoding="utf-8")
+            write_text_atomic(new / name, contents[name])  # a failed write names its file
         try:
             validate_data_dir(new, check_wav_files=check_wav_files)
         except KaldiDataDirError as exc:

@@ -57,14 +57,25 @@ class KaldiDataDirError(KaldiFileError):
     """A data directory is malformed; the message names the file and the utterance."""
 
 
+#: The longest id, in UTF-8 bytes: files are named after ids (``<uttid>.wav``, speed
+#: perturbation's ``sp0.9-<uttid>.wav``, an atomic write's ``.<name>.<random>.tmp``), and
+#: most file systems take names of at most 255 bytes.
+MAX_ID_BYTES = 200
+
+
 def id_problem(key: str) -> Optional[str]:
     """Why ``key`` cannot be an utterance or speaker id, or None.
 
     Ids are data, never paths: files are named after them (``<uttid>.wav``), so a ``/``,
-    a ``\\``, a NUL or a leading ``.`` or ``-`` (``..``, an option-like name) is refused.
+    a ``\\``, a NUL or a leading ``.`` or ``-`` (``..``, an option-like name) is refused,
+    and so is an id over :data:`MAX_ID_BYTES`.
     """
     if not key or any(c.isspace() for c in key):
         return f"invalid id {key!r} (empty or contains whitespace)"
+    size = len(key.encode("utf-8", "surrogatepass"))
+    if size > MAX_ID_BYTES:
+        return (f"invalid id {key[:24]!r}... ({size} bytes): ids name files, whose names take at most 255 "
+                f"bytes with their prefixes and suffixes; shorten it to {MAX_ID_BYTES} bytes at most")
     bad = [c for c in ("/", "\\", "\0") if c in key]
     if bad or key[0] in ".-":
         what = f"contains {' and '.join(repr(c) for c in bad)}" if bad else f"starts with {key[0]!r}"

@@ -10,7 +10,9 @@ Each manifest is JSON lines ``{"audio_filepath", "duration", "text", ...}``. The
 are paired by ``audio_filepath``; a row on one side only is kept with the other side's text
 missing (the caller drops and counts it). ``audio_filepath`` may be relative (to the root,
 else to the manifest's folder) or absolute; an absolute path from another machine is found
-again under ``<root>/audios/`` when it has an ``audios`` component. ``duration`` is not
+again under ``<root>/audios/`` when it has an ``audios`` component. It must stay inside
+``<root>`` (after ``..`` is resolved; a symlink inside the corpus may point anywhere): a
+manifest names the audio of its own corpus, not ``/etc/...``. ``duration`` is not
 trusted: callers measure the audio.
 """
 
@@ -58,8 +60,14 @@ def manifest_paths(root: Path, config: str, split: str) -> Dict[str, Path]:
     }
 
 
-def resolve_audio(value: str, root: Path, manifest_dir: Path) -> Optional[Path]:
-    """The existing file an ``audio_filepath`` names, or None (see the module docstring)."""
+def _normalised(path: Path) -> Path:
+    """``path`` absolute, its ``..`` and ``.`` resolved by name (symlinks kept)."""
+    return Path(os.path.normpath(path.absolute()))
+
+
+def audio_candidates(value: str, root: Path, manifest_dir: Path) -> List[Path]:
+    """The files inside ``root`` that an ``audio_filepath`` may name, first choice first
+    (see the module docstring); empty when every reading of it leaves ``root``."""
     path = Path(value)
     if path.is_absolute():
         candidates = [path]
@@ -67,18 +75,21 @@ def resolve_audio(value: str, root: Path, manifest_dir: Path) -> Optional[Path]:
             candidates.append(root.joinpath(*path.parts[path.parts.index("audios"):]))
     else:
         candidates = [root / path, manifest_dir / path]
-    for candidate in candidates:
-        if candidate.is_file():
-            return Path(os.path.normpath(candidate.absolute()))
-    return None
+    corpus = _normalised(root)
+    return [c for c in map(_normalised, candidates) if c.is_relative_to(corpus)]
+
+
+def resolve_audio(value: str, root: Path, manifest_dir: Path) -> Optional[Path]:
+    """The existing file inside ``root`` an ``audio_filepath`` names, or None."""
+    return next((c for c in audio_candidates(value, root, manifest_dir) if c.is_file()), None)
 
 
 def read_manifest(path: Path, root: Path) -> List[ManifestRow]:
     """Every row of one manifest, its audio resolved and checked.
 
     Raises:
-        ManifestError: a line that is not a JSON object with ``audio_filepath``, or a
-            repeated ``audio_filepath``.
+        ManifestError: a line that is not a JSON object with ``audio_filepath``, an
+            ``audio_filepath`` outside ``root``, or a repeated one.
         FileNotFoundError: an audio file that does not exist (naming the line).
         LFSPointerError: the manifest or an audio file is a Git LFS pointer.
     """
@@ -89,6 +100,12 @@ def read_manifest(path: Path, root: Path) -> List[ManifestRow]:
             f"{where}: not a JSON object ({e.msg}); a NeMo manifest has one per line")):
         if not isinstance(record, dict) or not isinstance(record.get("audio_filepath"), str):
             raise ManifestError(f"{where}: no \"audio_filepath\" string; a NeMo manifest line needs one")
+        if not audio_candidates(record["audio_filepath"], root, path.parent):
+            raise ManifestError(
+                f"{where}: audio_filepath {record['audio_filepath']!r} is outside the corpus folder "
+                f"{root}: refused (a manifest names the audio of its own corpus); put the audio under "
+                f"{root} and name it relative to it"
+            )
         audio = resolve_audio(record["audio_filepath"], root, path.parent)
         if audio is None:
             raise FileNotFoundError(

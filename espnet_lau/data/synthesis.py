@@ -7,7 +7,10 @@ pitch (``-p``) and a speed in words per minute (``-s``).
 
 Each utterance runs ``espeak-ng … --stdin --stdout`` and pipes the wav through
 ``sox -D - -r 16000 -c 1 -b 16`` (no dither, so the output is bit-exact for a
-given input) into a temporary file that is then renamed into place.
+given input) into a temporary file that is then renamed into place. The temporary files
+of one :meth:`EspeakSynthesizer.synthesize` call are in one hidden folder of the wav
+folder (:func:`~espnet_lau.fileio.scratch_dir`), removed however the call ends: an
+error, Ctrl-C or SIGTERM.
 :meth:`EspeakSynthesizer.synthesize` runs ``nj`` of these pipelines at a time (threads
 driving the external processes, which do the work) and skips files whose
 :class:`~espnet_lau.data.wav_manifest.WavManifest` key (text, voice, rate, tool versions)
@@ -29,7 +32,7 @@ from typing import Dict, List, Optional, Sequence
 from tqdm import tqdm
 
 from espnet_lau.data.wav_manifest import WavManifest
-from espnet_lau.fileio import atomic_output_path
+from espnet_lau.fileio import atomic_output_path, scratch_dir
 
 _ESPEAK_TRANSLITERATION = {"ɛ": "e", "Ɛ": "E", "ɔ": "o", "Ɔ": "O", "ɲ": "ny", "Ɲ": "Ny", "ŋ": "ng", "Ŋ": "Ng"}
 
@@ -165,8 +168,9 @@ class EspeakSynthesizer:
         }
         return hashlib.sha1(json.dumps(spec, sort_keys=True).encode("utf-8")).hexdigest()
 
-    def synthesize_one(self, job: SynthesisJob, wav_path: Path) -> None:
-        """Run espeak-ng | sox for one utterance, writing ``wav_path`` atomically.
+    def synthesize_one(self, job: SynthesisJob, wav_path: Path, tmp_dir: Optional[Path] = None) -> None:
+        """Run espeak-ng | sox for one utterance, writing ``wav_path`` atomically (its
+        temporary file in ``tmp_dir``, default: beside it).
 
         Raises:
             SynthesisError: naming the utterance, the failing command and its stderr.
@@ -177,7 +181,7 @@ class EspeakSynthesizer:
             raise SynthesisError(
                 f"utterance {job.uttid}: {' '.join(espeak_cmd)} produced no audio for {job.text!r}"
             )
-        with atomic_output_path(wav_path, suffix=".wav") as tmp:
+        with atomic_output_path(wav_path, suffix=".wav", tmp_dir=tmp_dir) as tmp:
             self._run(self.sox_command(str(tmp)), audio, job.uttid)
 
     def _run(self, cmd: List[str], stdin: bytes, uttid: str) -> bytes:
@@ -194,21 +198,23 @@ class EspeakSynthesizer:
         keys = {job.uttid: self.key(job) for job in jobs}
         todo = [job for job in jobs if not manifest.is_current(job.uttid, keys[job.uttid])]
         report = SynthesisReport(synthesized=len(todo), skipped=len(jobs) - len(todo))
-        pool = ThreadPoolExecutor(max_workers=self.nj)
-        try:
-            with tqdm(
-                total=len(todo), desc=desc, unit="utt", disable=not self.progress or not todo,
-                mininterval=1.0,
-            ) as bar:
-                futures = {pool.submit(self.synthesize_one, job, manifest.wav_path(job.uttid)): job for job in todo}
-                for future in as_completed(futures):
-                    job = futures[future]
-                    future.result()  # re-raises SynthesisError for this utterance
-                    manifest.update(job.uttid, keys[job.uttid])
-                    bar.update(1)
-        finally:
-            # On an error, queued jobs are dropped; finished ones stay recorded.
-            pool.shutdown(wait=True, cancel_futures=True)
-            manifest.save()
+        with scratch_dir(wav_dir, prefix=".synthesis-") as tmp_dir:
+            pool = ThreadPoolExecutor(max_workers=self.nj)
+            try:
+                with tqdm(
+                    total=len(todo), desc=desc, unit="utt", disable=not self.progress or not todo,
+                    mininterval=1.0,
+                ) as bar:
+                    futures = {pool.submit(self.synthesize_one, job, manifest.wav_path(job.uttid), tmp_dir): job
+                               for job in todo}
+                    for future in as_completed(futures):
+                        job = futures[future]
+                        future.result()  # re-raises SynthesisError for this utterance
+                        manifest.update(job.uttid, keys[job.uttid])
+                        bar.update(1)
+            finally:
+                # On an error, queued jobs are dropped; finished ones stay recorded.
+                pool.shutdown(wait=True, cancel_futures=True)
+                manifest.save()
         logging.info("%s: %d synthesised, %d up to date", desc, report.synthesized, report.skipped)
         return {job.uttid: manifest.wav_path(job.uttid) for job in jobs}

@@ -27,7 +27,6 @@ Sections without data are left out, so a grid of final decodings only (the commi
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import math
 import re
@@ -43,6 +42,7 @@ from espnet_lau.evaluation.results import METRICS, MISSING, figures_markdown, lo
 from espnet_lau.evaluation.run_record import evaluation_dirs, load_run_record
 from espnet_lau.evaluation.statistics import (format_mean_std, holm, mean_std, paired_difference,
                                               spread_comparison, unpaired_difference)
+from espnet_lau.fileio import read_json_file
 
 TESTED = ("bleu", "chrf", "slot_recall", "ami_independent")
 TITLES = {key: title for key, title, _ in METRICS}
@@ -108,7 +108,7 @@ def parse_comparison(spec: str, levels: Sequence[str], systems: Sequence[str]) -
 
 
 def _json(path: Path) -> Optional[dict]:
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    return read_json_file(path, "delete it and re-run the stage that wrote it") if path.is_file() else None
 
 
 def collect(grid: Path, levels, systems, seeds, inference_tag: str, extra_seeds=(), extra_seeded=()):

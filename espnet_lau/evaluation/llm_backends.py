@@ -15,8 +15,11 @@ import abc
 import logging
 from pathlib import Path
 from typing import Any, Dict, List, Optional
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
+
+from espnet_lau.redaction import hide_in_logs, redact_secrets, redact_url
 
 Messages = List[Dict[str, str]]
 
@@ -62,7 +65,9 @@ class OpenAIChatBackend(LLMBackend):
     """OpenAI-compatible chat-completions over HTTP (``requests``).
 
     Args:
-        base_url: e.g. ``http://127.0.0.1:8080/v1``; ``/chat/completions`` is appended.
+        base_url: e.g. ``http://127.0.0.1:8080/v1``; ``/chat/completions`` is appended to
+            its path (a query string, e.g. ``?key=…``, is kept). Reports and errors show
+            it without userinfo and query (:func:`~espnet_lau.redaction.redact_url`).
         model: the ``model`` field sent to the server.
         timeout: seconds per HTTP request.
         max_tokens: generation limit.
@@ -77,7 +82,9 @@ class OpenAIChatBackend(LLMBackend):
         max_tokens: int = 512,
         api_key: Optional[str] = None,
     ):
-        self.url = base_url.rstrip("/") + "/chat/completions"
+        parts = urlsplit(base_url)
+        self.url = urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/chat/completions"))
+        hide_in_logs(self.url)
         self.model_id = model
         self.timeout = timeout
         self.max_tokens = max_tokens
@@ -89,31 +96,33 @@ class OpenAIChatBackend(LLMBackend):
         return {"temperature": 0, "max_tokens": self.max_tokens}
 
     def describe(self) -> Dict[str, Any]:
-        return {**super().describe(), "url": self.url, "timeout": self.timeout}
+        return {**super().describe(), "url": redact_url(self.url), "timeout": self.timeout}
+
+    def _failure(self, message: str, kind: str, retryable: bool) -> LLMCallError:
+        """An :class:`LLMCallError` whose message (``requests`` quotes the URL's path and
+        query) holds none of the URL's secrets."""
+        return LLMCallError(redact_secrets(message, self.url), kind, retryable)
 
     def chat(self, messages: Messages) -> str:
         payload = {"model": self.model_id, "messages": messages, **self.cache_params()}
         try:
             resp = self.session.post(self.url, json=payload, timeout=self.timeout)
         except requests.Timeout as e:
-            raise LLMCallError(f"timeout after {self.timeout}s: {e}", "timeout", True) from e
+            raise self._failure(f"timeout after {self.timeout}s: {e}", "timeout", True) from None
         except requests.ConnectionError as e:
-            raise LLMCallError(f"connection error: {e}", "connection", True) from e
+            raise self._failure(f"connection error: {e}", "connection", True) from None
         except requests.RequestException as e:  # e.g. a broken chunked transfer
-            raise LLMCallError(f"request failed: {e}", "connection", True) from e
+            raise self._failure(f"request failed: {e}", "connection", True) from None
         if resp.status_code != 200:
             retryable = resp.status_code >= 500 or resp.status_code == 429
-            raise LLMCallError(
-                f"HTTP {resp.status_code}: {resp.text[:200]!r}", "http", retryable
-            )
+            raise self._failure(f"HTTP {resp.status_code}: {resp.text[:200]!r}", "http", retryable)
         try:
             content = resp.json()["choices"][0]["message"]["content"]
-        except (ValueError, KeyError, IndexError, TypeError) as e:
-            raise LLMCallError(
-                f"not a chat-completions answer: {resp.text[:200]!r}", "bad_response", False
-            ) from e
+        except (ValueError, KeyError, IndexError, TypeError):
+            raise self._failure(f"not a chat-completions answer: {resp.text[:200]!r}", "bad_response",
+                                False) from None
         if not isinstance(content, str):
-            raise LLMCallError(f"non-text content: {content!r}", "bad_response", False)
+            raise self._failure(f"non-text content: {content!r}", "bad_response", False)
         return content
 
 

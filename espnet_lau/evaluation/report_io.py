@@ -3,13 +3,12 @@ through :mod:`espnet_lau.fileio`, so a killed run never leaves half a report."""
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from pathlib import Path
 from typing import Any, Union
 
-from espnet_lau.fileio import write_json_atomic, write_text_atomic
+from espnet_lau.fileio import read_json_file, write_json_atomic, write_text_atomic
 
 
 def write_json(obj: Any, path: Union[str, Path]) -> Path:
@@ -27,9 +26,8 @@ def write_text(text: str, path: Union[str, Path]) -> Path:
 
 
 def read_json(path: Union[str, Path]) -> Any:
-    """Read a UTF-8 JSON file."""
-    with Path(path).open(encoding="utf-8") as f:
-        return json.load(f)
+    """Read a UTF-8 JSON result file; a corrupt one is a one-line :class:`CorruptFileError`."""
+    return read_json_file(path, "delete it and re-run the stage that wrote it")
 
 
 def write_report(result: Any, markdown: str, outdir: Union[str, Path], stem: str) -> None:

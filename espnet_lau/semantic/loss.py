@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from typeguard import typechecked
 
+from espnet_lau.numbers import positive_float
+
 
 def mse_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Mean squared error over batch x dimensions (the paper's MSE)."""
@@ -80,9 +82,8 @@ class InfoNCESemanticLoss(AbsSemanticLoss):
     @typechecked
     def __init__(self, temperature: float = 0.07):
         super().__init__()
-        if temperature <= 0:
-            raise ValueError(f"semantic_loss_conf.temperature must be > 0, got {temperature}")
-        self.temperature = temperature
+        # NaN passes "<= 0", and inf divides every similarity to 0: a constant loss
+        self.temperature = positive_float.check("semantic_loss_conf.temperature", temperature)
 
     def forward(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         """pred, target: (B, E) -> scalar loss."""

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from espnet_lau.hub import hub_endpoint, hub_is_reachable
+from espnet_lau.redaction import redact_url
 from espnet_lau.semantic.model_digest import folder_digest
 from espnet_lau.semantic.teacher import ST_PREFIX, SentenceTeacher
 
@@ -107,7 +108,7 @@ def load_sentence_transformer(
             why = (
                 "HF_HUB_OFFLINE/TRANSFORMERS_OFFLINE is set"
                 if offline
-                else f"the hub ({hub_endpoint()}) is unreachable"
+                else f"the hub ({redact_url(hub_endpoint())}) is unreachable"
             )
             raise RuntimeError(
                 f"teacher sentence-transformers:{name_or_path}: {why} and the model is "

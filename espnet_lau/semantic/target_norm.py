@@ -28,7 +28,6 @@ semantic head, so checkpoints carry them and export removes them with the head.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from pathlib import Path
 from typing import Optional, Union
@@ -37,6 +36,7 @@ import numpy as np
 import torch
 
 from espnet_lau.errors import UserError
+from espnet_lau.fileio import read_json_file
 
 TARGET_NORMS = ("none", "standardize")
 #: Key of the statistics in ``meta.json``.
@@ -122,7 +122,7 @@ def read_target_stats(meta_json: Union[str, Path]) -> TargetStats:
             f"{meta_json} does not exist: semantic_target_norm standardize needs the "
             "meta.json that embed_text writes next to sem_emb.scp"
         )
-    meta = json.loads(meta_json.read_text(encoding="utf-8"))
+    meta = read_json_file(meta_json, "re-run python -m espnet_lau.bin.embed_text on the training text")
     if META_KEY not in meta:
         raise TargetStatsError(
             f"{meta_json} has no {META_KEY!r} (written by an older embed_text): re-run "
