@@ -232,3 +232,17 @@ def test_filter_warns_naming_the_longest_utterances_it_drops(data_dir, tmp_path,
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert warnings == ["test: 2 utterance(s) longer than 0.6 s are dropped: spk2-c (3.0 s), spk1-a (1.0 s); "
                         "raise --max_wav_duration (prepare_dump --max_duration) to keep them"]
+
+
+def test_a_test_set_kept_whole_names_its_utterances_above_the_training_limit(data_dir, tmp_path, caplog):
+    """Stage 4 keeps every test utterance (max 1e9) and names those above --max_wav_duration."""
+    org = tmp_path / "dump/org/test"
+    prepare_dump(["format", "--src", str(data_dir), "--dst", str(org)])
+    with caplog.at_level("WARNING"):
+        prepare_dump(["filter", "--src", str(org), "--dst", str(tmp_path / "dump/test"), "--min_duration", "0",
+                      "--max_duration", "1e9", "--max_target_chars", "1000000", "--warn_above", "0.6"])
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and warnings[0].startswith(
+        "test: 2 utterance(s) longer than --max_wav_duration 0.6 s are kept (a test set is scored whole): "
+        "spk2-c (3.0 s), spk1-a (1.0 s); decoding needs")
+    assert len(read_table(tmp_path / "dump/test/wav.scp")) == len(read_table(org / "wav.scp"))

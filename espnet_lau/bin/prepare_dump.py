@@ -52,6 +52,9 @@ def get_parser() -> argparse.ArgumentParser:
     flt.add_argument("--max_duration", type=positive_float, default=20.0,
                      help="seconds, above --min_duration (Jeli-ASR has clips over 30 s)")
     flt.add_argument("--max_target_chars", type=positive_int, default=400)
+    flt.add_argument("--warn_above", type=positive_float, default=None,
+                     help="seconds: name the utterances kept that are longer (the recipe passes "
+                     "--max_wav_duration for the test sets, which it keeps whole)")
     flt.add_argument("--sample_rate", type=positive_int, default=16000)
     flt.add_argument("--target_file", default="text.lc.rm.fr",
                      help="the training target whose length is checked")
@@ -94,7 +97,7 @@ def main(cmd=None):
             n = format_data_dir(args.src, args.dst, args.langs, args.sample_rate, args.nj, orthography)
         else:
             n = filter_data_dir(args.src, args.dst, args.min_duration, args.max_duration,
-                                args.max_target_chars, args.sample_rate, args.target_file)
+                                args.max_target_chars, args.sample_rate, args.target_file, args.warn_above)
     logging.info(f"{args.command}: {args.dst} has {n} utterances")
 
 

@@ -250,21 +250,30 @@ def _empty_once_normalised(src: Path, utt: Utterance, name: str) -> KaldiDataDir
 
 
 def _warn_too_long(set_name: str, too_long: List[Tuple[float, str]], max_duration: float,
-                   shown: int = 5) -> None:
+                   shown: int = 5, kept: bool = False) -> None:
     """Name the longest utterances dropped for their length: a dropped test utterance
-    changes what the set measures, and long clips are often whole recordings."""
+    changes what the set measures, and long clips are often whole recordings. With
+    ``kept``, name those a set keeps beyond the limit (a test set is scored whole): their
+    decoding needs time and memory in proportion to their length."""
     longest = sorted(too_long, key=lambda item: (-item[0], item[1]))
     named = [f"{uttid} ({duration:.1f} s)" for duration, uttid in longest]
+    if kept:
+        logging.warning(f"{set_name}: {len(too_long)} utterance(s) longer than --max_wav_duration {max_duration:g} s "
+                        f"are kept (a test set is scored whole): {_some(named, shown)}; decoding needs time and "
+                        "memory in proportion to their length (the hypothesis length is capped at the encoder's)")
+        return
     logging.warning(f"{set_name}: {len(too_long)} utterance(s) longer than {max_duration:g} s are dropped: "
                     f"{_some(named, shown)}; raise --max_wav_duration (prepare_dump --max_duration) to keep them")
 
 
 def filter_data_dir(src: PathLike, dst: PathLike, min_duration: float = 0.1,
                     max_duration: float = 20.0, max_target_chars: int = 400,
-                    sample_rate: int = 16000, target_file: str = "text.lc.rm.fr") -> int:
+                    sample_rate: int = 16000, target_file: str = "text.lc.rm.fr",
+                    warn_above: Optional[float] = None) -> int:
     """Stage 4: keep utterances with ``min <= duration <= max`` and a usable target.
 
     ``target_file`` is the training target (absent in an ASR-only set: not checked).
+    ``warn_above``: name the kept utterances longer than this (a test set, kept whole).
 
     Returns:
         the number of utterances kept.
@@ -297,6 +306,11 @@ def filter_data_dir(src: PathLike, dst: PathLike, min_duration: float = 0.1,
         logging.info(f"{src.name}: dropped {len(ids)} utterance(s): {reason}: {_some(ids)}")
     if too_long:
         _warn_too_long(src.name, too_long, max_duration)
+    if warn_above is not None:
+        long_kept = [(int(u.fields[NUM_SAMPLES]) / sample_rate, u.uttid) for u in kept]
+        long_kept = [(d, uttid) for d, uttid in long_kept if d > warn_above]
+        if long_kept:
+            _warn_too_long(src.name, long_kept, warn_above, kept=True)
     if not kept:
         raise KaldiDataDirError(f"{src}: every utterance was filtered out ({reasons})")
     write_data_dir(dst, kept, corpus_info={

@@ -342,7 +342,7 @@ if run_stage 4 "Filter by duration [${min_wav_duration}, ${max_wav_duration}] s 
     for dset in ${all_sets} ${asr_extra}; do
         need ${data_feats}/org/${dset}/wav.scp 3
         case " ${test_sets} " in
-            *" ${dset} "*) limits="--min_duration 0 --max_duration 1e9 --max_target_chars 1000000" ;;
+            *" ${dset} "*) limits="--min_duration 0 --max_duration 1e9 --max_target_chars 1000000 --warn_above ${max_wav_duration}" ;;
             *) limits="--min_duration ${min_wav_duration} --max_duration ${max_wav_duration} --max_target_chars ${max_target_chars}" ;;
         esac
         ${python} -m espnet_lau.bin.prepare_dump filter --src ${data_feats}/org/${dset} \
