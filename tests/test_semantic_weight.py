@@ -15,11 +15,13 @@ REPO_CONF = LAU_CONFIG.parent
 
 
 @pytest.mark.parametrize("options,message", [
-    (["--semantic_weight", "nan"], "--semantic_weight: must be a finite number, got nan"),
-    (["--semantic_weight", "inf"], "--semantic_weight: must be a finite number, got inf"),
-    (["--semantic_weight", "-1"], "--semantic_weight: must be >= 0, got -1"),
-    (["--semantic_weight", "none", "--semantic_target_ratio", "0"], "--semantic_target_ratio: must be > 0, got 0"),
-    (["--semantic_weight", "none", "--semantic_target_ratio", "nan"], "--semantic_target_ratio: must be a finite number"),
+    (["--semantic_weight", "nan"], "--semantic_weight: must be a finite number >= 0, got 'nan'"),
+    (["--semantic_weight", "inf"], "--semantic_weight: must be a finite number >= 0, got 'inf'"),
+    (["--semantic_weight", "-1"], "--semantic_weight: must be a finite number >= 0, got '-1.0'"),
+    (["--semantic_weight", "none", "--semantic_target_ratio", "0"],
+     "--semantic_target_ratio: must be a finite number > 0, got '0.0'"),
+    (["--semantic_weight", "none", "--semantic_target_ratio", "nan"],
+     "--semantic_target_ratio: must be a finite number > 0, got 'nan'"),
     (["--semantic_target_ratio", "1.0"], "semantic_weight (1) and semantic_target_ratio (1) are both set"),
     (["--semantic_weight", "0", "--semantic_target_norm", "standardize"],
      "semantic_weight is 0 with semantic_target_norm standardize"),
@@ -41,7 +43,7 @@ def test_a_yaml_nan_in_a_config_is_refused(tmp_path, capsys):
     bad.write_text(yaml.safe_dump(config))
     with pytest.raises(SystemExit):
         lau_st_train.main(["--config", str(bad), "--token_list", "x"])
-    assert "--semantic_weight: must be a finite number, got nan" in capsys.readouterr().err
+    assert "--semantic_weight: must be a finite number >= 0, got 'nan'" in capsys.readouterr().err
 
 
 def _training_options(recipe, exp, config):

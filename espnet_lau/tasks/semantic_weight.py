@@ -25,6 +25,7 @@ from typing import Iterator, Optional
 
 from espnet_lau.errors import UserError
 from espnet_lau.fileio import write_json_atomic
+from espnet_lau.numbers import bounded_int, non_negative_float, positive_float
 from espnet_lau.semantic.balance import BalanceMeasurement, measure_balance
 
 BALANCE_FILE = "semantic_balance.json"
@@ -36,48 +37,30 @@ class LAUOptionError(UserError, ValueError):
     """A LAU option that is not finite, out of range, or contradicts another."""
 
 
-def _number(name: str, value) -> Optional[float]:
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise LAUOptionError(f"--{name}: must be a number, got {value!r}") from None
-    if not math.isfinite(number):
-        raise LAUOptionError(f"--{name}: must be a finite number, got {value!r}")
-    return number
-
-
 def check_lau_options(args: argparse.Namespace) -> None:
     """Refuse LAU options that would train something other than what they name.
 
     * ``semantic_weight`` (λ): finite, >= 0 (NaN would silently train the baseline,
-      infinity would skip every update);
-    * ``semantic_target_ratio`` (r*): finite, > 0; not together with ``semantic_weight``
-      (the log would name one λ and the model train with the other);
+      infinity would skip every update) (:mod:`espnet_lau.numbers`, which also takes a
+      YAML ``.nan`` that never passed through argparse's ``type=``);
+    * ``semantic_target_ratio`` (r*): finite, > 0 (a ratio of 0 would train the baseline
+      under a LAU name); not together with ``semantic_weight`` (the log would name one λ
+      and the model train with the other);
     * ``semantic_lambda_warmup_steps``: >= 0;
     * λ = 0 with ``semantic_target_norm`` set: a LAU setting that trains the baseline.
 
     Sets ``args.semantic_weight`` to 0.0 when neither λ nor r* is given (the baseline).
     """
-    weight = _number("semantic_weight", getattr(args, "semantic_weight", None))
-    ratio = _number("semantic_target_ratio", getattr(args, "semantic_target_ratio", None))
-    if weight is not None and weight < 0:
-        raise LAUOptionError(f"--semantic_weight: must be >= 0, got {weight:g}")
-    if ratio is not None and ratio <= 0:
-        raise LAUOptionError(
-            f"--semantic_target_ratio: must be > 0, got {ratio:g} (a ratio of 0 trains the "
-            "baseline: use a baseline config with semantic_weight: 0.0 instead)"
-        )
+    weight, ratio = (getattr(args, name, None) for name in ("semantic_weight", "semantic_target_ratio"))
+    weight = None if weight is None else non_negative_float.check("--semantic_weight", weight)
+    ratio = None if ratio is None else positive_float.check("--semantic_target_ratio", ratio)
     if weight is not None and ratio is not None:
         raise LAUOptionError(
             f"semantic_weight ({weight:g}) and semantic_target_ratio ({ratio:g}) are both set: "
             "give one (semantic_target_ratio measures λ at the start of training); remove "
             "--semantic_weight from --st_args or the config, or drop --semantic_target_ratio"
         )
-    warmup = getattr(args, "semantic_lambda_warmup_steps", 0)
-    if warmup is None or int(warmup) != warmup or warmup < 0:
-        raise LAUOptionError(f"--semantic_lambda_warmup_steps: must be an integer >= 0, got {warmup!r}")
+    bounded_int(min=0).check("--semantic_lambda_warmup_steps", getattr(args, "semantic_lambda_warmup_steps", 0))
     if weight == 0 and ratio is None and getattr(args, "semantic_target_norm", "none") != "none":
         raise LAUOptionError(
             f"semantic_weight is 0 with semantic_target_norm {args.semantic_target_norm}: that "
