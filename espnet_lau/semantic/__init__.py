@@ -1,4 +1,6 @@
-"""The semantic side of LAU: pooling, head, losses and frozen sentence teachers."""
+"""The semantic side of LAU inside the model: pooling, head, losses, target standardisation and the loss balance.
+
+The frozen teachers that make the targets are offline, in :mod:`espnet_lau.teachers`."""
 
 from espnet_lau.semantic.head import SemanticHead
 from espnet_lau.semantic.loss import (

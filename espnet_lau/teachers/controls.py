@@ -15,7 +15,7 @@ Each keeps something of a real teacher and drops the meaning:
     similar vectors, paraphrases with other words do not. Tests whether a lexical target
     does as well as a semantic one.
 
-``shuffle`` and ``tfidf`` are fitted on a :class:`~espnet_lau.semantic.fit_set.FitSet`
+``shuffle`` and ``tfidf`` are fitted on a :class:`~espnet_lau.teachers.fit_set.FitSet`
 (the distinct normalised training targets), and their fingerprint holds its digest. All
 three are seeded. ``random`` and ``tfidf`` vectors have unit L2 norm; ``shuffle`` gives the
 base teacher's vectors as they are (unit norm for ``usem3``). Their fitting is done at the first
@@ -27,13 +27,11 @@ from __future__ import annotations
 import hashlib
 import logging
 from abc import abstractmethod
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 
-from espnet_lau.semantic.char_tfidf import CHAR_NGRAMS, fit_char_tfidf
-from espnet_lau.semantic.fit_set import FitSet
-from espnet_lau.semantic.teacher import (
+from espnet_lau.teachers.base import (
     CONTROL_KINDS,
     RANDOM_SPEC,
     SHUFFLE_SPEC,
@@ -41,9 +39,10 @@ from espnet_lau.semantic.teacher import (
     USEM3_SPEC,
     SentenceTeacher,
     TeacherSpecError,
-    load_teacher,
     spec_kind,
 )
+from espnet_lau.teachers.char_tfidf import CHAR_NGRAMS, fit_char_tfidf
+from espnet_lau.teachers.fit_set import FitSet
 
 logger = logging.getLogger(__name__)
 
@@ -199,7 +198,7 @@ class ShuffleTeacher(_ControlTeacher):
 
 
 class TfidfTeacher(_ControlTeacher):
-    """Character n-gram TF-IDF (:mod:`~espnet_lau.semantic.char_tfidf`) of the sentence,
+    """Character n-gram TF-IDF (:mod:`~espnet_lau.teachers.char_tfidf`) of the sentence,
     reduced by ``TruncatedSVD`` (randomized, seeded) to ``min(512, F, V)`` dimensions
     (F distinct fit targets, V n-grams), L2-normalised.
 
@@ -259,10 +258,15 @@ class TfidfTeacher(_ControlTeacher):
         return _unit_rows(reduced)
 
 
-def load_control_teacher(spec: str, device: str, batch_size: int, normalize_embeddings: bool,
-                         seed: int, fit_set: Optional[FitSet]) -> SentenceTeacher:
+def load_control_teacher(spec: str, batch_size: int, normalize_embeddings: bool, seed: int,
+                         fit_set: Optional[FitSet],
+                         load_base: Callable[[str], SentenceTeacher]) -> SentenceTeacher:
     """A control teacher from its spec (``shuffle[:<base spec>]``, ``random``, ``tfidf``);
-    :func:`~espnet_lau.semantic.teacher.load_teacher` checks ``fit_set`` first.
+    :func:`~espnet_lau.teachers.load_teacher` checks ``fit_set`` first.
+
+    ``load_base`` loads the real teacher that ``shuffle`` permutes, from its spec (without
+    L2 normalisation): :func:`~espnet_lau.teachers.load_teacher` passes itself, so that
+    this module needs no registry of the backends.
 
     Raises:
         TeacherSpecError: an argument after ``random`` or ``tfidf``, or a base of
@@ -277,7 +281,7 @@ def load_control_teacher(spec: str, device: str, batch_size: int, normalize_embe
                 f"teacher {spec!r}: shuffle's base must be a real teacher (usem3 or "
                 f"sentence-transformers:<name or folder>), e.g. shuffle:usem3"
             )
-        base = load_teacher(base_spec, device, batch_size, normalize_embeddings=False)
+        base = load_base(base_spec)
         return ShuffleTeacher(base, fit_set, seed, batch_size, normalize_embeddings)
     if colon:
         raise TeacherSpecError(f"teacher {spec!r}: {kind!r} takes no argument; pass --teacher {kind}")

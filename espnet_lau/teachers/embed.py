@@ -36,11 +36,12 @@ from tqdm import tqdm
 from espnet_lau.content_store import ContentStore, sha256_key
 from espnet_lau.data.kaldi_table import read_kaldi_file
 from espnet_lau.fileio import PathLike, exclusive_folder, save_npy_atomic, write_json_atomic, write_text_atomic
-from espnet_lau.semantic.fit_set import read_fit_set
 from espnet_lau.semantic.target_norm import META_KEY as TARGET_STATS_KEY
 from espnet_lau.semantic.target_norm import compute_target_stats
-from espnet_lau.semantic.targets import Target, TextFileError, read_targets
-from espnet_lau.semantic.teacher import SentenceTeacher, teacher_name
+from espnet_lau.teachers import teacher_name
+from espnet_lau.teachers.base import SentenceTeacher
+from espnet_lau.teachers.fit_set import read_fit_set
+from espnet_lau.teachers.targets import Target, TextFileError, read_targets
 from espnet_lau.text.normalization import TextNormalizer
 
 logger = logging.getLogger(__name__)
@@ -130,7 +131,7 @@ def embed_text_file(
     Args:
         text: Kaldi ``text`` file; validated completely before anything is written.
         outdir: output folder, e.g. ``dump/raw/<set>/sem_emb``.
-        teacher: a loaded teacher (see :func:`espnet_lau.semantic.teacher.load_teacher`).
+        teacher: a loaded teacher (see :func:`espnet_lau.teachers.load_teacher`).
         normalizer: text normalisation applied before embedding; ``None`` for the default
             :class:`TextNormalizer`, ``TextNormalizer.disabled()`` for none.
         cache_dir: embedding cache; ``None`` for ``<outdir>/../.sem_emb_cache``.

@@ -3,7 +3,7 @@
 scikit-learn's ``TfidfVectorizer`` over character n-grams inside word boundaries
 (``char_wb``, 2-4 characters by default), sublinear term frequency, L2-normalised rows.
 Two users share it: the ``tfidf`` control teacher
-(:mod:`espnet_lau.semantic.control_teachers`), which reduces these vectors to a dense
+(:mod:`espnet_lau.teachers.controls`), which reduces these vectors to a dense
 teacher space, and the teacher-independent evaluation embedder
 (:mod:`espnet_lau.evaluation.tfidf_embedder`).
 """

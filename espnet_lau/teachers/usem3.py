@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from espnet_lau.semantic.model_digest import files_digest
-from espnet_lau.semantic.teacher import USEM3_SPEC, SentenceTeacher
+from espnet_lau.teachers.base import USEM3_SPEC, SentenceTeacher
+from espnet_lau.teachers.model_digest import files_digest
 
 
 class USEM3Teacher(SentenceTeacher):

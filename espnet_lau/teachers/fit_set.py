@@ -1,6 +1,6 @@
 """The fit set of a set-dependent teacher: the distinct normalised training targets.
 
-The ``shuffle`` and ``tfidf`` control teachers (:mod:`espnet_lau.semantic.control_teachers`)
+The ``shuffle`` and ``tfidf`` control teachers (:mod:`espnet_lau.teachers.controls`)
 are fitted on the training set's targets: ``shuffle`` permutes a real teacher's vectors
 across them, ``tfidf`` learns its vocabulary, weights and SVD from them. Their outputs
 therefore depend on the whole set, and the set's :attr:`FitSet.digest` is part of their
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from espnet_lau.fileio import PathLike
-from espnet_lau.semantic.targets import read_targets
+from espnet_lau.teachers.targets import read_targets
 from espnet_lau.text.normalization import TextNormalizer
 
 
