@@ -231,7 +231,7 @@ def environment() -> Dict[str, Any]:
 def write_report(name: str, figures: Sequence[Figure], out_dir: Path,
                  **extra: Any) -> Path:
     """Print the table and write ``<out_dir>/<name>.json`` (figures, environment, extra)."""
-    from espnet_lau.fileio import write_json_atomic
+    from espnet_lau.utils.fileio import write_json_atomic
 
     payload = {"name": name, "environment": environment(),
                "figures": {f.key: dataclasses.asdict(f) for f in figures}, **extra}

@@ -300,7 +300,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(cmd=None) -> Dict:
-    from espnet_lau.fileio import write_json_atomic
+    from espnet_lau.utils.fileio import write_json_atomic
 
     args = get_parser().parse_args(cmd)
     out = args.out_dir / "data_scale.json"

@@ -27,10 +27,10 @@ import torch
 import yaml
 from espnet2.tasks.st import STTask
 
-from espnet_lau.checkpoint import load_state_dict
-from espnet_lau.errors import UserError
-from espnet_lau.fileio import atomic_write, write_json_atomic, write_text_atomic
 from espnet_lau.tasks.lau_st import DATA_OPTIONS, LAU_CONFIG_KEYS, SEM_EMB
+from espnet_lau.utils.checkpoint import load_state_dict
+from espnet_lau.utils.errors import UserError
+from espnet_lau.utils.fileio import atomic_write, write_json_atomic, write_text_atomic
 
 HEAD_PREFIX = "semantic_head."
 SOURCE_RECORD = "source.json"
@@ -160,7 +160,7 @@ def export_stock(config_path: Path, model_file: Path, outdir: Path, trust_pickle
     """Write ``outdir/config.yaml`` and ``outdir/model.pth`` as a stock ESPnet ST model,
     and ``outdir/source.json`` (see :func:`source_record`) last.
 
-    ``model_file`` is read by :func:`espnet_lau.checkpoint.load_state_dict`: weights only
+    ``model_file`` is read by :func:`espnet_lau.utils.checkpoint.load_state_dict`: weights only
     (ESPnet's ``checkpoint.pth`` included), unless ``trust_pickle``.
 
     Raises:

@@ -16,9 +16,9 @@ from espnet2.bin.st_inference import Speech2Text
 from espnet_model_zoo.downloader import ModelDownloader
 from tiny_st import REPO, save_tiny_lau_checkpoint, write_tiny_wavs
 
-from espnet_lau.archive import ArchiveError, extract, unpack_model
 from espnet_lau.bin import check_packed, upload_hf
 from espnet_lau.export import export_stock
+from espnet_lau.utils.archive import ArchiveError, extract, unpack_model
 
 DECODE_CONFIG = REPO / "conf/tuning/decode_st_debug.yaml"
 

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from espnet_lau.checkpoint import CheckpointError, torch_load
+from espnet_lau.utils.checkpoint import CheckpointError, torch_load
 from recipe_helpers import run_module
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from espnet_lau.cli import run_main
 from espnet_lau.data.kaldi_table import KaldiFileError
+from espnet_lau.utils.cli import run_main
 from recipe_helpers import run_module
 
 
@@ -83,7 +83,7 @@ def test_a_missing_input_of_an_entry_point_is_one_line(tmp_path):
 
 
 def test_the_logged_command_can_be_run_again(caplog, monkeypatch):
-    from espnet_lau.cli import log_command
+    from espnet_lau.utils.cli import log_command
 
     with caplog.at_level(logging.INFO):
         log_command("score_st", ["--hyp", "a b.txt", "--ref", "it's"])
@@ -117,7 +117,7 @@ def test_every_entry_point_has_get_parser_and_log_level(name):
 
 
 def test_user_errors_reports_one_line_and_lets_bugs_through(capsys):
-    from espnet_lau.cli import user_errors
+    from espnet_lau.utils.cli import user_errors
 
     with pytest.raises(SystemExit) as exit_info, user_errors("tool", ValueError):
         raise ValueError("data/train/text:3: no translation")
@@ -131,7 +131,7 @@ def test_user_errors_reports_one_line_and_lets_bugs_through(capsys):
 
 
 def test_parse_args_sets_the_level_and_logs_the_command_when_asked(caplog):
-    from espnet_lau.cli import add_log_level_option, parse_args
+    from espnet_lau.utils.cli import add_log_level_option, parse_args
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--hyp")

@@ -5,11 +5,11 @@ import logging
 
 import numpy as np
 
-from espnet_lau.content_store import ContentStore, sha256_key
 from espnet_lau.evaluation.llm import LLMClient
 from espnet_lau.evaluation.llm_backends import LLMBackend
 from espnet_lau.evaluation.prompts import parse_prompt
 from espnet_lau.teachers.embed import embedding_cache, embedding_key
+from espnet_lau.utils.content_store import ContentStore, sha256_key
 
 
 def text_store(root):

@@ -107,7 +107,7 @@ class _Pickled:
 
 
 def test_a_pickled_checkpoint_needs_trust_as_drift_does(lau_checkpoint, tmp_path):
-    from espnet_lau.checkpoint import CheckpointError
+    from espnet_lau.utils.checkpoint import CheckpointError
 
     expdir, _ = lau_checkpoint
     state = torch.load(expdir / "valid.acc.ave.pth")

@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from espnet_lau.fileio import atomic_output_path, write_text_atomic
+from espnet_lau.utils.fileio import atomic_output_path, write_text_atomic
 
 
 @pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])

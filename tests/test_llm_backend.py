@@ -490,7 +490,7 @@ def test_the_secrets_of_the_llm_url_are_in_no_log_and_no_saved_file(server, tmp_
     ("https://huggingface.co", "https://huggingface.co", []),
 ])
 def test_redact_url_drops_userinfo_query_and_fragment(url, shown, secrets):
-    from espnet_lau.redaction import redact_secrets, redact_url
+    from espnet_lau.utils.redaction import redact_secrets, redact_url
 
     assert redact_url(url) == shown
     text = redact_secrets(f"error at {url}: url {url.partition('/v1')[2]}", url)

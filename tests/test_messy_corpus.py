@@ -7,12 +7,12 @@ import pytest
 import soundfile
 import yaml
 
-from espnet_lau.cli import run_main
-from espnet_lau.data.dump import filter_data_dir, format_data_dir
 from espnet_lau.data.datadir_check import validate_data_dir
+from espnet_lau.data.dump import filter_data_dir, format_data_dir
 from espnet_lau.data.kaldi_dir import Utterance, write_data_dir
 from espnet_lau.data.kaldi_table import KaldiDataDirError, read_table
 from espnet_lau.tasks.lau_st import LAUSTTask
+from espnet_lau.utils.cli import run_main
 from recipe_helpers import DEBUG, RECIPE, make_recipe_copy, run_recipe
 
 LANGS = [("fr", "lc.rm")]

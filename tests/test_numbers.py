@@ -1,12 +1,12 @@
-"""espnet_lau.numbers: finite, ranged numbers as argparse types and as config checks."""
+"""espnet_lau.utils.numbers: finite, ranged numbers as argparse types and as config checks."""
 
 import argparse
 import pickle
 
 import pytest
 
-from espnet_lau.errors import UserError
-from espnet_lau.numbers import NumberError, finite_float, positive_float, positive_int
+from espnet_lau.utils.errors import UserError
+from espnet_lau.utils.numbers import NumberError, finite_float, positive_float, positive_int
 
 
 def parser_with(option, type_):

@@ -15,7 +15,7 @@ import torch
 
 from espnet_lau.bin import export_stock, guard_inputs, prepare_dump
 from espnet_lau.data.kaldi_dir import Utterance, write_data_dir
-from espnet_lau.fileio import atomic_output_path
+from espnet_lau.utils.fileio import atomic_output_path
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def refusing_writes(monkeypatch, error_number):
         def __exit__(self, *exc):
             self._f.close()
 
-    monkeypatch.setattr("espnet_lau.fileio.open", lambda path, mode="r", *a, **k: (
+    monkeypatch.setattr("espnet_lau.utils.fileio.open", lambda path, mode="r", *a, **k: (
         Refusing(builtins.open(path, mode, *a, **k)) if "w" in mode else builtins.open(path, mode, *a, **k)),
         raising=False)
 
@@ -127,7 +127,7 @@ def test_a_corrupt_inputs_record_is_one_line_naming_it(tmp_path, capsys, content
 
 def test_a_corrupt_result_json_names_the_file(tmp_path):
     from espnet_lau.evaluation.report_io import read_json
-    from espnet_lau.fileio import CorruptFileError
+    from espnet_lau.utils.fileio import CorruptFileError
 
     path = tmp_path / "semantic_eval.json"
     path.write_text(json.dumps({"a": 1})[:5])

@@ -13,9 +13,9 @@ from espnet_lau.bin import param_drift as param_drift_cli
 from espnet_lau.evaluation.drift import (
     DriftKeyError,
     layer_and_module,
-    load_state_dict,
     parameter_drift,
 )
+from espnet_lau.utils.checkpoint import load_state_dict
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -13,7 +13,7 @@ from tiny_st import train_tiny_st
 
 from espnet_lau.bin import asr_train, export_stock, lau_st_train, make_results, param_drift, plot_training
 from espnet_lau.bin import semantic_balance
-from espnet_lau.checkpoint import UntrustedPickleError, check_init_params, load_checkpoint
+from espnet_lau.utils.checkpoint import UntrustedPickleError, check_init_params, load_checkpoint
 
 
 class CreatesAFile:

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from espnet_lau.bin import save_run_record
-from espnet_lau.checkpoint import CheckpointError
 from espnet_lau.evaluation.collapse import collapse_measures, collapse_reasons, most_frequent_target
 from espnet_lau.evaluation.run_record import MAX_RECORD_BYTES, RunRecordError
+from espnet_lau.utils.checkpoint import CheckpointError
 from staged_runs import COLLAPSED, PERFECT, POOR, TAG, data_files, record, staged_run
 
 

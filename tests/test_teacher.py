@@ -6,11 +6,11 @@ import time
 import numpy as np
 import pytest
 
-from espnet_lau.hub import hub_is_reachable
 from espnet_lau.teachers import load_teacher
 from espnet_lau.teachers.base import SentenceTeacher
 from espnet_lau.teachers.model_digest import folder_digest
 from espnet_lau.text.normalization import TextNormalizer
+from espnet_lau.utils.hub import hub_is_reachable
 
 # (sentence, paraphrase) pairs on unrelated topics: row i of one is related to row i of
 # the other only.

@@ -10,9 +10,9 @@ ESPnet unpickles it (``--trust_pickle true`` for one you made that holds other p
 objects); ``--trust_pickle`` is not written to ``config.yaml``.
 """
 
-from espnet_lau.checkpoint import add_trust_pickle_option, check_init_params
-from espnet_lau.cli import run_main, user_errors
 from espnet_lau.tasks.asr import ASRPretrainTask
+from espnet_lau.utils.checkpoint import add_trust_pickle_option, check_init_params
+from espnet_lau.utils.cli import run_main, user_errors
 
 
 def get_parser():

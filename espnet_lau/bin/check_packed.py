@@ -2,7 +2,7 @@
 """Recipe stage 14 check: unpack a packed ST model offline and decode with stock ESPnet.
 
 The zip made by ``espnet2.bin.pack st`` is unpacked offline in the layout of
-``espnet_model_zoo``'s ``ModelDownloader``, but checked (:mod:`espnet_lau.archive`: no
+``espnet_model_zoo``'s ``ModelDownloader``, but checked (:mod:`espnet_lau.utils.archive`: no
 entry and no ``meta.yaml`` path may leave ``--cachedir``), its model file must load with
 ``torch.load(weights_only=True)`` (stock ``Speech2Text`` unpickles it with
 ``weights_only=False``; ``--trust_pickle true`` only for a zip you made), then it is loaded
@@ -23,12 +23,12 @@ import soundfile
 import yaml
 from espnet2.bin.st_inference import Speech2Text
 
-from espnet_lau.archive import ArchiveError, unpack_model
-from espnet_lau.checkpoint import add_trust_pickle_option, check_before_unpickling
-from espnet_lau.cli import add_log_level_option, parse_args, run_main, user_errors
 from espnet_lau.data.kaldi_table import read_table
 from espnet_lau.evaluation.kaldi_text import read_kaldi_text
-from espnet_lau.fileio import atomic_write, current_umask
+from espnet_lau.utils.archive import ArchiveError, unpack_model
+from espnet_lau.utils.checkpoint import add_trust_pickle_option, check_before_unpickling
+from espnet_lau.utils.cli import add_log_level_option, parse_args, run_main, user_errors
+from espnet_lau.utils.fileio import atomic_write, current_umask
 
 
 def normalise_zip_modes(zip_path: Path) -> int:
@@ -61,7 +61,7 @@ def normalise_zip_modes(zip_path: Path) -> int:
 
 def unpack_checked(zip_path: Path, cachedir: Path, trust_pickle: bool = False) -> dict:
     """The ``Speech2Text`` keyword arguments of the packed model, unpacked under ``cachedir``
-    (:func:`espnet_lau.archive.unpack_model`), its model file checked before stock ESPnet
+    (:func:`espnet_lau.utils.archive.unpack_model`), its model file checked before stock ESPnet
     unpickles it.
 
     Raises:

@@ -25,9 +25,6 @@ from typing import Optional, Sequence
 
 from espnet2.utils.types import str2bool
 
-from espnet_lau.cli import add_log_level_option, parse_args, run_main, user_errors
-from espnet_lau.fileio import exclusive_folder
-from espnet_lau.numbers import positive_int
 from espnet_lau.teachers import load_teacher, needs_fit_set, require_fit_set
 from espnet_lau.teachers.base import USEM3_SPEC
 from espnet_lau.teachers.embed import (
@@ -39,6 +36,9 @@ from espnet_lau.teachers.embed import (
 from espnet_lau.teachers.fit_set import read_fit_set
 from espnet_lau.teachers.targets import read_targets
 from espnet_lau.text.normalization import TextNormalizer
+from espnet_lau.utils.cli import add_log_level_option, parse_args, run_main, user_errors
+from espnet_lau.utils.fileio import exclusive_folder
+from espnet_lau.utils.numbers import positive_int
 
 _NORMALIZER_OPTIONS = ("lowercase", "remove_punctuation", "keep_apostrophes", "keep_hyphens")
 

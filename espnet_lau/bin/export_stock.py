@@ -15,9 +15,9 @@ import logging
 
 from espnet2.utils.types import str2bool
 
-from espnet_lau.checkpoint import add_trust_pickle_option
-from espnet_lau.cli import add_log_level_option, parse_args, run_main, user_errors
 from espnet_lau.export import ExportError, export_stock, verify_export
+from espnet_lau.utils.checkpoint import add_trust_pickle_option
+from espnet_lau.utils.cli import add_log_level_option, parse_args, run_main, user_errors
 
 
 def get_parser() -> argparse.ArgumentParser:

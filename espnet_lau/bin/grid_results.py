@@ -21,10 +21,10 @@ import logging
 from pathlib import Path
 from typing import List, Optional
 
-from espnet_lau.cli import add_log_level_option, parse_args, run_main
 from espnet_lau.evaluation.grid_report import grid_report, parse_comparison
 from espnet_lau.evaluation.results import METRICS
-from espnet_lau.fileio import write_text_atomic
+from espnet_lau.utils.cli import add_log_level_option, parse_args, run_main
+from espnet_lau.utils.fileio import write_text_atomic
 
 
 def get_parser() -> argparse.ArgumentParser:

@@ -27,8 +27,8 @@ from typing import Dict, List, Optional
 
 import yaml
 
-from espnet_lau.cli import run_main, user_errors
-from espnet_lau.fileio import CorruptFileError, read_json_file, write_json_atomic
+from espnet_lau.utils.cli import run_main, user_errors
+from espnet_lau.utils.fileio import CorruptFileError, read_json_file, write_json_atomic
 
 RECORD = ".inputs.json"
 

@@ -16,10 +16,10 @@ objects). ``--trust_pickle`` is this tool's, not ESPnet's: it is not written to
 ``config.yaml``, which stock ESPnet loads.
 """
 
-from espnet_lau.checkpoint import add_trust_pickle_option, check_init_params
-from espnet_lau.cli import run_main, user_errors
 from espnet_lau.tasks.lau_st import LAUSTTask
 from espnet_lau.tasks.semantic_weight import LAUOptionError
+from espnet_lau.utils.checkpoint import add_trust_pickle_option, check_init_params
+from espnet_lau.utils.cli import run_main, user_errors
 
 
 def get_parser():

@@ -27,8 +27,7 @@ import logging
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from espnet_lau.checkpoint import add_trust_pickle_option
-from espnet_lau.cli import add_log_level_option, parse_args, run_main
+from espnet_lau.evaluation.plots import plot_against_lambda
 from espnet_lau.evaluation.report_io import write_text
 from espnet_lau.evaluation.results import (
     SystemResult,
@@ -39,7 +38,6 @@ from espnet_lau.evaluation.results import (
     seed_spread_markdown,
     significance_markdown,
 )
-from espnet_lau.evaluation.plots import plot_against_lambda
 from espnet_lau.evaluation.significance import seed_paired_tests
 from espnet_lau.evaluation.training_curves import (
     Curves,
@@ -48,6 +46,8 @@ from espnet_lau.evaluation.training_curves import (
     read_curves,
     series,
 )
+from espnet_lau.utils.checkpoint import add_trust_pickle_option
+from espnet_lau.utils.cli import add_log_level_option, parse_args, run_main
 
 
 def run_spec(text: str) -> Tuple[str, str]:

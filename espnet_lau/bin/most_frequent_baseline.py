@@ -9,9 +9,9 @@ import argparse
 import logging
 from pathlib import Path
 
-from espnet_lau.cli import add_log_level_option, parse_args, run_main
 from espnet_lau.data.kaldi_table import read_table, write_table
 from espnet_lau.evaluation.collapse import most_frequent_target
+from espnet_lau.utils.cli import add_log_level_option, parse_args, run_main
 
 
 def most_frequent_hypotheses(train_text: Path, keys: Path) -> dict:

@@ -14,11 +14,11 @@ from typing import List, Optional
 
 from espnet2.utils.types import str2bool
 
-from espnet_lau.checkpoint import add_trust_pickle_option
-from espnet_lau.cli import add_log_level_option, parse_args, run_main
-from espnet_lau.evaluation.drift import drift_markdown, load_state_dict, parameter_drift
+from espnet_lau.evaluation.drift import drift_markdown, parameter_drift
 from espnet_lau.evaluation.plots import bar_plot
 from espnet_lau.evaluation.report_io import write_report
+from espnet_lau.utils.checkpoint import add_trust_pickle_option, load_state_dict
+from espnet_lau.utils.cli import add_log_level_option, parse_args, run_main
 
 
 def get_parser() -> argparse.ArgumentParser:

@@ -20,9 +20,9 @@ import logging
 from pathlib import Path
 from typing import List, Optional
 
-from espnet_lau.checkpoint import add_trust_pickle_option
-from espnet_lau.cli import add_log_level_option, parse_args, run_main
 from espnet_lau.evaluation.training_curves import CHECKPOINT, draw_espnet_images
+from espnet_lau.utils.checkpoint import add_trust_pickle_option
+from espnet_lau.utils.cli import add_log_level_option, parse_args, run_main
 
 
 def get_parser() -> argparse.ArgumentParser:

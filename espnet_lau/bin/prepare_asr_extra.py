@@ -20,8 +20,9 @@ from __future__ import annotations
 import argparse
 from typing import List, Optional
 
-from espnet_lau.cli import add_clip_options, add_log_level_option, add_progress_option, parse_args, run_main
 from espnet_lau.data.asr_extra import DEFAULT_LABEL, KUNKADO_LABELS, prepare_asr_extra
+from espnet_lau.data.clips import add_clip_options
+from espnet_lau.utils.cli import add_log_level_option, add_progress_option, parse_args, run_main
 
 
 def get_parser() -> argparse.ArgumentParser:

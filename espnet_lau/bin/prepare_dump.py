@@ -12,12 +12,12 @@ import argparse
 import logging
 from typing import NamedTuple
 
-from espnet_lau.cli import add_log_level_option, parse_args, run_main, user_errors
 from espnet_lau.data.datadir_check import check_disjoint_sets
 from espnet_lau.data.dump import CASES, filter_data_dir, format_data_dir
 from espnet_lau.data.kaldi_table import KaldiFileError
-from espnet_lau.numbers import finite_float, positive_float, positive_int
 from espnet_lau.text.bambara import MODES, BambaraNormalizer
+from espnet_lau.utils.cli import add_log_level_option, parse_args, run_main, user_errors
+from espnet_lau.utils.numbers import finite_float, positive_float, positive_int
 
 #: The texts stage 3 makes by default: the Bambara transcript as written, the French
 #: translation lower-cased without punctuation.

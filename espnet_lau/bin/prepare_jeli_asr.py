@@ -19,21 +19,15 @@ from __future__ import annotations
 import argparse
 from typing import List, Optional
 
-from espnet_lau.cli import (
-    add_clip_options,
-    add_log_level_option,
-    add_progress_option,
-    parse_args,
-    run_main,
-    user_errors,
-)
+from espnet_lau.data.clips import add_clip_options
 from espnet_lau.data.jeli_asr import (
     DEFAULT_DEV_PERMILLE,
     DEFAULT_HUB_NAME,
     JELI_SUBSETS,
     prepare_jeli_asr,
 )
-from espnet_lau.numbers import bounded_int
+from espnet_lau.utils.cli import add_log_level_option, add_progress_option, parse_args, run_main, user_errors
+from espnet_lau.utils.numbers import bounded_int
 
 
 def get_parser() -> argparse.ArgumentParser:

@@ -16,11 +16,11 @@ from typing import List, Optional
 
 from espnet2.utils.types import int_or_none, str2bool
 
-from espnet_lau.cli import add_log_level_option, add_progress_option, parse_args, run_main
 from espnet_lau.data.mini_config import SIZES, MiniCorpusConfig
 from espnet_lau.data.mini_corpus import prepare_mini_corpus
 from espnet_lau.data.mini_grammar import MAX_PARAPHRASES, NUM_PARAPHRASES
-from espnet_lau.numbers import bounded_int, finite_float, non_negative_int, positive_int
+from espnet_lau.utils.cli import add_log_level_option, add_progress_option, parse_args, run_main
+from espnet_lau.utils.numbers import bounded_int, finite_float, non_negative_int, positive_int
 
 #: a share of the utterances, in [0, 1]
 SHARE = finite_float(min=0, max=1)

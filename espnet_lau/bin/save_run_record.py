@@ -21,8 +21,8 @@ from typing import List, Optional
 
 from espnet2.utils.types import str2bool
 
-from espnet_lau.cli import add_log_level_option, parse_args, run_main
 from espnet_lau.evaluation.run_record import build_run_record, write_run_record
+from espnet_lau.utils.cli import add_log_level_option, parse_args, run_main
 
 
 def get_parser() -> argparse.ArgumentParser:

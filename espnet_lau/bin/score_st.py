@@ -15,12 +15,12 @@ from typing import List, Optional
 
 from espnet2.utils.types import str2bool
 
-from espnet_lau.cli import add_log_level_option, parse_args, run_main
-from espnet_lau.fileio import write_text_atomic
 from espnet_lau.evaluation.report_io import write_report
 from espnet_lau.evaluation.translation import score_st, summary_markdown, write_per_utt_tsv
 from espnet_lau.text.bambara import MODES, BambaraNormalizer
 from espnet_lau.text.normalization import TextNormalizer
+from espnet_lau.utils.cli import add_log_level_option, parse_args, run_main
+from espnet_lau.utils.fileio import write_text_atomic
 
 
 def get_parser() -> argparse.ArgumentParser:

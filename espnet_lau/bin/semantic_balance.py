@@ -23,13 +23,13 @@ from typing import Optional, Sequence
 
 from espnet2.torch_utils.set_all_random_seed import set_all_random_seed
 
-from espnet_lau.checkpoint import add_trust_pickle_option, check_init_params, load_state_dict
-from espnet_lau.cli import parse_args, run_main, user_errors
-from espnet_lau.fileio import write_json_atomic
-from espnet_lau.numbers import positive_float, positive_int
 from espnet_lau.semantic.balance import BalanceMeasurement, measure_balance
 from espnet_lau.tasks.lau_st import LAUSTTask
 from espnet_lau.tasks.semantic_weight import check_lau_options, measure_at_start, training_batches
+from espnet_lau.utils.checkpoint import add_trust_pickle_option, check_init_params, load_state_dict
+from espnet_lau.utils.cli import parse_args, run_main, user_errors
+from espnet_lau.utils.fileio import write_json_atomic
+from espnet_lau.utils.numbers import positive_float, positive_int
 
 
 def get_parser() -> argparse.ArgumentParser:

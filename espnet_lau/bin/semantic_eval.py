@@ -21,7 +21,6 @@ from typing import List, Optional
 
 from espnet2.utils.types import str2bool
 
-from espnet_lau.cli import add_log_level_option, parse_args, run_main
 from espnet_lau.data.qa_jsonl import format_jsonl
 from espnet_lau.evaluation.kaldi_text import read_kaldi_text
 from espnet_lau.evaluation.llm import LLMClient
@@ -31,9 +30,10 @@ from espnet_lau.evaluation.report_io import write_report
 from espnet_lau.evaluation.semantic_eval import MEASURES, run_semantic_eval
 from espnet_lau.evaluation.semantic_report import semantic_markdown
 from espnet_lau.evaluation.topic_label import read_topics
-from espnet_lau.fileio import write_text_atomic
-from espnet_lau.numbers import non_negative_float, non_negative_int, positive_float, positive_int
 from espnet_lau.text.normalization import TextNormalizer
+from espnet_lau.utils.cli import add_log_level_option, parse_args, run_main
+from espnet_lau.utils.fileio import write_text_atomic
+from espnet_lau.utils.numbers import non_negative_float, non_negative_int, positive_float, positive_int
 
 
 def comma_list(text: str) -> List[str]:

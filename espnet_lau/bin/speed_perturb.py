@@ -4,9 +4,9 @@
 import argparse
 import logging
 
-from espnet_lau.cli import add_log_level_option, parse_args, run_main
 from espnet_lau.data.speed_perturb import speed_perturb
-from espnet_lau.numbers import positive_float, positive_int
+from espnet_lau.utils.cli import add_log_level_option, parse_args, run_main
+from espnet_lau.utils.numbers import positive_float, positive_int
 
 
 def get_parser() -> argparse.ArgumentParser:

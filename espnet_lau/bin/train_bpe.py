@@ -13,11 +13,11 @@ from pathlib import Path
 
 import sentencepiece as spm
 
-from espnet_lau.cli import add_log_level_option, parse_args, run_main, user_errors
 from espnet_lau.data.kaldi_table import read_table
-from espnet_lau.errors import UserError
-from espnet_lau.fileio import write_text_atomic
-from espnet_lau.numbers import finite_float, positive_int
+from espnet_lau.utils.cli import add_log_level_option, parse_args, run_main, user_errors
+from espnet_lau.utils.errors import UserError
+from espnet_lau.utils.fileio import write_text_atomic
+from espnet_lau.utils.numbers import finite_float, positive_int
 
 SPECIAL_PIECES = {"<unk>", "<s>", "</s>"}
 #: sentencepiece's RuntimeError when the size is below characters + special pieces:

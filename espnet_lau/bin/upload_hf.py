@@ -6,7 +6,7 @@
 ``--folder`` (``meta.yaml``, the stock config and weights, the BPE model, the feature
 statistics, RESULTS.md), adds a model card ``README.md`` (what LAU is, how the model was
 trained, the results table) and uploads that folder. Only files inside the zip are used,
-and no entry or ``meta.yaml`` path may leave the folder (:mod:`espnet_lau.archive`).
+and no entry or ``meta.yaml`` path may leave the folder (:mod:`espnet_lau.utils.archive`).
 ``--folder`` must be new, empty, or made by an earlier upload_hf (it holds
 ``.upload_hf_made``, which is not uploaded): any other folder is refused, never replaced.
 The folder is prepared first, so it
@@ -25,12 +25,12 @@ from typing import Optional
 import yaml
 from espnet2.utils.types import str2bool
 
-from espnet_lau.archive import ArchiveError, extract
-from espnet_lau.cli import add_log_level_option, parse_args, run_main, user_errors
-from espnet_lau.errors import UserError
-from espnet_lau.fileio import replace_dir, staged_dir, write_text_atomic
-from espnet_lau.hub import hub_endpoint, hub_is_reachable
-from espnet_lau.redaction import redact_url
+from espnet_lau.utils.archive import ArchiveError, extract
+from espnet_lau.utils.cli import add_log_level_option, parse_args, run_main, user_errors
+from espnet_lau.utils.errors import UserError
+from espnet_lau.utils.fileio import replace_dir, staged_dir, write_text_atomic
+from espnet_lau.utils.hub import hub_endpoint, hub_is_reachable
+from espnet_lau.utils.redaction import redact_url
 
 #: The file that marks a folder upload_hf made (and may replace).
 MADE_MARK = ".upload_hf_made"
@@ -101,7 +101,7 @@ def check_folder_is_ours(folder: Path) -> None:
 def write_card(folder: Path, meta: dict, names: list, zip_path: Path, repo: str, recipe: str,
                st_exp: Optional[Path]) -> None:
     """``README.md`` (the model card) and ``lau_config.yaml`` in the unpacked ``folder``,
-    from files of the zip only (``meta`` and ``names``: :func:`espnet_lau.archive.extract`)
+    from files of the zip only (``meta`` and ``names``: :func:`espnet_lau.utils.archive.extract`)
     and the LAU keys of ``st_exp``'s config."""
     config_rel = meta["yaml_files"].get("st_train_config")
     if config_rel is None:
@@ -129,7 +129,7 @@ def prepare_folder(zip_path: Path, folder: Path, repo: str, recipe: str, st_exp:
 
     The folder is built beside ``folder`` and then takes its place: an earlier folder of
     upload_hf (it holds :data:`MADE_MARK`) or an empty one is replaced, any other is refused
-    (:func:`check_folder_is_ours`). The zip is unpacked by :func:`espnet_lau.archive.extract`:
+    (:func:`check_folder_is_ours`). The zip is unpacked by :func:`espnet_lau.utils.archive.extract`:
     an entry or a ``meta.yaml`` path outside the folder stops it, and the card is written
     from files inside the zip only.
     """

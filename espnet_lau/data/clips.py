@@ -9,10 +9,12 @@ file path, are decoded with soundfile), down-mixed to mono, resampled with soxr 
 as 16-bit wav under ``<wav root>/<set>/<uttid>.wav``. A file already made from the same
 audio (same bytes or path, same rate; :class:`~espnet_lau.data.wav_manifest.WavManifest`) is
 not rewritten. Durations are measured on the written files, never taken from the source.
+The tools that run it share its options (:func:`add_clip_options`).
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import hashlib
 import io
@@ -25,11 +27,12 @@ import soundfile
 import soxr
 
 from espnet_lau.data.kaldi_dir import Utterance
-from espnet_lau.data.wav_manifest import WavManifest
 from espnet_lau.data.lfs import LFSPointerError, is_lfs_pointer, pointer_message
-from espnet_lau.data.recordings import clip_name
-from espnet_lau.errors import UserError
-from espnet_lau.fileio import atomic_write
+from espnet_lau.data.recordings import DEFAULT_RECORDING_REGEX, clip_name
+from espnet_lau.data.wav_manifest import WavManifest
+from espnet_lau.utils.errors import UserError
+from espnet_lau.utils.fileio import atomic_write
+from espnet_lau.utils.numbers import positive_int
 
 
 class ClipError(UserError, ValueError):
@@ -189,3 +192,15 @@ def convert_split(
         yield from pool.map(convert, todo)
         if on_batch is not None:
             on_batch(len(audios))
+
+
+def add_clip_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the tools that turn a real corpus's clips into wavs (Jeli-ASR,
+    ASR-only sets): ``--recording_regex``, ``--sample_rate``, ``--nj``."""
+    parser.add_argument(
+        "--recording_regex", default=DEFAULT_RECORDING_REGEX,
+        help="regex with a (?P<recording>...) group, matched on the clip's file name; a clip "
+        "that does not match is a recording of its own (default: %(default)s)",
+    )
+    parser.add_argument("--sample_rate", type=positive_int, default=16000, help="output rate in Hz (default: %(default)s)")
+    parser.add_argument("--nj", type=positive_int, default=1, help="parallel decoding threads (default: %(default)s)")

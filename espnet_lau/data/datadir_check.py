@@ -21,7 +21,7 @@ from typing import Dict, List, Mapping, Sequence, Tuple
 
 from espnet_lau.data.kaldi_table import KaldiDataDirError, read_table
 from espnet_lau.data.qa_jsonl import validate_qa
-from espnet_lau.fileio import PathLike
+from espnet_lau.utils.fileio import PathLike
 
 #: Files keyed by speaker rather than by utterance.
 SPEAKER_FILES = ("spk2utt", "spk2gender")

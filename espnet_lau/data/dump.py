@@ -29,8 +29,8 @@ from espnet_lau.data.kaldi_table import KaldiDataDirError, read_kaldi_file, read
 from espnet_lau.data.qa_jsonl import read_jsonl
 from espnet_lau.data.synthesis import sox_to_wav
 from espnet_lau.data.wav_manifest import WavManifest
-from espnet_lau.fileio import PathLike
 from espnet_lau.text.normalization import TextNormalizer
+from espnet_lau.utils.fileio import PathLike
 
 NUM_SAMPLES = "utt2num_samples"
 #: ESPnet's text cases, most-cased first, and how each is made from a more-cased one.

@@ -42,7 +42,7 @@ from espnet_lau.data.kaldi_dir import Utterance, write_data_dir
 from espnet_lau.data.recordings import DEFAULT_RECORDING_REGEX, compile_recording_regex, is_dev_recording, recording_id
 from espnet_lau.data.sources import SourceLayoutError, SourceSplit, open_source
 from espnet_lau.data.wav_manifest import WavManifest
-from espnet_lau.fileio import write_text_atomic
+from espnet_lau.utils.fileio import write_text_atomic
 
 DEFAULT_HUB_NAME = "RobotsMali/jeli-asr"
 JELI_CONFIGS = ("bam-asr-oza", "jeli-asr-rmai")

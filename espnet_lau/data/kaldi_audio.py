@@ -33,7 +33,7 @@ from tqdm import tqdm
 
 from espnet_lau.data.kaldi_table import KaldiDataDirError, read_kaldi_file, read_table
 from espnet_lau.data.wav_manifest import WavManifest
-from espnet_lau.fileio import atomic_output_path
+from espnet_lau.utils.fileio import atomic_output_path
 
 
 class Segment(NamedTuple):

@@ -1,7 +1,7 @@
 """Writing a Kaldi-style data directory: :class:`Utterance` rows in, validated tables out.
 
 What the files of a data directory are: :mod:`espnet_lau.data.datadir_check`. Every write
-goes through :mod:`espnet_lau.fileio`: atomic, and skipped when the file already holds
+goes through :mod:`espnet_lau.utils.fileio`: atomic, and skipped when the file already holds
 the same bytes, so that re-running a data preparation leaves the directory (and the
 modification times) untouched; a whole data directory is validated before it replaces
 the previous one.
@@ -19,7 +19,7 @@ from typing import Dict, List, Mapping, Optional, Sequence
 from espnet_lau.data.datadir_check import SIDE_FILES, SPEAKER_FILES, utt2spk_to_spk2utt, validate_data_dir
 from espnet_lau.data.kaldi_table import KaldiDataDirError, format_table
 from espnet_lau.data.qa_jsonl import format_jsonl
-from espnet_lau.fileio import PathLike, format_json, recover_dir, replace_dir, staged_dir, write_text_atomic
+from espnet_lau.utils.fileio import PathLike, format_json, recover_dir, replace_dir, staged_dir, write_text_atomic
 
 
 @dataclasses.dataclass
@@ -58,7 +58,7 @@ def write_data_dir(
     so that switching corpora never leaves stale tables behind; other entries (a ``wav/``
     folder, files of other tools) are kept.
 
-    The new directory is built in a sibling folder (:func:`~espnet_lau.fileio.staged_dir`)
+    The new directory is built in a sibling folder (:func:`~espnet_lau.utils.fileio.staged_dir`)
     and validated there (:func:`~espnet_lau.data.datadir_check.validate_data_dir`,
     ``check_wav_files`` included) before it replaces ``data_dir``: a failed validation
     leaves the previous directory as it was.

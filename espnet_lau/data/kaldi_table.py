@@ -5,7 +5,7 @@ byte order, which is Python's code-point order for UTF-8 text). Every ``<key> <v
 file, in a data directory and in the evaluation and embedding code, is read by
 :func:`read_kaldi_file`, whose parameters carry each caller's policy (empty values, blank
 lines, sort order, how many problems to report); :func:`read_table` is the strict policy
-of a data directory. Writes go through :mod:`espnet_lau.fileio`: atomic, and skipped
+of a data directory. Writes go through :mod:`espnet_lau.utils.fileio`: atomic, and skipped
 when the file already holds the same bytes. Keys are ids that name files, so
 :func:`id_problem` refuses any that could be a path.
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Type
 
-from espnet_lau.errors import UserError
-from espnet_lau.fileio import PathLike, write_text_atomic
+from espnet_lau.utils.errors import UserError
+from espnet_lau.utils.fileio import PathLike, write_text_atomic
 
 
 class KaldiFileError(UserError, ValueError):

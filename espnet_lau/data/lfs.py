@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Iterable, Union
 
-from espnet_lau.errors import UserError
+from espnet_lau.utils.errors import UserError
 
 LFS_POINTER_PREFIX = b"version https://git-lfs.github.com/spec/v1"
 #: Pointer files are at most a few hundred bytes (the spec limits them to 1024).

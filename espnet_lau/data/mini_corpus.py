@@ -50,7 +50,7 @@ from espnet_lau.data.kaldi_dir import Utterance, write_data_dir
 from espnet_lau.data.mini_config import EXTRA_ASR_SET, MiniCorpusConfig
 from espnet_lau.data.mini_generate import MiniUtterance, generate_mini_corpus
 from espnet_lau.data.synthesis import EspeakSynthesizer, SynthesisJob, transliterate_for_espeak
-from espnet_lau.fileio import write_text_atomic
+from espnet_lau.utils.fileio import write_text_atomic
 
 CORPUS_NAME = "lau-mini-bambara-fr (SYNTHETIC)"
 GENERATOR_VERSION = 2

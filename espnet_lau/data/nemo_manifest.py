@@ -25,7 +25,7 @@ from typing import Dict, List, Optional
 
 from espnet_lau.data.lfs import check_not_pointer
 from espnet_lau.data.qa_jsonl import iter_json_lines
-from espnet_lau.errors import UserError
+from espnet_lau.utils.errors import UserError
 
 MANIFEST_DIR = "manifests"
 FRENCH_MANIFEST_DIR = "french-manifests"

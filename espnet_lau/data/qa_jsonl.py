@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, List, Mapping, Tuple
 
 from espnet_lau.data.kaldi_table import KaldiDataDirError
-from espnet_lau.fileio import PathLike
+from espnet_lau.utils.fileio import PathLike
 
 
 def iter_json_lines(

@@ -23,7 +23,7 @@ from espnet_lau.data.lfs import check_folder_has_no_pointers
 from espnet_lau.data.nemo_manifest import (
     MANIFEST_DIR, MANIFEST_SUBSET, PairStats, is_nemo_layout, manifest_paths, pair_manifests,
 )
-from espnet_lau.errors import UserError
+from espnet_lau.utils.errors import UserError
 
 
 class SourceLayoutError(UserError, ValueError):

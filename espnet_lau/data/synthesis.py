@@ -9,7 +9,7 @@ Each utterance runs ``espeak-ng … --stdin --stdout`` and pipes the wav through
 ``sox -D - -r 16000 -c 1 -b 16`` (no dither, so the output is bit-exact for a
 given input) into a temporary file that is then renamed into place. The temporary files
 of one :meth:`EspeakSynthesizer.synthesize` call are in one hidden folder of the wav
-folder (:func:`~espnet_lau.fileio.scratch_dir`), removed however the call ends: an
+folder (:func:`~espnet_lau.utils.fileio.scratch_dir`), removed however the call ends: an
 error, Ctrl-C or SIGTERM.
 :meth:`EspeakSynthesizer.synthesize` runs ``nj`` of these pipelines at a time (threads
 driving the external processes, which do the work) and skips files whose
@@ -32,7 +32,7 @@ from typing import Dict, List, Optional, Sequence
 from tqdm import tqdm
 
 from espnet_lau.data.wav_manifest import WavManifest
-from espnet_lau.fileio import atomic_output_path, scratch_dir
+from espnet_lau.utils.fileio import atomic_output_path, scratch_dir
 
 _ESPEAK_TRANSLITERATION = {"ɛ": "e", "Ɛ": "E", "ɔ": "o", "Ɔ": "O", "ɲ": "ny", "Ɲ": "Ny", "ŋ": "ng", "Ŋ": "Ng"}
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Dict
 
 from espnet_lau.data.kaldi_table import file_for_id
-from espnet_lau.fileio import PathLike, write_json_atomic
+from espnet_lau.utils.fileio import PathLike, write_json_atomic
 
 
 class WavManifest:

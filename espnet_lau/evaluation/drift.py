@@ -20,8 +20,7 @@ from typing import Any, Dict, List, Mapping, Tuple
 
 import torch
 
-from espnet_lau.checkpoint import load_state_dict  # noqa: F401  (drift's reader, re-exported)
-from espnet_lau.errors import UserError
+from espnet_lau.utils.errors import UserError
 
 
 class DriftKeyError(UserError, ValueError):

@@ -35,14 +35,14 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
-from espnet_lau.errors import UserError
 from espnet_lau.evaluation.collapse import RULE, collapse_reasons
 from espnet_lau.evaluation.plots import lines_plot
 from espnet_lau.evaluation.results import METRICS, MISSING, figures_markdown, load_run
 from espnet_lau.evaluation.run_record import evaluation_dirs, load_run_record
 from espnet_lau.evaluation.statistics import (format_mean_std, holm, mean_std, paired_difference,
                                               spread_comparison, unpaired_difference)
-from espnet_lau.fileio import read_json_file
+from espnet_lau.utils.errors import UserError
+from espnet_lau.utils.fileio import read_json_file
 
 TESTED = ("bleu", "chrf", "slot_recall", "ami_independent")
 TITLES = {key: title for key, title, _ in METRICS}

@@ -12,8 +12,8 @@ import logging
 from typing import Dict, Iterable, List, Mapping, Sequence
 
 from espnet_lau.data.kaldi_table import KaldiFileError, read_kaldi_file
-from espnet_lau.errors import UserError
-from espnet_lau.fileio import PathLike
+from espnet_lau.utils.errors import UserError
+from espnet_lau.utils.fileio import PathLike
 
 #: How many ids an id-mismatch error lists before it only gives counts.
 MAX_IDS_SHOWN = 10

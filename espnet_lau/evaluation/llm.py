@@ -1,7 +1,7 @@
 """Cached, retried, failure-counting LLM calls: :class:`LLMClient` over an
 :class:`~espnet_lau.evaluation.llm_backends.LLMBackend`.
 
-:class:`LLMClient` caches every accepted response on disk (:mod:`espnet_lau.content_store`)
+:class:`LLMClient` caches every accepted response on disk (:mod:`espnet_lau.utils.content_store`)
 under ``sha256(model id, prompt id (name + version), rendered messages, generation params)``,
 retries timeouts / connection errors / HTTP 5xx and 429 a bounded number of times, and
 turns every failure into ``None`` plus a counter in :class:`LLMStats` — an evaluation run
@@ -18,11 +18,11 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Dict, Optional, Union
 
-from espnet_lau.content_store import ContentStore, sha256_key
 from espnet_lau.evaluation.llm_backends import LLMBackend, LLMCallError, Messages
 from espnet_lau.evaluation.llm_json import parse_llm_json
 from espnet_lau.evaluation.prompts import Prompt
-from espnet_lau.fileio import write_json_atomic
+from espnet_lau.utils.content_store import ContentStore, sha256_key
+from espnet_lau.utils.fileio import write_json_atomic
 
 
 class LLMUnavailable(RuntimeError):

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from espnet_lau.redaction import hide_in_logs, redact_secrets, redact_url
+from espnet_lau.utils.redaction import hide_in_logs, redact_secrets, redact_url
 
 Messages = List[Dict[str, str]]
 
@@ -67,7 +67,7 @@ class OpenAIChatBackend(LLMBackend):
     Args:
         base_url: e.g. ``http://127.0.0.1:8080/v1``; ``/chat/completions`` is appended to
             its path (a query string, e.g. ``?key=…``, is kept). Reports and errors show
-            it without userinfo and query (:func:`~espnet_lau.redaction.redact_url`).
+            it without userinfo and query (:func:`~espnet_lau.utils.redaction.redact_url`).
         model: the ``model`` field sent to the server.
         timeout: seconds per HTTP request.
         max_tokens: generation limit.

@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from espnet_lau.evaluation.results import METRICS, SystemResult  # noqa: E402
-from espnet_lau.fileio import PathLike
+from espnet_lau.utils.fileio import PathLike
 
 #: (λ values, means, stds) of one line.
 Series = Tuple[Sequence[float], Sequence[float], Sequence[float]]

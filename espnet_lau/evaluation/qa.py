@@ -21,11 +21,11 @@ import unicodedata
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from espnet_lau.data.qa_jsonl import iter_json_lines
-from espnet_lau.errors import UserError
 from espnet_lau.evaluation.llm import LLMClient
 from espnet_lau.evaluation.prompts import Prompt, load_prompt
-from espnet_lau.fileio import PathLike
 from espnet_lau.text.normalization import TextNormalizer
+from espnet_lau.utils.errors import UserError
+from espnet_lau.utils.fileio import PathLike
 
 CANNOT_ANSWER = "NE PEUT RÉPONDRE"
 

@@ -1,5 +1,5 @@
 """Writing the evaluation reports (JSON + Markdown) in one consistent way: atomically,
-through :mod:`espnet_lau.fileio`, so a killed run never leaves half a report."""
+through :mod:`espnet_lau.utils.fileio`, so a killed run never leaves half a report."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any, Union
 
-from espnet_lau.fileio import read_json_file, write_json_atomic, write_text_atomic
+from espnet_lau.utils.fileio import read_json_file, write_json_atomic, write_text_atomic
 
 
 def write_json(obj: Any, path: Union[str, Path]) -> Path:

@@ -29,8 +29,8 @@ from espnet_lau.evaluation.report_io import read_json
 from espnet_lau.evaluation.semantic_report import failure_text
 from espnet_lau.evaluation.significance import PairedResult
 from espnet_lau.evaluation.statistics import format_mean_std, mean_std
-from espnet_lau.fileio import PathLike
-from espnet_lau.provenance import environment_markdown
+from espnet_lau.utils.fileio import PathLike
+from espnet_lau.utils.provenance import environment_markdown
 
 SEARCH = {
     "scores": ["scores.json", "score_bleu/scores.json", "score/scores.json", "score_st/scores.json"],

@@ -40,15 +40,15 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from espnet_lau.checkpoint import CheckpointError, torch_load
-from espnet_lau.errors import UserError
 from espnet_lau.evaluation.collapse import collapse_measures, most_frequent_target
 from espnet_lau.evaluation.kaldi_text import read_kaldi_text
 from espnet_lau.evaluation.report_io import read_json
 from espnet_lau.evaluation.training_curves import CHECKPOINT, read_curves, read_epoch_seconds
 from espnet_lau.evaluation.translation import corpus_translation_scores, load_aligned
-from espnet_lau.fileio import PathLike, format_json, write_text_atomic
 from espnet_lau.text.normalization import TextNormalizer
+from espnet_lau.utils.checkpoint import CheckpointError, torch_load
+from espnet_lau.utils.errors import UserError
+from espnet_lau.utils.fileio import PathLike, format_json, write_text_atomic
 
 RECORD_NAME = "run_record.json"
 RECORD_FORMAT = 1

@@ -18,8 +18,8 @@ from sacrebleu.metrics import BLEU
 from sacrebleu.significance import PairedTest
 
 from espnet_lau.evaluation.translation import load_aligned
-from espnet_lau.fileio import PathLike
 from espnet_lau.text.normalization import TextNormalizer
+from espnet_lau.utils.fileio import PathLike
 
 
 @dataclasses.dataclass

@@ -12,7 +12,7 @@ from typing import Dict, Mapping, Optional, Sequence, Tuple
 from espnet_lau.evaluation.kaldi_text import KaldiTextError, read_kaldi_text
 from espnet_lau.evaluation.llm import LLMClient
 from espnet_lau.evaluation.prompts import Prompt, load_prompt
-from espnet_lau.fileio import PathLike
+from espnet_lau.utils.fileio import PathLike
 
 OTHER_TOPIC = "AUTRE"
 

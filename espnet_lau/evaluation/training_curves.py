@@ -16,9 +16,9 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
 
-from espnet_lau.checkpoint import load_checkpoint
 from espnet_lau.evaluation.plots import curves_plot
-from espnet_lau.fileio import PathLike
+from espnet_lau.utils.checkpoint import load_checkpoint
+from espnet_lau.utils.fileio import PathLike
 
 #: epoch -> {"train"|"valid" -> {key -> value}}
 Curves = Dict[int, Dict[str, Dict[str, float]]]

@@ -17,9 +17,9 @@ import jiwer
 from sacrebleu.metrics import BLEU, CHRF, TER
 
 from espnet_lau.evaluation.kaldi_text import check_same_ids, read_kaldi_text
-from espnet_lau.fileio import PathLike, write_text_atomic
 from espnet_lau.text.bambara import BambaraNormalizer
 from espnet_lau.text.normalization import TextNormalizer
+from espnet_lau.utils.fileio import PathLike, write_text_atomic
 
 
 def _percent(x: float) -> float:

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from typeguard import typechecked
 
-from espnet_lau.numbers import positive_float
+from espnet_lau.utils.numbers import positive_float
 
 
 def mse_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:

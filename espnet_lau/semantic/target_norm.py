@@ -35,8 +35,8 @@ from typing import Optional, Union
 import numpy as np
 import torch
 
-from espnet_lau.errors import UserError
-from espnet_lau.fileio import read_json_file
+from espnet_lau.utils.errors import UserError
+from espnet_lau.utils.fileio import read_json_file
 
 TARGET_NORMS = ("none", "standardize")
 #: Key of the statistics in ``meta.json``.

@@ -21,7 +21,7 @@ from typing import List, Mapping, Optional, Sequence, Type
 
 from espnet2.train.class_choices import ClassChoices
 
-from espnet_lau.errors import UserError
+from espnet_lau.utils.errors import UserError
 
 
 class ConfKeyError(UserError, ValueError):

@@ -30,7 +30,6 @@ from espnet2.train.collate_fn import CommonCollateFn
 from espnet2.utils.types import float_or_none
 from typeguard import typechecked
 
-from espnet_lau.errors import UserError
 from espnet_lau.espnet_model import LAUSTModel
 from espnet_lau.semantic.head import SemanticHead
 from espnet_lau.semantic.loss import (
@@ -44,6 +43,7 @@ from espnet_lau.semantic.target_norm import TARGET_NORMS, read_target_stats
 from espnet_lau.tasks.channels_last import ChannelsLastConvs
 from espnet_lau.tasks.choices import LAUClassChoices
 from espnet_lau.tasks.semantic_weight import resolve_semantic_weight
+from espnet_lau.utils.errors import UserError
 
 SEM_EMB = "sem_emb"
 

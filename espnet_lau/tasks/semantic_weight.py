@@ -23,10 +23,10 @@ import math
 from pathlib import Path
 from typing import Iterator, Optional
 
-from espnet_lau.errors import UserError
-from espnet_lau.fileio import write_json_atomic
-from espnet_lau.numbers import bounded_int, non_negative_float, positive_float
 from espnet_lau.semantic.balance import BalanceMeasurement, measure_balance
+from espnet_lau.utils.errors import UserError
+from espnet_lau.utils.fileio import write_json_atomic
+from espnet_lau.utils.numbers import bounded_int, non_negative_float, positive_float
 
 BALANCE_FILE = "semantic_balance.json"
 SRC_TEXT = "src_text"
@@ -41,7 +41,7 @@ def check_lau_options(args: argparse.Namespace) -> None:
     """Refuse LAU options that would train something other than what they name.
 
     * ``semantic_weight`` (λ): finite, >= 0 (NaN would silently train the baseline,
-      infinity would skip every update) (:mod:`espnet_lau.numbers`, which also takes a
+      infinity would skip every update) (:mod:`espnet_lau.utils.numbers`, which also takes a
       YAML ``.nan`` that never passed through argparse's ``type=``);
     * ``semantic_target_ratio`` (r*): finite, > 0 (a ratio of 0 would train the baseline
       under a LAU name); not together with ``semantic_weight`` (the log would name one λ
@@ -142,7 +142,7 @@ def measure_at_start(task, args: argparse.Namespace, num_batches: int,
     """r on ``num_batches`` training batches of the starting model, at ``args.semantic_weight``
     (at λ = 1 with a fresh head when it is None or 0); with ``checkpoint``, of the model
     holding those weights (weights-only unless ``trust_pickle``). The ``--init_param``
-    files must have been checked (:func:`espnet_lau.checkpoint.check_init_params`)."""
+    files must have been checked (:func:`espnet_lau.utils.checkpoint.check_init_params`)."""
     import copy
 
     from espnet2.torch_utils.set_all_random_seed import set_all_random_seed
@@ -160,7 +160,7 @@ def measure_at_start(task, args: argparse.Namespace, num_batches: int,
         measured.semantic_weight = 1.0
     model = starting_model(task, measured)
     if checkpoint:
-        from espnet_lau.checkpoint import load_state_dict
+        from espnet_lau.utils.checkpoint import load_state_dict
 
         model.load_state_dict(load_state_dict(checkpoint, trust_pickle), strict=True)
     model.train()  # the gradients training sees: dropout and SpecAugment on

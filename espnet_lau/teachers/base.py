@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Optional, Sequence
 
 import numpy as np
 
-from espnet_lau.errors import UserError
+from espnet_lau.utils.errors import UserError
 
 if TYPE_CHECKING:
     from espnet_lau.teachers.fit_set import FitSet

@@ -33,9 +33,7 @@ from typing import Iterator, Optional, Sequence
 import numpy as np
 from tqdm import tqdm
 
-from espnet_lau.content_store import ContentStore, sha256_key
 from espnet_lau.data.kaldi_table import read_kaldi_file
-from espnet_lau.fileio import PathLike, exclusive_folder, save_npy_atomic, write_json_atomic, write_text_atomic
 from espnet_lau.semantic.target_norm import META_KEY as TARGET_STATS_KEY
 from espnet_lau.semantic.target_norm import compute_target_stats
 from espnet_lau.teachers import teacher_name
@@ -43,6 +41,8 @@ from espnet_lau.teachers.base import SentenceTeacher
 from espnet_lau.teachers.fit_set import read_fit_set
 from espnet_lau.teachers.targets import Target, TextFileError, read_targets
 from espnet_lau.text.normalization import TextNormalizer
+from espnet_lau.utils.content_store import ContentStore, sha256_key
+from espnet_lau.utils.fileio import PathLike, exclusive_folder, save_npy_atomic, write_json_atomic, write_text_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class EmbedTextResult:
 
 
 def embedding_cache(root: PathLike, dim: int) -> ContentStore[np.ndarray]:
-    """The embedding cache (:mod:`espnet_lau.content_store`): ``<root>/<key[:2]>/<key>.npy``.
+    """The embedding cache (:mod:`espnet_lau.utils.content_store`): ``<root>/<key[:2]>/<key>.npy``.
 
     Safe to share between runs, sets and teachers (the key holds the teacher
     fingerprint); an entry that is not a finite ``(dim,)`` float32 vector is a miss.

@@ -15,9 +15,9 @@ import hashlib
 from pathlib import Path
 from typing import Iterable, Optional
 
-from espnet_lau.fileio import PathLike
 from espnet_lau.teachers.targets import read_targets
 from espnet_lau.text.normalization import TextNormalizer
+from espnet_lau.utils.fileio import PathLike
 
 
 @dataclasses.dataclass(frozen=True)

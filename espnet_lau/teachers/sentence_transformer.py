@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from espnet_lau.hub import hub_endpoint, hub_is_reachable
-from espnet_lau.redaction import redact_url
 from espnet_lau.teachers.base import ST_PREFIX, SentenceTeacher
 from espnet_lau.teachers.model_digest import folder_digest
+from espnet_lau.utils.hub import hub_endpoint, hub_is_reachable
+from espnet_lau.utils.redaction import redact_url
 
 logger = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ import dataclasses
 from typing import Optional
 
 from espnet_lau.data.kaldi_table import KaldiFileError, KaldiLine, read_kaldi_file
-from espnet_lau.fileio import PathLike
 from espnet_lau.text.normalization import TextNormalizer
+from espnet_lau.utils.fileio import PathLike
 
 _MAX_REPORTED_ERRORS = 20
 

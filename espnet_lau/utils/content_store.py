@@ -18,7 +18,7 @@ import logging
 from pathlib import Path
 from typing import Callable, Generic, Optional, TypeVar
 
-from espnet_lau.fileio import PathLike
+from espnet_lau.utils.fileio import PathLike
 
 Value = TypeVar("Value")
 

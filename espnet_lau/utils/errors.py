@@ -1,7 +1,7 @@
 """The base class of errors caused by what a user gave, as opposed to bugs.
 
 A file, a line, an option or a folder is wrong, and the message says which and what to
-do. The entry points (:func:`espnet_lau.cli.run_main`) print such an error as
+do. The entry points (:func:`espnet_lau.utils.cli.run_main`) print such an error as
 ``<prog>: error: <message>`` and exit 1, without a traceback unless ``--log_level DEBUG``;
 any other exception is a bug and keeps its traceback.
 """

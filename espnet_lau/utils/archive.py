@@ -25,8 +25,8 @@ from typing import Any, Dict, List, Mapping, Tuple
 
 import yaml
 
-from espnet_lau.errors import UserError
-from espnet_lau.fileio import PathLike, atomic_write, write_text_atomic
+from espnet_lau.utils.errors import UserError
+from espnet_lau.utils.fileio import PathLike, atomic_write, write_text_atomic
 
 META = "meta.yaml"
 #: The sections of ``meta.yaml`` that map a key (``st_train_config``) to an entry of the zip.

@@ -31,7 +31,7 @@ import numpy as np
 import torch
 from espnet2.utils.types import str2bool
 
-from espnet_lau.errors import UserError
+from espnet_lau.utils.errors import UserError
 
 try:
     from numpy._core.multiarray import scalar as _numpy_scalar

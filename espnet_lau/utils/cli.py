@@ -16,8 +16,7 @@ from typing import Callable, Iterator, List, Optional, Tuple, Type, TypeVar
 import yaml
 from espnet2.utils.types import str2bool
 
-from espnet_lau.errors import UserError
-from espnet_lau.numbers import positive_int
+from espnet_lau.utils.errors import UserError
 
 T = TypeVar("T")
 #: What an entry point reports as one line: errors in what the user gave, the OS errors a
@@ -58,20 +57,6 @@ def add_progress_option(parser: argparse.ArgumentParser) -> None:
                         help="show progress bars (default: %(default)s)")
 
 
-def add_clip_options(parser: argparse.ArgumentParser) -> None:
-    """The options of the tools that turn a real corpus's clips into wavs (Jeli-ASR,
-    ASR-only sets): ``--recording_regex``, ``--sample_rate``, ``--nj``."""
-    from espnet_lau.data.recordings import DEFAULT_RECORDING_REGEX
-
-    parser.add_argument(
-        "--recording_regex", default=DEFAULT_RECORDING_REGEX,
-        help="regex with a (?P<recording>...) group, matched on the clip's file name; a clip "
-        "that does not match is a recording of its own (default: %(default)s)",
-    )
-    parser.add_argument("--sample_rate", type=positive_int, default=16000, help="output rate in Hz (default: %(default)s)")
-    parser.add_argument("--nj", type=positive_int, default=1, help="parallel decoding threads (default: %(default)s)")
-
-
 def log_command(prog: str, cmd: Optional[List[str]]) -> None:
     """Log the command line, quoted so that it can be run again: ESPnet's
     ``get_commandline_args`` for the shell's, ``shlex.join`` for a ``main(cmd)`` call's."""
@@ -98,7 +83,7 @@ def disk_error_message(exc: BaseException) -> Optional[str]:
 
     A full disk (``ENOSPC``, ``EDQUOT``, torch.save's ``unexpected pos``), a read-only
     mount (``EROFS``), a name too long (``ENAMETOOLONG``). A write through
-    :mod:`espnet_lau.fileio` left its destination as it was, and the message says so.
+    :mod:`espnet_lau.utils.fileio` left its destination as it was, and the message says so.
     """
     destination = getattr(exc, "atomic_destination", None)
     untouched = "; nothing was half-written" if destination else ""

@@ -15,7 +15,7 @@ exit 2)::
 On a value that did not pass through ``type=`` (ESPnet sets a YAML config's values as
 parser defaults, which argparse does not convert; YAML gives a float, an int, or a
 string such as ``'.nan'``), :meth:`NumberType.check` raises :class:`NumberError`, a
-:class:`~espnet_lau.errors.UserError` reported as one line::
+:class:`~espnet_lau.utils.errors.UserError` reported as one line::
 
     args.semantic_weight = finite_float(min=0).check("--semantic_weight", args.semantic_weight)
     # NumberError: --semantic_weight: must be a finite number >= 0, got '.nan'
@@ -31,7 +31,7 @@ import math
 import numbers
 from typing import Optional, Union
 
-from espnet_lau.errors import UserError
+from espnet_lau.utils.errors import UserError
 
 Number = Union[int, float]
 

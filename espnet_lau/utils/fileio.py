@@ -27,7 +27,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator, Optional, Union
 import filelock
 import numpy as np
 
-from espnet_lau.errors import UserError
+from espnet_lau.utils.errors import UserError
 
 PathLike = Union[str, os.PathLike]
 
@@ -62,7 +62,7 @@ def atomic_output_path(path: PathLike, suffix: str = ".tmp", tmp_dir: Optional[P
 def _name_the_destination(exc: BaseException, path: Path, tmp: str) -> None:
     """Make a failed write name the file (or folder) it was for: ``f.write`` on a full disk
     raises ``OSError(ENOSPC)`` without a file name (and an error on the temporary file
-    names that). ``exc.atomic_destination`` tells :mod:`espnet_lau.cli` that ``path`` was
+    names that). ``exc.atomic_destination`` tells :mod:`espnet_lau.utils.cli` that ``path`` was
     left as it was: nothing was half-written. The innermost write names it first."""
     if isinstance(exc, OSError) and exc.filename in (None, tmp):
         exc.filename = str(path)
