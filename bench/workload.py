@@ -25,8 +25,8 @@ import numpy as np
 import torch
 
 from bench.common import REPO
-from espnet_lau.data.mini_config import MiniCorpusConfig
-from espnet_lau.data.mini_generate import MiniUtterance, generate_mini_corpus
+from espnet_lau.data.mini import MiniCorpusConfig, generate_mini_corpus
+from espnet_lau.data.mini.generate import MiniUtterance
 from espnet_lau.tasks.lau_st import LAUSTTask
 from espnet_lau.text.normalization import TextNormalizer
 

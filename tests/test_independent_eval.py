@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from espnet_lau.data.mini_grammar import meaning_from_id
+from espnet_lau.data.mini.grammar import meaning_from_id
 from espnet_lau.evaluation.clustering import cluster_scores
 from espnet_lau.evaluation.semantic_eval import run_semantic_eval
 from espnet_lau.evaluation.semantic_report import semantic_markdown

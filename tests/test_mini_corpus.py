@@ -19,14 +19,15 @@ import soundfile
 from espnet_lau.data import kaldi_dir
 from espnet_lau.data.datadir_check import check_disjoint_sets, validate_data_dir
 from espnet_lau.data.kaldi_table import KaldiDataDirError, read_table
-from espnet_lau.data.mini_config import EXTRA_ASR_SET, MiniCorpusConfig
-from espnet_lau.data.mini_corpus import REFERENCE_FILES, prepare_mini_corpus
-from espnet_lau.data.mini_free_translations import FREE_TRANSLATIONS
-from espnet_lau.data.mini_generate import generate_mini_corpus, split_combinations
-from espnet_lau.data.mini_grammar import MAX_PARAPHRASES, NUM_PARAPHRASES, all_meanings, meaning_from_id
-from espnet_lau.data.mini_lexicon import SLOTS
-from espnet_lau.data.mini_noise import add_translation_noise
-from espnet_lau.data.mini_templates import TEMPLATES, TOPICS
+from espnet_lau.data.mini import MiniCorpusConfig, generate_mini_corpus, prepare_mini_corpus
+from espnet_lau.data.mini.config import EXTRA_ASR_SET
+from espnet_lau.data.mini.corpus import REFERENCE_FILES
+from espnet_lau.data.mini.free_translations import FREE_TRANSLATIONS
+from espnet_lau.data.mini.generate import split_combinations
+from espnet_lau.data.mini.grammar import MAX_PARAPHRASES, NUM_PARAPHRASES, all_meanings, meaning_from_id
+from espnet_lau.data.mini.lexicon import SLOTS
+from espnet_lau.data.mini.noise import add_translation_noise
+from espnet_lau.data.mini.templates import TEMPLATES, TOPICS
 from espnet_lau.data.qa_jsonl import read_jsonl
 from espnet_lau.data.synthesis import EspeakSynthesizer, SynthesisError, SynthesisJob, Voice
 

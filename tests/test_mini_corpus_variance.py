@@ -7,10 +7,9 @@ from collections import Counter
 
 import pytest
 
-from espnet_lau.data.mini_config import MiniCorpusConfig
-from espnet_lau.data.mini_generate import generate_mini_corpus
-from espnet_lau.data.mini_grammar import MAX_PARAPHRASES, meaning_from_id
-from espnet_lau.data.mini_noise import LABEL_NOISE, SURFACE_NOISE
+from espnet_lau.data.mini import MiniCorpusConfig, generate_mini_corpus
+from espnet_lau.data.mini.grammar import MAX_PARAPHRASES, meaning_from_id
+from espnet_lau.data.mini.noise import LABEL_NOISE, SURFACE_NOISE
 
 
 @pytest.fixture(scope="module")

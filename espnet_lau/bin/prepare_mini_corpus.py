@@ -16,9 +16,9 @@ from typing import List, Optional
 
 from espnet2.utils.types import int_or_none, str2bool
 
-from espnet_lau.data.mini_config import SIZES, MiniCorpusConfig
-from espnet_lau.data.mini_corpus import prepare_mini_corpus
-from espnet_lau.data.mini_grammar import MAX_PARAPHRASES, NUM_PARAPHRASES
+from espnet_lau.data.mini import MiniCorpusConfig, prepare_mini_corpus
+from espnet_lau.data.mini.config import SIZES
+from espnet_lau.data.mini.grammar import MAX_PARAPHRASES, NUM_PARAPHRASES
 from espnet_lau.utils.cli import add_log_level_option, add_progress_option, parse_args, run_main
 from espnet_lau.utils.numbers import bounded_int, finite_float, non_negative_int, positive_int
 

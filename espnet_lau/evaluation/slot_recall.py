@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Dict, Mapping, Optional
 
-from espnet_lau.data.mini_grammar import meaning_from_id
+from espnet_lau.data.mini.grammar import meaning_from_id
 from espnet_lau.text.normalization import TextNormalizer
 
 

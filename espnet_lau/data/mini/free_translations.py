@@ -1,11 +1,11 @@
 """Loose, free French translations of the mini corpus's templates (paraphrases 4-10).
 
-Each template of :data:`espnet_lau.data.mini_templates.TEMPLATES` has three careful
+Each template of :data:`espnet_lau.data.mini.templates.TEMPLATES` has three careful
 paraphrases; those are the dev/test references. Amateur translators also write freer
 versions: another construction, a cleft, a passive, a colloquial verb, a reordering, an
 added filler. These are listed here, seven per template, so that ``--paraphrases N``
 (1-10) can give training targets that keep the meaning but share few tokens with each
-other. Placeholders are those of :class:`~espnet_lau.data.mini_templates.Template`; the
+other. Placeholders are those of :class:`~espnet_lau.data.mini.templates.Template`; the
 second item of each entry adds person-dependent words (first person, third person).
 
 Every pattern must still contain the QA answer (``check_grammar`` in

@@ -2,7 +2,7 @@
 
 Surface noise corrupts a French target like an amateur translation, the meaning
 surviving (:func:`add_translation_noise`); label noise changes what it means
-(:func:`corrupt_meaning`). :func:`espnet_lau.data.mini_generate.generate_mini_corpus`
+(:func:`corrupt_meaning`). :func:`espnet_lau.data.mini.generate.generate_mini_corpus`
 picks which training utterances get which.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import random
 from typing import Sequence, Tuple
 
-from espnet_lau.data.mini_grammar import Meaning
-from espnet_lau.data.mini_lexicon import SLOTS
+from espnet_lau.data.mini.grammar import Meaning
+from espnet_lau.data.mini.lexicon import SLOTS
 
 #: Kinds of surface noise (the meaning survives) and of semantic label noise.
 SURFACE_NOISE = ("drop", "swap")

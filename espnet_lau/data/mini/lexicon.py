@@ -1,7 +1,7 @@
 """The mini corpus's lexicon: every slot value with its Bambara form and French forms.
 
 :data:`SLOTS` lists the values of each slot (who, what, where, when…) that the templates
-of :mod:`espnet_lau.data.mini_templates` are filled with. The constructors write the
+of :mod:`espnet_lau.data.mini.templates` are filled with. The constructors write the
 French forms a template may ask for: :func:`noun` the article forms (le/la/l'/les, du/de
 la/de l'/des, au/à la/à l'/aux, de/d', un/une) by gender and elision, :func:`person` the
 subject's pronouns, :func:`kin` the possessive of the subject's person.

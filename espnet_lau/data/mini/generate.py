@@ -3,8 +3,8 @@
 Everything is drawn from random streams named by the seed and a purpose, so a seed gives
 the same held-out combinations (:func:`split_combinations`), speakers of each set
 (:func:`assign_speakers`) and meanings whatever ``paraphrases`` and the noise; the noise
-itself is :mod:`espnet_lau.data.mini_noise`. Synthesis and writing are
-:func:`espnet_lau.data.mini_corpus.prepare_mini_corpus`.
+itself is :mod:`espnet_lau.data.mini.noise`. Synthesis and writing are
+:func:`espnet_lau.data.mini.corpus.prepare_mini_corpus`.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ import itertools
 import random
 from typing import Dict, List, Mapping, Sequence, Tuple
 
-from espnet_lau.data.mini_config import EXTRA_ASR_SET, SIZES, CorpusSize, MiniCorpusConfig
-from espnet_lau.data.mini_grammar import BAMBARA_PARTICLES, SOURCE_VARIANTS, Meaning, all_meanings
-from espnet_lau.data.mini_noise import add_translation_noise, corrupt_meaning
-from espnet_lau.data.mini_speakers import SPEAKER_POOL, Speaker
-from espnet_lau.data.mini_templates import TEMPLATES
+from espnet_lau.data.mini.config import EXTRA_ASR_SET, SIZES, CorpusSize, MiniCorpusConfig
+from espnet_lau.data.mini.grammar import BAMBARA_PARTICLES, SOURCE_VARIANTS, Meaning, all_meanings
+from espnet_lau.data.mini.noise import add_translation_noise, corrupt_meaning
+from espnet_lau.data.mini.speakers import SPEAKER_POOL, Speaker
+from espnet_lau.data.mini.templates import TEMPLATES
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,12 +29,12 @@ class MiniUtterance:
         target: the French target (train: one paraphrase, maybe noised; dev/test: the
             first reference). Empty for the extra ASR set.
         references: all paraphrases (dev/test) or empty.
-        noise: ``none``, one of :data:`~espnet_lau.data.mini_noise.SURFACE_NOISE` or of
-            :data:`~espnet_lau.data.mini_noise.LABEL_NOISE` (train).
+        noise: ``none``, one of :data:`~espnet_lau.data.mini.noise.SURFACE_NOISE` or of
+            :data:`~espnet_lau.data.mini.noise.LABEL_NOISE` (train).
         target_meaning: the meaning the target expresses: the utterance's own, another
             one (``wrong_slot``, ``other_utterance``), or its own with the dropped slot
             as ``-`` (``dropped_clause``).
-        source_variant: one of :data:`~espnet_lau.data.mini_grammar.SOURCE_VARIANTS`;
+        source_variant: one of :data:`~espnet_lau.data.mini.grammar.SOURCE_VARIANTS`;
             ``bambara`` is that sentence.
         seen: whether the slot combination occurs in the training pool.
     """
@@ -96,7 +96,7 @@ def split_combinations(seed: int, heldout_rate: float) -> Tuple[List[Meaning], L
 
 def assign_speakers(seed: int, size: CorpusSize) -> Dict[str, List[Speaker]]:
     """Speakers of each set: the first ``size.num_speakers`` of
-    :data:`~espnet_lau.data.mini_speakers.SPEAKER_POOL`, with dev and test drawn (seeded,
+    :data:`~espnet_lau.data.mini.speakers.SPEAKER_POOL`, with dev and test drawn (seeded,
     alternating female/male) so both have both genders."""
     if size.num_speakers > len(SPEAKER_POOL):
         raise ValueError(f"{size.num_speakers} speakers requested, the pool has {len(SPEAKER_POOL)}")

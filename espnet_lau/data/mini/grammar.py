@@ -1,12 +1,12 @@
 """The mini corpus's grammar: a meaning (template + slot values) rendered in Bambara and French.
 
-A *meaning* is a template (:mod:`espnet_lau.data.mini_templates`) plus one value per slot
-(:mod:`espnet_lau.data.mini_lexicon`); it renders one Bambara sentence (and its source
+A *meaning* is a template (:mod:`espnet_lau.data.mini.templates`) plus one value per slot
+(:mod:`espnet_lau.data.mini.lexicon`); it renders one Bambara sentence (and its source
 variants) and the French paraphrases (careful ones in the template, loose ones in
-:mod:`espnet_lau.data.mini_free_translations`), with French elision and, for a dropped
+:mod:`espnet_lau.data.mini.free_translations`), with French elision and, for a dropped
 clause, its dangling preposition removed. :func:`all_meanings` lists every meaning of a
 template; :func:`meaning_from_id` parses an ``utt2meaning`` value back. The corpus itself
-(speakers, sizes, noise, Kaldi writing) is :mod:`espnet_lau.data.mini_corpus`.
+(speakers, sizes, noise, Kaldi writing) is :mod:`espnet_lau.data.mini.corpus`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import itertools
 import re
 from typing import Dict, List, Optional, Tuple
 
-from espnet_lau.data.mini_free_translations import FREE_TRANSLATIONS
-from espnet_lau.data.mini_lexicon import SLOTS, SlotValue
-from espnet_lau.data.mini_templates import TEMPLATES, Template
+from espnet_lau.data.mini.free_translations import FREE_TRANSLATIONS
+from espnet_lau.data.mini.lexicon import SLOTS, SlotValue
+from espnet_lau.data.mini.templates import TEMPLATES, Template
 
 #: Careful paraphrases per meaning: the dev/test references, and the first training targets.
 NUM_PARAPHRASES = 3

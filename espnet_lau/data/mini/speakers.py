@@ -1,7 +1,7 @@
 """The mini corpus's 20 synthetic speakers: espeak-ng Swahili voice variants × pitch × speed.
 
 Which of them speak in which set is drawn by
-:func:`espnet_lau.data.mini_generate.assign_speakers`.
+:func:`espnet_lau.data.mini.generate.assign_speakers`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What the mini corpus generator is asked for: the set sizes and the options.
 
-:class:`MiniCorpusConfig` is read by :func:`espnet_lau.data.mini_generate.generate_mini_corpus`
-(the text) and :func:`espnet_lau.data.mini_corpus.prepare_mini_corpus` (audio and data
+:class:`MiniCorpusConfig` is read by :func:`espnet_lau.data.mini.generate.generate_mini_corpus`
+(the text) and :func:`espnet_lau.data.mini.corpus.prepare_mini_corpus` (audio and data
 directories).
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Dict, Optional
 
-from espnet_lau.data.mini_grammar import MAX_PARAPHRASES, NUM_PARAPHRASES
+from espnet_lau.data.mini.grammar import MAX_PARAPHRASES, NUM_PARAPHRASES
 
 EXTRA_ASR_SET = "train_asr_extra"
 
@@ -54,7 +54,7 @@ class MiniCorpusConfig:
         label_noise: share of training utterances whose target is corrupted in meaning
             (exactly ``round(label_noise × num_train)``, disjoint from the surface-noised
             ones; the kind is drawn uniformly from
-            :data:`~espnet_lau.data.mini_noise.LABEL_NOISE`).
+            :data:`~espnet_lau.data.mini.noise.LABEL_NOISE`).
         source_variants: vary the Bambara side (a discourse particle, or the time word
             fronted), so that one meaning is spoken in several ways.
         heldout_rate: share of the slot combinations of each multi-slot template that

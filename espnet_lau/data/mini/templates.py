@@ -1,9 +1,9 @@
 """The mini corpus's 16 sentence templates over 6 topics, each with its QA question.
 
 A template is a Bambara pattern and three careful French patterns over named slots (the
-values are in :mod:`espnet_lau.data.mini_lexicon`; seven loose French patterns per
-template are in :mod:`espnet_lau.data.mini_free_translations`). Rendering a template
-with one value per slot is :class:`espnet_lau.data.mini_grammar.Meaning`.
+values are in :mod:`espnet_lau.data.mini.lexicon`; seven loose French patterns per
+template are in :mod:`espnet_lau.data.mini.free_translations`). Rendering a template
+with one value per slot is :class:`espnet_lau.data.mini.grammar.Meaning`.
 """
 
 from __future__ import annotations
