@@ -9,9 +9,9 @@ import soundfile
 from espnet_lau.bin.most_frequent_baseline import most_frequent_hypotheses
 from espnet_lau.bin.prepare_dump import main as prepare_dump
 from espnet_lau.bin.train_bpe import main as train_bpe_main, train_bpe
-from espnet_lau.data.dump import derive_case_files, filter_data_dir, format_data_dir, read_data_dir
 from espnet_lau.data.datadir_check import check_disjoint_sets
-from espnet_lau.data.kaldi_dir import Utterance, write_data_dir
+from espnet_lau.data.dump import derive_case_files, filter_data_dir, format_data_dir
+from espnet_lau.data.kaldi_dir import Utterance, read_data_dir, write_data_dir
 from espnet_lau.data.kaldi_table import KaldiDataDirError, read_table
 from espnet_lau.data.speed_perturb import speed_perturb
 

@@ -18,6 +18,7 @@ import soundfile
 
 from espnet_lau.data import kaldi_dir
 from espnet_lau.data.datadir_check import check_disjoint_sets, validate_data_dir
+from espnet_lau.data.jsonl import read_jsonl
 from espnet_lau.data.kaldi_table import KaldiDataDirError, read_table
 from espnet_lau.data.mini import MiniCorpusConfig, generate_mini_corpus, prepare_mini_corpus
 from espnet_lau.data.mini.config import EXTRA_ASR_SET
@@ -28,7 +29,6 @@ from espnet_lau.data.mini.grammar import MAX_PARAPHRASES, NUM_PARAPHRASES, all_m
 from espnet_lau.data.mini.lexicon import SLOTS
 from espnet_lau.data.mini.noise import add_translation_noise
 from espnet_lau.data.mini.templates import TEMPLATES, TOPICS
-from espnet_lau.data.qa_jsonl import read_jsonl
 from espnet_lau.data.synthesis import EspeakSynthesizer, SynthesisError, SynthesisJob, Voice
 
 REPO = Path(__file__).resolve().parents[1]
@@ -355,17 +355,31 @@ def test_validator_names_file_and_utterance(data_root, tmp_path):
         validate_data_dir(d)
 
 
+def test_writer_returns_the_summary_of_its_own_validation(tmp_path):
+    """Callers take the summary from the write instead of validating the directory again."""
+    d = tmp_path / "set"
+    utts = [
+        kaldi_dir.Utterance("b-2", "/x/b2.wav", "b", {"text": "deux"}),
+        kaldi_dir.Utterance("a-1", "/x/a1.wav", "a", {"text": "un"}),
+    ]
+    written = kaldi_dir.write_data_dir(d, utts, spk2gender={"a": "f", "b": "m"})
+    assert written.summary == validate_data_dir(d)
+    assert written.summary.uttids == ["a-1", "b-2"] and written.summary.speakers == ["a", "b"]
+    again = kaldi_dir.write_data_dir(d, utts, spk2gender={"a": "f", "b": "m"})  # nothing to write
+    assert again.changed == [] and again.summary == written.summary
+
+
 def test_writer_is_atomic_sorted_and_removes_stale_files(tmp_path):
     d = tmp_path / "set"
     utts = [
         kaldi_dir.Utterance("b-2", "/x/b2.wav", "b", {"text": "deux", "extra": "y"}),
         kaldi_dir.Utterance("a-1", "/x/a1.wav", "a", {"text": "un", "extra": "x"}),
     ]
-    changed = kaldi_dir.write_data_dir(d, utts, corpus_info={"corpus": "t"})
+    changed = kaldi_dir.write_data_dir(d, utts, corpus_info={"corpus": "t"}).changed
     assert (d / "text").read_text() == "a-1 un\nb-2 deux\n"
     assert (d / "spk2utt").read_text() == "a a-1\nb b-2\n"
     assert "text" in changed and not list(d.glob(".*.tmp"))
-    assert kaldi_dir.write_data_dir(d, utts, corpus_info={"corpus": "t"}) == []  # same content: untouched
+    assert kaldi_dir.write_data_dir(d, utts, corpus_info={"corpus": "t"}).changed == []  # same content: untouched
     kaldi_dir.write_data_dir(d, [kaldi_dir.Utterance(u.uttid, u.wav, u.speaker, {"text": "z"}) for u in utts])
     assert not (d / "extra").exists()  # written by the first call, not by this one
     with pytest.raises(KaldiDataDirError, match=r"text: utterance 'a-1': no value"):

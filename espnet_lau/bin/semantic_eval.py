@@ -21,7 +21,7 @@ from typing import List, Optional
 
 from espnet2.utils.types import str2bool
 
-from espnet_lau.data.qa_jsonl import format_jsonl
+from espnet_lau.data.jsonl import format_jsonl
 from espnet_lau.evaluation.kaldi_text import read_kaldi_text
 from espnet_lau.evaluation.llm import LLMClient
 from espnet_lau.evaluation.llm_backends import build_backend

@@ -30,7 +30,7 @@ from typing import Dict, List, Optional, Sequence, Set, Union
 from tqdm import tqdm
 
 from espnet_lau.data.clips import Clip, audio_paths, clean_text, convert_split, pcm_digest, uttids
-from espnet_lau.data.datadir_check import DataDirSummary, validate_data_dir
+from espnet_lau.data.datadir_check import DataDirSummary
 from espnet_lau.data.kaldi_dir import write_data_dir
 from espnet_lau.data.kaldi_table import read_table
 from espnet_lau.data.recordings import DEFAULT_RECORDING_REGEX, compile_recording_regex, recording_id
@@ -175,8 +175,7 @@ def prepare_asr_extra(
         "speakers": "none in the sources: utt2spk maps each utterance to itself",
         "source_splits": {name: dataclasses.asdict(st) for name, st in sorted(all_stats.items())},
     }
-    write_data_dir(output_dir, records, corpus_info=info, check_wav_files=True)
-    summary = validate_data_dir(output_dir, check_wav_files=True)
+    summary = write_data_dir(output_dir, records, corpus_info=info, check_wav_files=True).summary
     logging.info("%s: %d utterances, %.1f h", output_dir, len(records),
                  sum(float(u.fields["utt2dur"]) for u in records) / 3600)
     return summary

@@ -5,7 +5,7 @@ A data directory holds one utterance per line in every *utterance file* (``wav.s
 ``<uttid> <value>`` and each file sorted by uttid (C-locale byte order, which is Python's
 code-point order for UTF-8 text). *Speaker files* (``spk2utt``, ``spk2gender``) are keyed by
 speaker. A few *side files* are not line-per-key tables: ``qa.jsonl`` (one JSON object per
-utterance, keyed by ``"id"``; :mod:`espnet_lau.data.qa_jsonl`), ``corpus.json`` (a
+utterance, keyed by ``"id"``; :mod:`espnet_lau.data.jsonl`), ``corpus.json`` (a
 description of the set) and ``README.txt``.
 
 :func:`validate_data_dir` checks one directory, :func:`check_disjoint_sets` that sets
@@ -19,8 +19,8 @@ import dataclasses
 from pathlib import Path
 from typing import Dict, List, Mapping, Sequence, Tuple
 
+from espnet_lau.data.jsonl import validate_qa
 from espnet_lau.data.kaldi_table import KaldiDataDirError, read_table
-from espnet_lau.data.qa_jsonl import validate_qa
 from espnet_lau.utils.fileio import PathLike
 
 #: Files keyed by speaker rather than by utterance.

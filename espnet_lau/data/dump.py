@@ -22,11 +22,9 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 import soundfile
 from tqdm import tqdm
 
-from espnet_lau.data.datadir_check import REQUIRED_FILES, utterance_files
 from espnet_lau.data.kaldi_audio import cut_utterances, needs_cutting
-from espnet_lau.data.kaldi_dir import Utterance, write_data_dir
-from espnet_lau.data.kaldi_table import KaldiDataDirError, read_kaldi_file, read_table
-from espnet_lau.data.qa_jsonl import read_jsonl
+from espnet_lau.data.kaldi_dir import Utterance, read_data_dir, write_data_dir
+from espnet_lau.data.kaldi_table import KaldiDataDirError, read_kaldi_file, some_ids
 from espnet_lau.data.synthesis import sox_to_wav
 from espnet_lau.data.wav_manifest import WavManifest
 from espnet_lau.text.normalization import TextNormalizer
@@ -79,46 +77,6 @@ def derive_case_files(fields: Mapping[str, str], lang: str, case: str,
     return out
 
 
-def read_data_dir(data_dir: PathLike, wavs: Optional[Mapping[str, str]] = None) -> List[Utterance]:
-    """Read a data directory written by :func:`write_data_dir` back into utterances.
-
-    Args:
-        wavs: ``{uttid: wav}`` to use instead of ``wav.scp`` (the utterances cut from a
-            directory with ``segments`` or commands, :func:`~espnet_lau.data.kaldi_audio.cut_utterances`).
-    """
-    data_dir = Path(data_dir)
-    for name in REQUIRED_FILES:
-        if not (data_dir / name).is_file():
-            raise KaldiDataDirError(f"{data_dir}: missing {name}")
-    wavs = dict(wavs) if wavs is not None else read_table(data_dir / "wav.scp")
-    utt2spk = read_table(data_dir / "utt2spk")
-    fields: Dict[str, Dict[str, str]] = {}
-    for name in utterance_files(data_dir):
-        if name not in ("wav.scp", "utt2spk"):
-            fields[name] = read_table(data_dir / name)
-    qa: Dict[str, dict] = {}
-    if (data_dir / "qa.jsonl").is_file():
-        for record in read_jsonl(data_dir / "qa.jsonl"):
-            record = dict(record)
-            qa[record.pop("id")] = record
-    for name, table in [("utt2spk", utt2spk), *fields.items()]:
-        extra = sorted(set(table) - set(wavs))
-        if extra:
-            logging.warning(f"{data_dir}/{name}: {len(extra)} utterance(s) not in wav.scp are left out: "
-                            f"{_some(extra)}")
-    utterances = []
-    for uttid, wav in wavs.items():
-        if uttid not in utt2spk:
-            raise KaldiDataDirError(f"{data_dir}/utt2spk: utterance {uttid!r}: missing")
-        utt_fields = {}
-        for name, table in fields.items():
-            if uttid not in table:
-                raise KaldiDataDirError(f"{data_dir}/{name}: utterance {uttid!r}: missing")
-            utt_fields[name] = table[uttid]
-        utterances.append(Utterance(uttid, wav, utt2spk[uttid], utt_fields, qa.get(uttid)))
-    return utterances
-
-
 _WAV_DATA_SIZE = re.compile(r"^data\s*:\s*(\d+) \(should be (\d+)\)", re.MULTILINE)
 #: Data sizes that streaming writers put in a header whose length they do not know.
 _STREAMED_SIZES = (0, 0xFFFFFFFF, 0x7FFFFFFF)
@@ -137,12 +95,6 @@ def _declared_frames(info) -> Optional[int]:
     if announced in _STREAMED_SIZES or announced <= present:
         return None
     return int(info.frames * announced / present) if present else None
-
-
-def _some(ids: Sequence[str], shown: int = 5) -> str:
-    """``a, b, c`` or ``a, b, c, d, e and 7 more``."""
-    more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
-    return ", ".join(ids[:shown]) + more
 
 
 def _formatted_wav(uttid: str, wav: str, manifest: WavManifest, sample_rate: int) -> tuple:
@@ -259,11 +211,11 @@ def _warn_too_long(set_name: str, too_long: List[Tuple[float, str]], max_duratio
     named = [f"{uttid} ({duration:.1f} s)" for duration, uttid in longest]
     if kept:
         logging.warning(f"{set_name}: {len(too_long)} utterance(s) longer than --max_wav_duration {max_duration:g} s "
-                        f"are kept (a test set is scored whole): {_some(named, shown)}; decoding needs time and "
+                        f"are kept (a test set is scored whole): {some_ids(named, shown)}; decoding needs time and "
                         "memory in proportion to their length (the hypothesis length is capped at the encoder's)")
         return
     logging.warning(f"{set_name}: {len(too_long)} utterance(s) longer than {max_duration:g} s are dropped: "
-                    f"{_some(named, shown)}; raise --max_wav_duration (prepare_dump --max_duration) to keep them")
+                    f"{some_ids(named, shown)}; raise --max_wav_duration (prepare_dump --max_duration) to keep them")
 
 
 def filter_data_dir(src: PathLike, dst: PathLike, min_duration: float = 0.1,
@@ -303,7 +255,7 @@ def filter_data_dir(src: PathLike, dst: PathLike, min_duration: float = 0.1,
         dropped.setdefault(reason, []).append(utt.uttid)
     reasons = {reason: len(ids) for reason, ids in sorted(dropped.items())}
     for reason, ids in sorted(dropped.items()):
-        logging.info(f"{src.name}: dropped {len(ids)} utterance(s): {reason}: {_some(ids)}")
+        logging.info(f"{src.name}: dropped {len(ids)} utterance(s): {reason}: {some_ids(ids)}")
     if too_long:
         _warn_too_long(src.name, too_long, max_duration)
     if warn_above is not None:

@@ -37,7 +37,7 @@ from typing import Dict, List, Optional, Union
 from tqdm import tqdm
 
 from espnet_lau.data.clips import Clip, audio_paths, clean_text, convert_split, uttids
-from espnet_lau.data.datadir_check import DataDirSummary, validate_data_dir
+from espnet_lau.data.datadir_check import DataDirSummary
 from espnet_lau.data.kaldi_dir import Utterance, write_data_dir
 from espnet_lau.data.recordings import DEFAULT_RECORDING_REGEX, compile_recording_regex, is_dev_recording, recording_id
 from espnet_lau.data.sources import SourceLayoutError, SourceSplit, open_source
@@ -231,8 +231,8 @@ def prepare_jeli_asr(
             "source_splits": {name: dataclasses.asdict(st) for name, st in sorted(all_stats.items())},
         }
         data_dir = output_dir / set_name
-        write_data_dir(data_dir, records[set_name], corpus_info=info, check_wav_files=True)
-        summaries[set_name] = validate_data_dir(data_dir, check_wav_files=True)
+        written = write_data_dir(data_dir, records[set_name], corpus_info=info, check_wav_files=True)
+        summaries[set_name] = written.summary
         logging.info("%s: %d utterances", data_dir, len(records[set_name]))
     write_text_atomic(output_dir / "README.txt", _readme(str(source), subset, dev_permille, report, regex))
     return summaries

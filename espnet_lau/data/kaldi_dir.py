@@ -16,9 +16,17 @@ import shutil
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
 
-from espnet_lau.data.datadir_check import SIDE_FILES, SPEAKER_FILES, utt2spk_to_spk2utt, validate_data_dir
-from espnet_lau.data.kaldi_table import KaldiDataDirError, format_table
-from espnet_lau.data.qa_jsonl import format_jsonl
+from espnet_lau.data.datadir_check import (
+    REQUIRED_FILES,
+    SIDE_FILES,
+    SPEAKER_FILES,
+    DataDirSummary,
+    utt2spk_to_spk2utt,
+    utterance_files,
+    validate_data_dir,
+)
+from espnet_lau.data.jsonl import format_jsonl, read_jsonl
+from espnet_lau.data.kaldi_table import KaldiDataDirError, format_table, read_table, some_ids
 from espnet_lau.utils.fileio import PathLike, format_json, recover_dir, replace_dir, staged_dir, write_text_atomic
 
 
@@ -42,13 +50,27 @@ class Utterance:
     qa: Optional[Dict] = None
 
 
+@dataclasses.dataclass
+class WrittenDataDir:
+    """What :func:`write_data_dir` did.
+
+    Attributes:
+        summary: the validation summary of the directory now in place (computed once, by
+            the write: a caller has no need to validate it again).
+        changed: the names of the files whose content changed (``[]``: nothing was written).
+    """
+
+    summary: DataDirSummary
+    changed: List[str]
+
+
 def write_data_dir(
     data_dir: PathLike,
     utterances: Sequence[Utterance],
     spk2gender: Optional[Mapping[str, str]] = None,
     corpus_info: Optional[Mapping] = None,
     check_wav_files: bool = False,
-) -> List[str]:
+) -> WrittenDataDir:
     """Write a complete Kaldi data directory, validated before it replaces the old one.
 
     Files: ``wav.scp``, ``utt2spk``, ``spk2utt``, one file per key of
@@ -66,7 +88,8 @@ def write_data_dir(
     same content changes nothing.
 
     Returns:
-        The names of the files whose content changed.
+        The validation summary of the directory and the names of the files whose content
+        changed.
 
     Raises:
         KaldiDataDirError: on duplicate uttids, fields not present for every utterance,
@@ -117,8 +140,7 @@ def write_data_dir(
     changed = [name for name in sorted(contents) if not _holds(data_dir / name, contents[name])]
     stale = _stale_files(data_dir, keep=set(contents))
     if not changed and not stale:
-        validate_data_dir(data_dir, check_wav_files=check_wav_files)
-        return []
+        return WrittenDataDir(validate_data_dir(data_dir, check_wav_files=check_wav_files), [])
     with staged_dir(data_dir) as new:
         moved = []
         for entry in sorted(data_dir.iterdir()) if data_dir.is_dir() else ():
@@ -131,13 +153,53 @@ def write_data_dir(
         for name in changed:
             write_text_atomic(new / name, contents[name])  # a failed write names its file
         try:
-            validate_data_dir(new, check_wav_files=check_wav_files)
+            summary = validate_data_dir(new, check_wav_files=check_wav_files)
         except KaldiDataDirError as exc:
             raise KaldiDataDirError(
                 f"{str(exc).replace(str(new), str(data_dir))} (nothing written: {data_dir} is as it was)"
             ) from None
         replace_dir(new, data_dir, move=moved)
-    return changed
+    return WrittenDataDir(summary, changed)
+
+
+def read_data_dir(data_dir: PathLike, wavs: Optional[Mapping[str, str]] = None) -> List[Utterance]:
+    """Read a data directory written by :func:`write_data_dir` back into utterances.
+
+    Args:
+        wavs: ``{uttid: wav}`` to use instead of ``wav.scp`` (the utterances cut from a
+            directory with ``segments`` or commands, :func:`~espnet_lau.data.kaldi_audio.cut_utterances`).
+    """
+    data_dir = Path(data_dir)
+    for name in REQUIRED_FILES:
+        if not (data_dir / name).is_file():
+            raise KaldiDataDirError(f"{data_dir}: missing {name}")
+    wavs = dict(wavs) if wavs is not None else read_table(data_dir / "wav.scp")
+    utt2spk = read_table(data_dir / "utt2spk")
+    fields: Dict[str, Dict[str, str]] = {}
+    for name in utterance_files(data_dir):
+        if name not in ("wav.scp", "utt2spk"):
+            fields[name] = read_table(data_dir / name)
+    qa: Dict[str, dict] = {}
+    if (data_dir / "qa.jsonl").is_file():
+        for record in read_jsonl(data_dir / "qa.jsonl"):
+            record = dict(record)
+            qa[record.pop("id")] = record
+    for name, table in [("utt2spk", utt2spk), *fields.items()]:
+        extra = sorted(set(table) - set(wavs))
+        if extra:
+            logging.warning(f"{data_dir}/{name}: {len(extra)} utterance(s) not in wav.scp are left out: "
+                            f"{some_ids(extra)}")
+    utterances = []
+    for uttid, wav in wavs.items():
+        if uttid not in utt2spk:
+            raise KaldiDataDirError(f"{data_dir}/utt2spk: utterance {uttid!r}: missing")
+        utt_fields = {}
+        for name, table in fields.items():
+            if uttid not in table:
+                raise KaldiDataDirError(f"{data_dir}/{name}: utterance {uttid!r}: missing")
+            utt_fields[name] = table[uttid]
+        utterances.append(Utterance(uttid, wav, utt2spk[uttid], utt_fields, qa.get(uttid)))
+    return utterances
 
 
 def _holds(path: Path, text: str) -> bool:

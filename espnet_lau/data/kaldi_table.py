@@ -225,3 +225,9 @@ def read_table(path: PathLike, check_sorted: bool = True) -> Dict[str, str]:
     """
     lines = read_kaldi_file(path, check_sorted=check_sorted, error=KaldiDataDirError)
     return {line.key: line.value for line in lines}
+
+
+def some_ids(ids: Sequence[str], shown: int = 5) -> str:
+    """``a, b, c`` or ``a, b, c, d, e and 7 more``: the ids a message names."""
+    more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+    return ", ".join(ids[:shown]) + more

@@ -23,8 +23,8 @@ import os
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from espnet_lau.data.jsonl import iter_json_lines
 from espnet_lau.data.lfs import check_not_pointer
-from espnet_lau.data.qa_jsonl import iter_json_lines
 from espnet_lau.utils.errors import UserError
 
 MANIFEST_DIR = "manifests"

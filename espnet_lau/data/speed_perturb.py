@@ -12,8 +12,7 @@ from typing import List, Sequence
 
 from tqdm import tqdm
 
-from espnet_lau.data.dump import read_data_dir
-from espnet_lau.data.kaldi_dir import Utterance, write_data_dir
+from espnet_lau.data.kaldi_dir import Utterance, read_data_dir, write_data_dir
 from espnet_lau.data.kaldi_table import file_for_id
 from espnet_lau.data.synthesis import sox_to_wav
 

@@ -20,7 +20,7 @@ import logging
 import unicodedata
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from espnet_lau.data.qa_jsonl import iter_json_lines
+from espnet_lau.data.jsonl import iter_json_lines
 from espnet_lau.evaluation.llm import LLMClient
 from espnet_lau.evaluation.prompts import Prompt, load_prompt
 from espnet_lau.text.normalization import TextNormalizer

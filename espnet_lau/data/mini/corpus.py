@@ -45,7 +45,7 @@ from typing import Dict, Mapping, Sequence, Union
 
 import soundfile
 
-from espnet_lau.data.datadir_check import DataDirSummary, validate_data_dir
+from espnet_lau.data.datadir_check import DataDirSummary
 from espnet_lau.data.kaldi_dir import Utterance, write_data_dir
 from espnet_lau.data.mini.config import EXTRA_ASR_SET, MiniCorpusConfig
 from espnet_lau.data.mini.generate import MiniUtterance, generate_mini_corpus
@@ -166,17 +166,17 @@ def prepare_mini_corpus(
                 )
             )
         data_dir = output_dir / set_name
-        changed = write_data_dir(
+        written = write_data_dir(
             data_dir,
             records,
             spk2gender={u.speaker.id: u.speaker.gender for u in utts},
             corpus_info=_corpus_info(config, set_name, utts, synthesizer.tool_versions),
             check_wav_files=True,
         )
-        summaries[set_name] = validate_data_dir(data_dir)
+        summaries[set_name] = written.summary
         logging.info(
             "%s: %d utterances, %d speakers%s", data_dir, len(utts), len(summaries[set_name].speakers),
-            f" (updated: {' '.join(changed)})" if changed else " (unchanged)",
+            f" (updated: {' '.join(written.changed)})" if written.changed else " (unchanged)",
         )
     write_text_atomic(output_dir / "README.txt", _readme(config, config.counts()))
     return summaries

@@ -1,9 +1,13 @@
-"""JSON-lines files of question answering, and the schema of a data directory's ``qa.jsonl``.
+"""JSON-lines files: one JSON value per line, read with errors that name the file and line.
 
-``qa.jsonl`` is a side file of a data directory: one JSON object per utterance of
-``wav.scp``, ``{"id": <uttid>, "question": <non-empty string>, "answers": [<non-empty
-string>, ...]}`` (:func:`validate_qa` checks it). :func:`format_jsonl` also writes the
-QA details of the semantic evaluation.
+:func:`iter_json_lines` is the one reader (under :func:`read_jsonl`, the QA items of the
+semantic evaluation and the NeMo manifests); :func:`format_jsonl` the one writer (a data
+directory's ``qa.jsonl``, the QA details of the semantic evaluation).
+
+The schema of ``qa.jsonl`` lives here too, its only JSON-lines table: a side file of a
+data directory, one JSON object per utterance of ``wav.scp``, ``{"id": <uttid>,
+"question": <non-empty string>, "answers": [<non-empty string>, ...]}``
+(:func:`validate_qa` checks it).
 """
 
 from __future__ import annotations

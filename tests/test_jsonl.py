@@ -2,8 +2,8 @@
 
 import pytest
 
+from espnet_lau.data.jsonl import format_jsonl, iter_json_lines, read_jsonl
 from espnet_lau.data.kaldi_table import KaldiDataDirError
-from espnet_lau.data.qa_jsonl import format_jsonl, iter_json_lines, read_jsonl
 
 
 def test_blank_lines_are_skipped_and_positions_kept(tmp_path):
