@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from espnet_lau.data.mini.grammar import meaning_from_id
+from espnet_lau.data.mini.grammar import meaning_from_id, slots_from_meanings
 from espnet_lau.evaluation.clustering import cluster_scores
 from espnet_lau.evaluation.semantic_eval import run_semantic_eval
 from espnet_lau.evaluation.semantic_report import semantic_markdown
@@ -60,11 +60,11 @@ def test_slot_recall_hand_worked_and_split_by_combination():
     m1, m2 = "market_buy:subj=musa,good=malo", "weather_rain:place=bamako,ftime=sini"
     assert meaning_from_id(m1).french()[0] == "Moussa achète du riz au marché."
     hyps = {"u1": "Moussa achète du mil au marché.", "u2": "Il va pleuvoir à Bamako demain."}
-    out = slot_recall(hyps, {"u1": m1, "u2": m2}, {"u1": "seen", "u2": "unseen"})
+    out = slot_recall(hyps, slots_from_meanings({"u1": m1, "u2": m2}), {"u1": "seen", "u2": "unseen"})
     assert (out["n_slots"], out["n_found"]) == (4, 3) and out["recall"] == 75.0
     assert out["by_combination"]["seen"]["recall"] == 50.0  # Moussa yes, riz no
     assert out["by_combination"]["unseen"]["recall"] == 100.0
     # "il" in an output is not the rendering of a subject.
-    assert slot_recall({"u": "il achète du riz"}, {"u": m1})["n_found"] == 1
+    assert slot_recall({"u": "il achète du riz"}, slots_from_meanings({"u": m1}))["n_found"] == 1
     with pytest.raises(ValueError, match="not a mini-corpus meaning id"):
-        slot_recall({"u": "x"}, {"u": "nonsense"})
+        slots_from_meanings({"u": "nonsense"})

@@ -25,10 +25,17 @@ from espnet_lau.data.mini.config import EXTRA_ASR_SET
 from espnet_lau.data.mini.corpus import REFERENCE_FILES
 from espnet_lau.data.mini.free_translations import FREE_TRANSLATIONS
 from espnet_lau.data.mini.generate import split_combinations
-from espnet_lau.data.mini.grammar import MAX_PARAPHRASES, NUM_PARAPHRASES, all_meanings, meaning_from_id
+from espnet_lau.data.mini.grammar import (
+    MAX_PARAPHRASES,
+    NUM_PARAPHRASES,
+    all_meanings,
+    meaning_from_id,
+    slots_from_meanings,
+)
 from espnet_lau.data.mini.lexicon import SLOTS
 from espnet_lau.data.mini.noise import add_translation_noise
 from espnet_lau.data.mini.templates import TEMPLATES, TOPICS
+from espnet_lau.data.slots import SLOTS_FILE, read_slots
 from espnet_lau.data.synthesis import EspeakSynthesizer, SynthesisError, SynthesisJob, Voice
 
 REPO = Path(__file__).resolve().parents[1]
@@ -237,6 +244,17 @@ def test_topics_and_qa(data_root):
             for ref in refs:
                 if noise.get(utt, "none") == "none":
                     assert any(a.lower() in ref[utt].lower() for a in record["answers"]), (utt, ref[utt])
+
+
+def test_every_set_holds_the_slots_of_its_meanings(data_root):
+    """utt2slots (the gold of slot recall, read without the generator) is what the grammar
+    renders for each utterance's meaning."""
+    for dset in (*SETS, EXTRA_ASR_SET):
+        slots = read_slots(data_root / dset / SLOTS_FILE)
+        assert slots == slots_from_meanings(_table(data_root, dset, "utt2meaning"))
+        info = json.loads((data_root / dset / "corpus.json").read_text(encoding="utf-8"))
+        assert SLOTS_FILE in info["files"]
+    assert SLOTS_FILE in (data_root / "README.txt").read_text(encoding="utf-8")
 
 
 def test_wav_files(data_root):

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Semantic preservation of ST outputs: topic clustering (NMI / purity / ARI), LLM-QA
-accuracy, keyword recall and embedding similarity.
+accuracy, keyword recall, slot recall (mini corpus) and embedding similarity.
 
 Deterministic measures run without an LLM; LLM steps are skipped, with a line saying so,
 when no backend is given (--llm_url/--llm_model or --llm_hf).
@@ -17,11 +17,12 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from espnet2.utils.types import str2bool
 
 from espnet_lau.data.jsonl import format_jsonl
+from espnet_lau.data.slots import Slots, read_slots
 from espnet_lau.evaluation.kaldi_text import read_kaldi_text
 from espnet_lau.evaluation.llm import LLMClient
 from espnet_lau.evaluation.llm_backends import build_backend
@@ -56,9 +57,15 @@ def get_parser() -> argparse.ArgumentParser:
     io.add_argument(
         "--qa", default=None, help='gold questions, JSONL {"id", "question", "answers"}'
     )
-    io.add_argument(
+    slot_gold = io.add_mutually_exclusive_group()
+    slot_gold.add_argument(
+        "--slots", default=None,
+        help="mini corpus: utt2slots ('uttid {\"slot\":[renderings]}') for slot recall",
+    )
+    slot_gold.add_argument(
         "--meaning", default=None,
-        help="mini corpus: utt2meaning ('uttid meaning-id') for slot recall",
+        help="mini corpus: utt2meaning ('uttid meaning-id') for slot recall, for a data directory "
+        "written before utt2slots (the slots are then taken from the corpus grammar)",
     )
     io.add_argument(
         "--combination", default=None,
@@ -113,11 +120,24 @@ def get_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def read_slot_gold(slots: Optional[str], meaning: Optional[str]) -> Optional[Dict[str, Slots]]:
+    """The slots of slot recall: ``--slots`` (utt2slots) as it is, or ``--meaning``
+    (utt2meaning) rendered by the mini corpus's grammar; ``None`` without either."""
+    if slots:
+        return read_slots(slots)
+    if meaning:
+        from espnet_lau.data.mini.grammar import slots_from_meanings
+
+        return slots_from_meanings(read_kaldi_text(meaning))
+    return None
+
+
 def main(cmd: Optional[List[str]] = None) -> None:
     args = parse_args(get_parser(), cmd)
     hyps, refs = read_kaldi_text(args.hyp), read_kaldi_text(args.ref)
     topics = read_topics(args.topic) if args.topic else None
     qa_items = read_qa_jsonl(args.qa) if args.qa else None
+    slots = read_slot_gold(args.slots, args.meaning)
 
     backend = build_backend(
         args.llm_url, args.llm_model, args.llm_hf, timeout=args.llm_timeout,
@@ -146,7 +166,7 @@ def main(cmd: Optional[List[str]] = None) -> None:
         normalizer=TextNormalizer() if args.text_norm else TextNormalizer.disabled(),
         measures=args.measures,
         independent_embedder=args.independent_embedder,
-        meanings=read_kaldi_text(args.meaning) if args.meaning else None,
+        slots=slots,
         combinations=read_kaldi_text(args.combination) if args.combination else None,
     )
     outdir = Path(args.outdir)
@@ -159,7 +179,7 @@ def main(cmd: Optional[List[str]] = None) -> None:
         write_text_atomic(outdir / "qa_generated.jsonl", format_jsonl(qa.pop("generated")))
         qa["generated_file"] = str(outdir / "qa_generated.jsonl")
     result["files"] = {"hyp": args.hyp, "ref": args.ref, "topic": args.topic, "qa": args.qa,
-                       "meaning": args.meaning, "combination": args.combination}
+                       "slots": args.slots, "meaning": args.meaning, "combination": args.combination}
     write_report(result, semantic_markdown(result), outdir, "semantic_eval")
 
 

@@ -25,7 +25,7 @@ class KaldiFileError(UserError, ValueError):
     """A malformed Kaldi-style ``<key> <value>`` file; the message names the file and line.
 
     The base class of every reader's error (:class:`KaldiDataDirError`,
-    ``evaluation.kaldi_text.KaldiTextError``, ``semantic.targets.TextFileError``); the class
+    ``evaluation.kaldi_text.KaldiTextError``, ``teachers.targets.TextFileError``); the class
     given to :func:`read_kaldi_file` is the one it raises.
     """
 

@@ -82,7 +82,7 @@ def run_semantic_eval(
     measures: Sequence[str] = MEASURES,
     prompts: Optional[QAPrompts] = None,
     independent_embedder: bool = True,
-    meanings: Optional[Mapping[str, str]] = None,
+    slots: Optional[Mapping[str, Mapping[str, Sequence[str]]]] = None,
     combinations: Optional[Mapping[str, str]] = None,
 ) -> Dict[str, Any]:
     """Compute the requested semantic measures.
@@ -102,8 +102,8 @@ def run_semantic_eval(
         measures: a subset of ``MEASURES``.
         independent_embedder: also compute clustering and similarity with TF-IDF
             character n-grams fitted on the references.
-        meanings: mini-corpus ``{uttid: meaning id}`` for slot recall;
-            combinations: ``{uttid: seen | unseen}`` to split it.
+        slots: mini-corpus ``{uttid: {slot: [renderings]}}`` (``utt2slots``) for slot
+            recall; combinations: ``{uttid: seen | unseen}`` to split it.
 
     Returns:
         The ``semantic_eval.json`` dictionary; QA per-question details under
@@ -219,13 +219,13 @@ def run_semantic_eval(
             except ValueError as e:
                 result["keywords"] = _skipped(str(e))
 
-    # --- Slot recall (mini corpus meanings).
+    # --- Slot recall (the mini corpus's utt2slots).
     if "slots" in measures:
-        if meanings is None:
-            result["slots"] = _skipped("no meanings: give --meaning (utt2meaning of the mini corpus)")
+        if slots is None:
+            result["slots"] = _skipped("no slots: give --slots (utt2slots of the mini corpus)")
         else:
-            check_subset_ids(meanings, hyp, "the meaning file", "the hypotheses")
-            result["slots"] = {"status": "ok", **slot_recall(hyp, meanings, combinations, normalizer)}
+            check_subset_ids(slots, hyp, "the slots file", "the hypotheses")
+            result["slots"] = {"status": "ok", **slot_recall(hyp, slots, combinations, normalizer)}
 
     # --- Topic clustering.
     if "clustering" in measures:

@@ -1,19 +1,21 @@
 """Slot recall on the mini corpus: how many of a meaning's slot values an output renders.
 
-Every mini-corpus utterance has a meaning (``utt2meaning``: a template plus one value per
-slot). A slot counts as recalled when any French form of its value (``riz``, ``du riz``,
-``le riz``…, or an accepted QA answer; not the bare pronouns *il*, *elle*, *je*) occurs in the normalised output as whole words.
-Recall is the share of recalled slots over all utterances; with ``utt2combination`` it is
-also reported for the ``seen`` and ``unseen`` slot combinations separately, which tells
-memorised combinations from generalisation.
+Every mini-corpus utterance has a meaning (a template plus one value per slot), and its
+data directory says how each value may be rendered in French (``utt2slots``,
+:mod:`espnet_lau.data.slots`: ``riz``, ``du riz``, ``le riz``…, and the accepted QA answers;
+not a subject's bare pronoun). A slot counts as recalled when any of its renderings occurs
+in the normalised output as whole words. Recall is the share of recalled slots over all
+utterances; with ``utt2combination`` it is also reported for the ``seen`` and ``unseen``
+slot combinations separately, which tells memorised combinations from generalisation.
+
+Scoring reads the data directory only: it never imports the corpus generator.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Dict, Mapping, Optional
+from typing import Dict, Mapping, Optional, Sequence
 
-from espnet_lau.data.mini.grammar import meaning_from_id
 from espnet_lau.text.normalization import TextNormalizer
 
 
@@ -23,7 +25,7 @@ def _contains(text: str, phrase: str) -> bool:
 
 def slot_recall(
     hyps: Mapping[str, str],
-    meanings: Mapping[str, str],
+    slots: Mapping[str, Mapping[str, Sequence[str]]],
     combinations: Optional[Mapping[str, str]] = None,
     normalizer: Optional[TextNormalizer] = None,
 ) -> Dict[str, object]:
@@ -31,28 +33,23 @@ def slot_recall(
 
     Args:
         hyps: ``{uttid: output}``, already normalised or not (``normalizer`` is applied).
-        meanings: ``{uttid: meaning id}`` for (a subset of) the outputs.
+        slots: ``{uttid: {slot: [French renderings of its value]}}`` for (a subset of) the
+            outputs (:func:`espnet_lau.data.slots.read_slots`).
         combinations: ``{uttid: "seen" | "unseen"}`` (optional).
 
     Returns:
         ``{"recall", "n_slots", "n_found", "n_utts", "by_combination": {name: {...}}}``.
     """
     normalizer = normalizer or TextNormalizer()
-    missing = sorted(set(meanings) - set(hyps))
+    missing = sorted(set(slots) - set(hyps))
     if missing:
-        raise ValueError(f"{len(missing)} utterance(s) of the meaning file have no output, e.g. {missing[:3]}")
+        raise ValueError(f"{len(missing)} utterance(s) of the slots file have no output, e.g. {missing[:3]}")
     counts: Dict[str, list] = {}
-    for uttid, meaning_id in meanings.items():
-        try:
-            meaning = meaning_from_id(meaning_id)
-        except (KeyError, ValueError):
-            raise ValueError(f"utterance {uttid!r}: {meaning_id!r} is not a mini-corpus meaning id") from None
+    for uttid, utt_slots in slots.items():
         hyp = normalizer(hyps[uttid])
         groups = ["all"] + ([combinations[uttid]] if combinations and uttid in combinations else [])
-        for _, value in meaning.values:
-            # "pron" (il, elle, je) would match almost any sentence: not a rendering of the value.
-            renderings = [form for name, form in value.fr.items() if name != "pron"]
-            forms = {normalizer(f) for f in (*renderings, *value.answers)} - {""}
+        for renderings in utt_slots.values():
+            forms = {normalizer(f) for f in renderings} - {""}
             found = any(_contains(hyp, form) for form in forms)
             for group in groups:
                 counts.setdefault(group, [0, 0, set()])

@@ -3,7 +3,7 @@
 ``<root>/<key[:2]>/<key><suffix>``, each entry written atomically (``fileio``). A reader
 that fails on an entry (truncated file, foreign format, a value that does not pass the
 caller's check) makes it a miss with a warning: the caller recomputes and overwrites it.
-Used for teacher embeddings (``semantic.embed``, ``.npy``) and LLM replies
+Used for teacher embeddings (``teachers.embed``, ``.npy``) and LLM replies
 (``evaluation.llm``, ``.json``); the key material is the caller's, so that a cache is safe
 to share between runs, sets, teachers and models.
 

@@ -5,7 +5,8 @@ A *meaning* is a template (:mod:`espnet_lau.data.mini.templates`) plus one value
 variants) and the French paraphrases (careful ones in the template, loose ones in
 :mod:`espnet_lau.data.mini.free_translations`), with French elision and, for a dropped
 clause, its dangling preposition removed. :func:`all_meanings` lists every meaning of a
-template; :func:`meaning_from_id` parses an ``utt2meaning`` value back. The corpus itself
+template; :func:`meaning_from_id` parses an ``utt2meaning`` value back, and
+:meth:`Meaning.slot_renderings` gives the gold of slot recall (``utt2slots``). The corpus itself
 (speakers, sizes, noise, Kaldi writing) is :mod:`espnet_lau.data.mini.corpus`.
 """
 
@@ -14,11 +15,12 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Tuple
 
 from espnet_lau.data.mini.free_translations import FREE_TRANSLATIONS
 from espnet_lau.data.mini.lexicon import SLOTS, SlotValue
 from espnet_lau.data.mini.templates import TEMPLATES, Template
+from espnet_lau.utils.errors import UserError
 
 #: Careful paraphrases per meaning: the dev/test references, and the first training targets.
 NUM_PARAPHRASES = 3
@@ -155,6 +157,18 @@ class Meaning:
         text = re.sub(r"^[,:;]\s*", "", text).replace(",.", ".")
         return _finish_french(text)
 
+    def slot_renderings(self) -> Dict[str, List[str]]:
+        """``{slot: [French forms]}``: every form that renders each slot's value in a
+        translation (``riz``, ``du riz``, ``le riz``…), then its accepted QA answers, each
+        once. A subject's pronoun form (``pron``: *il*, *elle*, *je*) is left out: it would
+        match almost any sentence. The ``utt2slots`` value of the utterance
+        (:mod:`espnet_lau.data.slots`).
+        """
+        return {
+            slot: list(dict.fromkeys([*(form for name, form in value.fr.items() if name != "pron"), *value.answers]))
+            for slot, value in self.values
+        }
+
     def qa(self) -> Dict[str, object]:
         """``{"question": …, "answers": […]}`` about :attr:`Template.answer_slot`."""
         value = dict(self.values)[self.template.answer_slot]
@@ -180,3 +194,24 @@ def meaning_from_id(meaning_id: str) -> Meaning:
         by_key = {v.key: v for v in SLOTS[slot]}
         values.append((slot, by_key[keys[slot]]))
     return Meaning(template, tuple(values))
+
+
+class MeaningIdError(UserError, ValueError):
+    """A value of ``utt2meaning`` that is not a mini-corpus meaning id."""
+
+
+def slots_from_meanings(meanings: Mapping[str, str]) -> Dict[str, Dict[str, List[str]]]:
+    """``{uttid: slots}`` from ``{uttid: meaning id}`` (an ``utt2meaning`` file): what
+    ``utt2slots`` holds, for a data directory written before it was.
+
+    Raises:
+        MeaningIdError: naming the first utterance whose id is not a meaning's.
+    """
+    slots = {}
+    for uttid, meaning_id in meanings.items():
+        try:
+            meaning = meaning_from_id(meaning_id)
+        except (KeyError, ValueError):
+            raise MeaningIdError(f"utterance {uttid!r}: {meaning_id!r} is not a mini-corpus meaning id") from None
+        slots[uttid] = meaning.slot_renderings()
+    return slots
