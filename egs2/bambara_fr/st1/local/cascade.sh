@@ -59,7 +59,7 @@ mt_stats=exp/mt_stats_${src_lang}_${tgt_lang}_bpe${src_nbpe}_bpe${tgt_nbpe}
 src_bpe_dir=data/token_list/src_bpe_${src_bpemode}${src_nbpe}
 tgt_bpe_dir=data/token_list/tgt_bpe_${tgt_bpemode}${tgt_nbpe}
 need() { [ -e "$1" ] || die "missing $1: $2"; }
-in_stages() { [ "${stage}" -le "$1" ] && [ "${stop_stage}" -ge "$1" ]; }
+in_stage() { [ "${stage}" -le "$1" ] && [ "${stop_stage}" -ge "$1" ]; }
 
 mt_data=(--use_preprocessor true --seed "${seed}" --ngpu 0
          --src_token_type bpe --src_bpemodel ${src_bpe_dir}/bpe.model --src_token_list ${src_bpe_dir}/tokens.txt
@@ -69,7 +69,7 @@ mt_data=(--use_preprocessor true --seed "${seed}" --ngpu 0
          --valid_data_path_and_name_and_type ${data_feats}/${valid_set}/${src_text},src_text,text
          --valid_data_path_and_name_and_type ${data_feats}/${valid_set}/${tgt_text},text,text)
 
-if in_stages 1; then
+if in_stage 1; then
     need ${tgt_bpe_dir}/tokens.txt "run lau_st.sh stage 5 first"
     need ${data_feats}/${train_set}/${src_text} "run lau_st.sh stages 1-4 first (the corpus needs source transcripts)"
     log "Stage 1: MT statistics -> ${mt_stats} (log: ${mt_stats}.log)"
@@ -78,7 +78,7 @@ if in_stages 1; then
         --output_dir ${mt_stats} > ${mt_stats}.log 2>&1 || die "see ${mt_stats}.log"
 fi
 
-if in_stages 2; then
+if in_stage 2; then
     need ${mt_stats}/train/text_shape "run stage 1 first"
     mkdir -p ${mt_exp}
     log "Stage 2: MT training (${mt_config}) -> ${mt_exp} (log: ${mt_exp}/train.log)"
@@ -91,7 +91,7 @@ if in_stages 2; then
     need ${mt_exp}/valid.acc.ave.pth "MT training wrote no model"
 fi
 
-if in_stages 3; then
+if in_stage 3; then
     need ${asr_exp}/valid.acc.ave.pth "run lau_st.sh stage 6 (ASR pretraining) first"
     for dset in ${test_sets}; do
         asr_dir=${outdir}/asr_decode/${dset}
@@ -107,7 +107,7 @@ if in_stages 3; then
     done
 fi
 
-if in_stages 4; then
+if in_stage 4; then
     need ${mt_exp}/valid.acc.ave.pth "run stage 2 first"
     for dset in ${test_sets}; do
         asr_dir=${outdir}/asr_decode/${dset}
@@ -122,7 +122,7 @@ if in_stages 4; then
     done
 fi
 
-if in_stages 5; then
+if in_stage 5; then
     log "Stage 5: scoring and semantic evaluation (lau_st.sh stage 13 on ${outdir})"
     ./lau_st.sh --stage 13 --stop_stage 13 --st_exp "${outdir}" --python "${python}" \
         --dumpdir "${dumpdir}" --test_sets "${test_sets}" --train_set "${train_set}" --score_most_frequent false \

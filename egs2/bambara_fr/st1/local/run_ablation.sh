@@ -113,7 +113,7 @@ first_seed=${seeds%% *}
 cores=$(nproc 2>/dev/null || echo 1)
 threads=$(( cores / jobs > 0 ? cores / jobs : 1 ))
 inference_tag=$(basename "${inference_config}" .yaml)_st_model_valid.acc.ave
-in_steps() { [ "${stage}" -le "$1" ] && [ "${stop_stage}" -ge "$1" ]; }
+in_stage() { [ "${stage}" -le "$1" ] && [ "${stop_stage}" -ge "$1" ]; }
 workdir() { echo "${outdir}/$1"; }                      # workdir LEVEL
 run_dir() { echo "exp/$2/seed$3"; }                     # run_dir LEVEL SYSTEM SEED (in the workdir)
 evaluated() {  # evaluated LEVEL SYSTEM SEED: at every evaluation epoch, with its record
@@ -180,7 +180,7 @@ recipe() {  # recipe LEVEL LOG ARGS...: ./run.sh in LEVEL's working directory, l
 
 # ---- 1. data per level ------------------------------------------------------------
 for level in ${levels}; do
-    in_steps 1 || break
+    in_stage 1 || break
     wd=$(workdir "${level}")
     mkdir -p "${wd}"
     for f in run.sh lau_st.sh path.sh cmd.sh local conf; do  # the recipe, by relative links
@@ -198,7 +198,7 @@ for level in ${levels}; do
         --st_config "$(system_spec baseline_1xasr | cut -d' ' -f1)"
 done
 for level in ${levels}; do  # the control teachers' embeddings (recipe stage 7 with --teacher)
-    in_steps 1 || break
+    in_stage 1 || break
     for t in ${teachers}; do
         [ -f "$(workdir "${level}")/dump/raw/train/sem_emb_${t}/sem_emb.scp" ] && continue
         log "Step 1: ${level}: teacher ${t} (log: ${outdir}/logs/teacher_${level}_${t}.log)"
@@ -210,7 +210,7 @@ done
 asr_needed="1x"   # the 2x model only when a system or the cascade needs it
 for s in ${systems}; do [ "$(system_spec "${s}" | cut -d' ' -f3)" = 2x ] && asr_needed="1x 2x"; done
 for which in ${asr_needed}; do
-    in_steps 2 || break
+    in_stage 2 || break
     dir=$(asr_from "${first_level}" ${which})
     if [ -f "$(workdir "${first_level}")/${dir}/valid.acc.ave.pth" ]; then
         log "Step 2: ${dir} (${which} ASR data) exists: reused"; continue
@@ -261,7 +261,7 @@ train_and_evaluate() {  # LEVEL SYSTEM SEED: lau_st.sh stages 11-13 at each eval
 }
 pending=()
 for run in "${runs[@]}"; do
-    in_steps 3 || break
+    in_stage 3 || break
     read -r level system seed <<< "${run}"
     if evaluated "${level}" "${system}" "${seed}"; then
         log "Step 3: ${level} ${system} seed ${seed} is evaluated: reused"
@@ -269,7 +269,7 @@ for run in "${runs[@]}"; do
         pending+=("${run}")
     fi
 done
-in_steps 3 && log "Step 3: ${#pending[@]} of ${#runs[@]} ST runs to do, ${jobs} at a time (${threads} threads each)"
+in_stage 3 && log "Step 3: ${#pending[@]} of ${#runs[@]} ST runs to do, ${jobs} at a time (${threads} threads each)"
 running=()
 for i in "${!pending[@]}"; do
     read -r level system seed <<< "${pending[$i]}"
@@ -285,7 +285,7 @@ for pid in "${running[@]}"; do wait "${pid}" || die "an ST run failed (see ${out
 
 # ---- 4. cascade per level -------------------------------------------------------------
 for level in ${levels}; do
-    in_steps 4 || break
+    in_stage 4 || break
     wd=$(workdir "${level}")
     if [ -f "${wd}/exp/cascade/${inference_tag}/test/semantic_eval/semantic_eval.json" ]; then
         log "Step 4: ${level}: the cascade is evaluated: reused"; continue
@@ -309,7 +309,7 @@ done
 
 # ---- 5. r on the trained models ---------------------------------------------------------
 for level in ${levels}; do
-    in_steps 5 || break
+    in_stage 5 || break
     for system in ${systems}; do
         [[ "$(system_spec "${system}" | cut -d' ' -f1)" == */train_st_lau_* ]] || continue
         dir=$(workdir "${level}")/$(run_dir "${level}" "${system}" "${first_seed}")
@@ -325,7 +325,7 @@ for level in ${levels}; do
 done
 
 # ---- 6. results -------------------------------------------------------------------------
-in_steps 6 || { log "Finished (steps ${stage}-${stop_stage})"; exit 0; }
+in_stage 6 || { log "Finished (steps ${stage}-${stop_stage})"; exit 0; }
 log "Step 6: ${results}, plots in ${outdir}/plots"
 ${python} -m espnet_lau.bin.grid_results --grid "${outdir}" --levels ${levels} --systems ${systems} \
     --seeds ${seeds} --extra_seeds ${extra_seeds} --extra_seeded ${extra_seeded} --inference_tag "${inference_tag}" --reference "${reference}" \
