@@ -79,6 +79,9 @@ def test_cascade_per_level_and_the_results(ablation):
     for level in ("low", "high"):
         cascade = recipe / f"exp/ablation/{level}/exp/cascade"
         assert (cascade / "asr_decode/test/score_wer/scores.json").is_file()  # ASR WER/CER
+        assert (cascade / "asr_decode/test/logdir/asr_inference.1.log").is_file()  # st.sh's log names
+        mt_log = next((recipe / f"exp/ablation/{level}/exp").glob("mt_*/train.log")).read_text()
+        assert mt_log.startswith("# ") and "# Accounting:" in mt_log  # trained through ${train_cmd}
         assert (cascade / TAG / "test/score_bleu/scores.json").is_file()
     text = (recipe / "exp/ablation/RESULTS.md").read_text()
     for section in ("### Target variance: low", "### Target variance: high",
