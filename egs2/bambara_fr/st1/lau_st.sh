@@ -107,6 +107,7 @@ live_plots=false         # true: ESPnet redraws <st_exp>/images after every epoc
 inference_config=conf/tuning/decode_st.yaml  # st_inference options
 inference_args=""        # extra options for st_inference (part of the default inference_tag)
 inference_st_model=valid.acc.ave.pth  # checkpoint of <st_exp> to export and decode
+download_model=""        # as st.sh: decode and score this packed model instead of one trained here: a zip of espnet2.bin.pack st, a model folder with meta.yaml, or a zoo name (network); <expdir>/<its name>, usually with --skip_train true
 inference_tag=""         # default: <inference config name>_st_model_<inference_st_model>
 
 # evaluation
@@ -190,6 +191,8 @@ extra_tag=""; [ -z "${asr_extra}" ] || extra_tag=_plus_$(echo ${asr_extra} | tr 
 [ -n "${asr_stats_dir}" ] || asr_stats_dir=${expdir}/asr_stats_${feats_type}_${src_lang}_${src_token_type}${src_nbpe}${extra_tag}${sp}
 [ -n "${st_tag}" ] || st_tag=$(basename "${st_config}" .yaml)_${feats_type}_${src_lang}_${tgt_lang}_${tgt_token_type}_${tgt_case}${tgt_nbpe}${semantic_target_ratio:+_ratio${semantic_target_ratio}}$(args_tag "${st_args}")${sp}
 [ -n "${st_exp}" ] || st_exp=${expdir}/st_${st_tag}
+# st.sh's --download_model: the downloaded model is decoded and scored under <expdir>/<its name>
+[ -z "${download_model}" ] || st_exp=${expdir}/$(basename "${download_model%.zip}" | tr -c 'A-Za-z0-9._\n-' '_')
 [ -n "${st_stats_dir}" ] || st_stats_dir=${expdir}/st_stats_${feats_type}_${src_lang}_${tgt_lang}_${tgt_token_type}${tgt_nbpe}${sp}
 [ -n "${pretrained_asr}" ] || pretrained_asr=${asr_exp}/valid.acc.ave.pth:encoder:encoder
 [ -n "${inference_tag}" ] || inference_tag=$(basename "${inference_config}" .yaml)$(args_tag "${inference_args}")_st_model_${inference_st_model%.pth}
@@ -198,6 +201,7 @@ sem_emb=sem_emb          # the teacher's folder in each dump set
 [ "${teacher}" = usem3 ] || sem_emb=sem_emb_$(printf '%s' "${teacher}" | tr -c 'A-Za-z0-9._-' '_')
 [ "${teacher_seed}" = 0 ] || sem_emb=${sem_emb}_seed${teacher_seed}
 export_dir=${st_exp}/export/${inference_st_model%.pth}   # one export per checkpoint
+[ -z "${download_model}" ] || export_dir=${st_exp}/export/downloaded
 packed=${st_exp}/${st_exp##*/}_${inference_st_model%.pth}.zip
 most_frequent_exp=${expdir}/most_frequent_${tgt_lang}_${tgt_case}
 all_sets="${train_set} ${valid_set} ${test_sets}"
@@ -518,11 +522,16 @@ if run_stage 11 "ST training (${st_config}${semantic_target_ratio:+, semantic_ta
     end_stage
 fi
 
+if [ -n "${download_model}" ] && { in_stage 12 || in_stage 13; }; then
+    log "Use ${download_model} for decoding and evaluation -> ${export_dir}"
+    ${python} -m espnet_lau.bin.download_model --model "${download_model}" --outdir ${export_dir} || exit 1
+fi
+
 if run_stage 12 "Decoding ${test_sets} with stock espnet2.bin.st_inference (${inference_nj} jobs, gpu_inference=${gpu_inference})"; then
     need ${export_dir}/model.pth 11
     # The export must be of --inference_st_model as it is now (path and sha256).
-    ${python} -m espnet_lau.bin.export_stock --verify true --model_file ${st_exp}/${inference_st_model} \
-        --outdir ${export_dir} || exit 1
+    [ -n "${download_model}" ] || ${python} -m espnet_lau.bin.export_stock --verify true \
+        --model_file ${st_exp}/${inference_st_model} --outdir ${export_dir} || exit 1
     if [ "${gpu_inference}" = true ]; then _cmd=${cuda_cmd}; _ngpu=1; else _cmd=${decode_cmd}; _ngpu=0; fi
     write_replay ${st_exp}/${inference_tag}/run.sh 12
     log "Generated ${st_exp}/${inference_tag}/run.sh: it resumes from stage 12"
@@ -575,6 +584,10 @@ if run_stage 13 "Scoring (BLEU/chrF/TER, WER/CER), semantic evaluation and ${st_
     end_stage
 fi
 
+if [ -n "${download_model}" ] && in_stage 14; then
+    log "Stage 14: nothing to pack: ${download_model} is already a packed model"
+    skip_packing=true
+fi
 if run_stage 14 "Packing for the ESPnet model zoo -> ${packed}, and offline reload check"; then
     need ${export_dir}/model.pth 11
     need ${st_exp}/RESULTS.md 13
