@@ -15,6 +15,8 @@ from recipe_helpers import (
     DEBUG, INFERENCE_TAG, RECIPE, ST_EXP, ST_STATS, TGT_BPE, make_recipe_copy, run_recipe,
 )
 
+from espnet_lau.data.kaldi_table import read_table
+
 
 @pytest.fixture
 def copy(recipe, tmp_path):
@@ -128,14 +130,42 @@ def test_a_plain_run_writes_only_under_data_dump_exp(recipe):
             assert rel in scripts, f"the recipe wrote {rel} outside data/ dump/ exp/"
 
 
+def must_c_style_audio(src, dst, audio):
+    """wav.scp and segments as must_c's data_prep writes them: recordings (here two
+    utterances' audio, concatenated by sox) read through `cat <wav> |`, cut by segments."""
+    import subprocess
+
+    import soundfile
+
+    wavs = [line.split(maxsplit=1) for line in (src / "wav.scp").read_text().splitlines()]
+    scp, segments = [], []
+    for i in range(0, len(wavs), 2):
+        pair = wavs[i:i + 2]
+        recording = f"rec{i // 2:03d}"
+        out = audio / f"{dst.name}_{recording}.wav"
+        subprocess.run(["sox", *[w for _, w in pair], str(out)], check=True)
+        scp.append(f"{recording} cat {out} |")
+        start = 0.0
+        for uttid, wav in pair:
+            end = start + soundfile.info(wav).frames / 16000
+            segments.append(f"{uttid} {recording} {start:.6f} {end:.6f}")
+            start = end
+    (dst / "wav.scp").write_text("\n".join(scp) + "\n")
+    (dst / "segments").write_text("\n".join(sorted(segments)) + "\n")
+
+
 @pytest.mark.slow
 def test_a_must_c_style_data_directory_runs_through_stages_2_to_13(recipe, tmp_path):
-    """ESPnet's ST naming (text.tc.<lang>, text.lc.rm.<lang>; here en -> de) as it is."""
+    """ESPnet's ST data directories as must_c's data_prep.sh writes them: text.tc.<lang>,
+    text.lc.rm.<lang> (here en -> de), and wav.scp commands (`cat x.wav |`) with segments."""
     st1 = make_recipe_copy(tmp_path)
+    audio = tmp_path / "must_c_audio"
+    audio.mkdir()
     for dset in ("train", "dev", "test"):
         src, dst = recipe / "data" / dset, st1 / "data" / dset
         dst.mkdir(parents=True)
-        for name in ("wav.scp", "utt2spk", "spk2utt"):
+        must_c_style_audio(src, dst, audio)
+        for name in ("utt2spk", "spk2utt"):
             shutil.copy(src / name, dst / name)
         shutil.copy(src / "text.tc.bam", dst / "text.tc.en")
         french = (src / "text.tc.fr").read_text()
@@ -149,3 +179,9 @@ def test_a_must_c_style_data_directory_runs_through_stages_2_to_13(recipe, tmp_p
     assert (st1 / "dump/raw/train/text.lc.rm.de").read_text() == (recipe / "dump/raw/train/text.lc.rm.fr").read_text()
     assert "Stage 13:" in proc.stdout and (st1 / exp / "RESULTS.md").is_file()
     assert (st1 / "data/token_list" / TGT_BPE.split("/")[-1] / "tokens.txt").is_file()
+    # The cut utterances are the original audio, sample for sample.
+    import soundfile
+
+    for uttid, wav in (line.split(maxsplit=1) for line in (recipe / "dump/raw/test/wav.scp").read_text().splitlines()):
+        cut = read_table(st1 / "dump/raw/test/wav.scp")[uttid]
+        assert (soundfile.read(cut)[0] == soundfile.read(wav)[0]).all(), uttid
