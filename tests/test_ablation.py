@@ -105,7 +105,7 @@ def test_unknown_system_or_level_is_refused(tmp_path):
     proc = run_recipe(recipe, "--systems", "lau_huber", check=False, script="local/run_ablation.sh")
     assert proc.returncode != 0 and "unknown system 'lau_huber'" in proc.stderr
     proc = run_recipe(recipe, "--levels", "medium", check=False, script="local/run_ablation.sh")
-    assert proc.returncode != 0 and "unknown level 'medium': the levels are high low" in proc.stderr
+    assert proc.returncode != 0 and "unknown level 'medium': the levels are high label01 label02 label04 low paraphrase surface" in proc.stderr
 
 
 def test_outdir_outside_exp_and_missing_keys_are_named(tmp_path):

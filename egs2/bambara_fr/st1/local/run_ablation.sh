@@ -12,6 +12,8 @@
 #              low   1 careful paraphrase per meaning, no noise
 #              high  10 paraphrases (7 of them loose, free translations), 15 % surface
 #                    noise, 20 % of the targets corrupted in meaning
+#              one factor of high at a time: paraphrase (variance alone), surface (surface
+#                    noise alone), label01, label02, label04 (label noise alone at 10, 20, 40 %)
 #            Both speak Bambara with variants (particles, fronted time words). Every
 #            level has the same utterances, speakers and audio; only targets differ.
 #   systems  each is one conf/tuning YAML (plus a teacher and an ASR model), see system_spec:
@@ -69,6 +71,12 @@ stop_stage=6             # last step to run
 levels="low high"        # target-variance levels (see level_low, level_high)
 level_low="--mini_paraphrases 1 --mini_label_noise 0 --mini_noise_rate 0 --mini_source_variants true"  # corpus options of level low
 level_high="--mini_paraphrases 10 --mini_label_noise 0.2 --mini_noise_rate 0.15 --mini_source_variants true"  # corpus options of level high
+# One factor at a time (each is level low with one of level high's three factors):
+level_paraphrase="--mini_paraphrases 10 --mini_label_noise 0 --mini_noise_rate 0 --mini_source_variants true"  # paraphrase variance alone (10 paraphrases, 7 loose)
+level_surface="--mini_paraphrases 1 --mini_label_noise 0 --mini_noise_rate 0.15 --mini_source_variants true"  # surface noise alone (15 % of targets)
+level_label01="--mini_paraphrases 1 --mini_label_noise 0.1 --mini_noise_rate 0 --mini_source_variants true"  # label noise alone, 10 % of targets corrupted in meaning
+level_label02="--mini_paraphrases 1 --mini_label_noise 0.2 --mini_noise_rate 0 --mini_source_variants true"  # label noise alone, 20 %
+level_label04="--mini_paraphrases 1 --mini_label_noise 0.4 --mini_noise_rate 0 --mini_source_variants true"  # label noise alone, 40 %
 systems="baseline_1xasr lau_mse_std_r1 baseline_gentle baseline_ctc lau_mse_std_ctc lau_shuffle lau_random"  # systems per level (the decisive batch)
 system_configs=""        # "SYSTEM=CONFIG ...": replace the config of these systems
 seeds="0 1 2"            # training seeds of every system
