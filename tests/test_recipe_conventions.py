@@ -93,10 +93,16 @@ def test_the_upload_folder_loads_and_decodes_offline(recipe, tmp_path, monkeypat
     packed = next((recipe / ST_EXP).glob("*.zip"))
     folder = upload_hf.main(["--zip", str(packed), "--repo", "someone/lau-test", "--folder",
                              str(tmp_path / "hf_upload"), "--st_exp", str(recipe / ST_EXP),
-                             "--prepare_only", "true"])
+                             "--prepare_only", "true", "--license", "apache-2.0", "--synthetic", "true"])
     assert (folder / "meta.yaml").is_file() and (folder / "lau_config.yaml").is_file()
     card = (folder / "README.md").read_text()
     assert "LAU" in card and 'Speech2Text.from_pretrained("someone/lau-test")' in card and "|BLEU|" in card
+    assert "license: apache-2.0" in card and "**Synthetic data.**" in card
+    # Every image the card's results show is in the folder that is uploaded.
+    import re
+
+    images = re.findall(r"\]\((plots/[\w.-]+\.png)\)", card)
+    assert images and all((folder / image).is_file() for image in images)
     with socket.socket() as probe:  # a port nothing listens on: the package's one hub probe says so
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -120,6 +120,7 @@ asr_stats_only=false     # stage 6 stops after the ASR statistics, no training (
 
 # upload
 hf_repo=""               # e.g. yourname/lau-st-bambara-fr
+hf_license=cc-by-4.0     # the model card's license (Jeli-ASR is CC-BY-4.0; yours may differ)
 
 # unsupported: --use_lm: this recipe trains no language model (st.sh stages 6-9); LAU changes only the ST training
 # unsupported: --lm_config: no language model (see --use_lm)
@@ -607,7 +608,8 @@ if run_stage 16 "Upload the model in ${packed} to the Hugging Face hub"; then
     need ${packed} 14
     [ -n "${hf_repo}" ] || die "set --hf_repo yourname/model-name to upload"
     ${python} -m espnet_lau.bin.upload_hf --zip ${packed} --repo "${hf_repo}" --folder ${st_exp}/hf_upload \
-        --recipe "$(basename "$(dirname "$(pwd)")")/$(basename "$(pwd)")" --st_exp ${st_exp}
+        --recipe "$(basename "$(dirname "$(pwd)")")/$(basename "$(pwd)")" --st_exp ${st_exp} \
+        --license "${hf_license}" --synthetic "$([ "${corpus}" = mini ] && echo true || echo false)"
     end_stage
 fi
 
