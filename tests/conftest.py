@@ -10,11 +10,22 @@ from recipe_helpers import DEBUG, make_recipe_copy, run_recipe
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
-os.environ.setdefault("OMP_NUM_THREADS", "2")
+# Under pytest-xdist (make test: two workers on two cores) each worker gets one thread.
+os.environ.setdefault("OMP_NUM_THREADS", "1" if os.environ.get("PYTEST_XDIST_WORKER") else "2")
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: end-to-end tests that train real models (minutes)")
+    config.addinivalue_line("markers", "xdist_group(name): tests pytest-xdist runs on one worker")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Groups for pytest-xdist's ``--dist loadgroup``: every test that uses the session's
+    ``recipe`` run goes to one worker (the run is built once, and some tests re-run its
+    stages in place); every other test goes with its module (module fixtures run once)."""
+    for item in items:
+        group = "recipe" if "recipe" in getattr(item, "fixturenames", ()) else item.module.__name__
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")

@@ -79,6 +79,9 @@ def test_cascade_per_level_and_the_results(ablation):
     for level in ("low", "high"):
         cascade = recipe / f"exp/ablation/{level}/exp/cascade"
         assert (cascade / "asr_decode/test/score_wer/scores.json").is_file()  # ASR WER/CER
+        assert (cascade / "asr_decode/test/logdir/asr_inference.1.log").is_file()  # st.sh's log names
+        mt_log = next((recipe / f"exp/ablation/{level}/exp").glob("mt_*/train.log")).read_text()
+        assert mt_log.startswith("# ") and "# Accounting:" in mt_log  # trained through ${train_cmd}
         assert (cascade / TAG / "test/score_bleu/scores.json").is_file()
     text = (recipe / "exp/ablation/RESULTS.md").read_text()
     for section in ("### Target variance: low", "### Target variance: high",
@@ -102,7 +105,7 @@ def test_unknown_system_or_level_is_refused(tmp_path):
     proc = run_recipe(recipe, "--systems", "lau_huber", check=False, script="local/run_ablation.sh")
     assert proc.returncode != 0 and "unknown system 'lau_huber'" in proc.stderr
     proc = run_recipe(recipe, "--levels", "medium", check=False, script="local/run_ablation.sh")
-    assert proc.returncode != 0 and "unknown level 'medium': the levels are high low" in proc.stderr
+    assert proc.returncode != 0 and "unknown level 'medium': the levels are high label01 label02 label04 low paraphrase surface" in proc.stderr
 
 
 def test_outdir_outside_exp_and_missing_keys_are_named(tmp_path):

@@ -15,6 +15,8 @@ from recipe_helpers import (
     DEBUG, INFERENCE_TAG, RECIPE, ST_EXP, ST_STATS, TGT_BPE, make_recipe_copy, run_recipe,
 )
 
+from espnet_lau.data.kaldi_table import read_table
+
 
 @pytest.fixture
 def copy(recipe, tmp_path):
@@ -91,10 +93,16 @@ def test_the_upload_folder_loads_and_decodes_offline(recipe, tmp_path, monkeypat
     packed = next((recipe / ST_EXP).glob("*.zip"))
     folder = upload_hf.main(["--zip", str(packed), "--repo", "someone/lau-test", "--folder",
                              str(tmp_path / "hf_upload"), "--st_exp", str(recipe / ST_EXP),
-                             "--prepare_only", "true"])
+                             "--prepare_only", "true", "--license", "apache-2.0", "--synthetic", "true"])
     assert (folder / "meta.yaml").is_file() and (folder / "lau_config.yaml").is_file()
     card = (folder / "README.md").read_text()
     assert "LAU" in card and 'Speech2Text.from_pretrained("someone/lau-test")' in card and "|BLEU|" in card
+    assert "license: apache-2.0" in card and "**Synthetic data.**" in card
+    # Every image the card's results show is in the folder that is uploaded.
+    import re
+
+    images = re.findall(r"\]\((plots/[\w.-]+\.png)\)", card)
+    assert images and all((folder / image).is_file() for image in images)
     with socket.socket() as probe:  # a port nothing listens on: the package's one hub probe says so
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -128,14 +136,42 @@ def test_a_plain_run_writes_only_under_data_dump_exp(recipe):
             assert rel in scripts, f"the recipe wrote {rel} outside data/ dump/ exp/"
 
 
+def must_c_style_audio(src, dst, audio):
+    """wav.scp and segments as must_c's data_prep writes them: recordings (here two
+    utterances' audio, concatenated by sox) read through `cat <wav> |`, cut by segments."""
+    import subprocess
+
+    import soundfile
+
+    wavs = [line.split(maxsplit=1) for line in (src / "wav.scp").read_text().splitlines()]
+    scp, segments = [], []
+    for i in range(0, len(wavs), 2):
+        pair = wavs[i:i + 2]
+        recording = f"rec{i // 2:03d}"
+        out = audio / f"{dst.name}_{recording}.wav"
+        subprocess.run(["sox", *[w for _, w in pair], str(out)], check=True)
+        scp.append(f"{recording} cat {out} |")
+        start = 0.0
+        for uttid, wav in pair:
+            end = start + soundfile.info(wav).frames / 16000
+            segments.append(f"{uttid} {recording} {start:.6f} {end:.6f}")
+            start = end
+    (dst / "wav.scp").write_text("\n".join(scp) + "\n")
+    (dst / "segments").write_text("\n".join(sorted(segments)) + "\n")
+
+
 @pytest.mark.slow
 def test_a_must_c_style_data_directory_runs_through_stages_2_to_13(recipe, tmp_path):
-    """ESPnet's ST naming (text.tc.<lang>, text.lc.rm.<lang>; here en -> de) as it is."""
+    """ESPnet's ST data directories as must_c's data_prep.sh writes them: text.tc.<lang>,
+    text.lc.rm.<lang> (here en -> de), and wav.scp commands (`cat x.wav |`) with segments."""
     st1 = make_recipe_copy(tmp_path)
+    audio = tmp_path / "must_c_audio"
+    audio.mkdir()
     for dset in ("train", "dev", "test"):
         src, dst = recipe / "data" / dset, st1 / "data" / dset
         dst.mkdir(parents=True)
-        for name in ("wav.scp", "utt2spk", "spk2utt"):
+        must_c_style_audio(src, dst, audio)
+        for name in ("utt2spk", "spk2utt"):
             shutil.copy(src / name, dst / name)
         shutil.copy(src / "text.tc.bam", dst / "text.tc.en")
         french = (src / "text.tc.fr").read_text()
@@ -149,3 +185,9 @@ def test_a_must_c_style_data_directory_runs_through_stages_2_to_13(recipe, tmp_p
     assert (st1 / "dump/raw/train/text.lc.rm.de").read_text() == (recipe / "dump/raw/train/text.lc.rm.fr").read_text()
     assert "Stage 13:" in proc.stdout and (st1 / exp / "RESULTS.md").is_file()
     assert (st1 / "data/token_list" / TGT_BPE.split("/")[-1] / "tokens.txt").is_file()
+    # The cut utterances are the original audio, sample for sample.
+    import soundfile
+
+    for uttid, wav in (line.split(maxsplit=1) for line in (recipe / "dump/raw/test/wav.scp").read_text().splitlines()):
+        cut = read_table(st1 / "dump/raw/test/wav.scp")[uttid]
+        assert (soundfile.read(cut)[0] == soundfile.read(wav)[0]).all(), uttid

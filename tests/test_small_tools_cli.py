@@ -48,3 +48,20 @@ def test_prepare_mini_corpus_writes_the_sets_it_is_asked_for(tmp_path, capsys):
     for name, n in (("train", 6), ("dev", 3), ("test", 3)):
         assert len((out / name / "wav.scp").read_text().splitlines()) == n
     assert "train: 6 utterances" in capsys.readouterr().out
+
+
+def test_check_configs_names_the_option_and_the_file(tmp_path):
+    """The recipe's check of its configs before any stage (no YAML read in shell code)."""
+    from espnet_lau.bin import check_configs
+
+    good, bad, listed = tmp_path / "good.yaml", tmp_path / "bad.yaml", tmp_path / "list.yaml"
+    good.write_text("max_epoch: 2\n")
+    bad.write_text("frontend: [a, b\n")
+    listed.write_text("- a\n- b\n")
+    check_configs.main([f"st_config={good}", f"asr_config={good}"])
+    with pytest.raises(SystemExit) as exc:
+        check_configs.main([f"st_config={good}", f"asr_config={bad}"])
+    assert str(exc.value.code).startswith(f"--asr_config {bad}: not valid YAML: while parsing a flow sequence")
+    with pytest.raises(SystemExit) as exc:
+        check_configs.main([f"inference_config={listed}"])
+    assert exc.value.code == f"--inference_config {listed}: not a mapping of option: value lines"

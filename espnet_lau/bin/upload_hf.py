@@ -18,6 +18,8 @@ token (``HF_TOKEN`` or ``huggingface-cli login``), and stops with a message with
 import argparse
 import logging
 import os
+import re
+import shutil
 import sys
 from pathlib import Path
 from typing import Optional
@@ -45,11 +47,11 @@ tags:
 language:
 - {src_lang}
 - {tgt_lang}
-license: cc-by-4.0
+license: {license}
 ---
 
 # {repo}
-
+{synthetic}
 An ESPnet end-to-end speech-translation model ({src_lang} speech → {tgt_lang} text), trained
 with **LAU** (*Listen, Attend, Understand*; Diarra & Leventhal, arXiv 2601.01121) by the
 `{recipe}` recipe of espnet-lau.
@@ -98,11 +100,20 @@ def check_folder_is_ours(folder: Path) -> None:
         raise FolderNotOursError(f"{folder} exists and was not made by upload_hf: give an empty or new --folder")
 
 
+SYNTHETIC_NOTE = """
+> **Synthetic data.** This model was trained on the recipe's synthetic mini corpus
+> (espeak-ng speech of generated Bambara sentences). It exists to test the pipeline: it is
+> not a Bambara speech-translation model and its scores say nothing about real speech.
+"""
+LICENSE = re.compile(r"^[A-Za-z0-9.+-]+$")
+
+
 def write_card(folder: Path, meta: dict, names: list, zip_path: Path, repo: str, recipe: str,
-               st_exp: Optional[Path]) -> None:
+               st_exp: Optional[Path], license: str = "cc-by-4.0", synthetic: bool = False) -> None:
     """``README.md`` (the model card) and ``lau_config.yaml`` in the unpacked ``folder``,
     from files of the zip only (``meta`` and ``names``: :func:`espnet_lau.utils.archive.extract`)
-    and the LAU keys of ``st_exp``'s config."""
+    and the LAU keys of ``st_exp``'s config. The plots its RESULTS.md shows, from
+    ``<st_exp>/plots``, are copied beside it so that the card's images are uploaded."""
     config_rel = meta["yaml_files"].get("st_train_config")
     if config_rel is None:
         raise ArchiveError(f"{zip_path}: meta.yaml names no st_train_config: not an ST model packed by "
@@ -116,15 +127,24 @@ def write_card(folder: Path, meta: dict, names: list, zip_path: Path, repo: str,
     results_files = [n for n in names if n.endswith("RESULTS.md")]
     if results_files:
         results = (folder / results_files[0]).read_text(encoding="utf-8")
+    for image in sorted(set(re.findall(r"\]\((plots/[\w.-]+\.png)\)", results))):
+        source = (st_exp / image) if st_exp is not None else None
+        if source is None or not source.is_file():
+            logging.warning(f"{image}: shown by RESULTS.md but not in {st_exp}/plots: the card's image is missing")
+            continue
+        (folder / image).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, folder / image)
     stock = yaml.safe_load((folder / config_rel).read_text(encoding="utf-8"))
     write_text_atomic(folder / "README.md", CARD.format(
+        license=license, synthetic=SYNTHETIC_NOTE if synthetic else "",
         repo=repo, recipe=recipe, config=config_rel, st_exp=st_exp or "?",
         src_lang=stock.get("src_lang") or "bm", tgt_lang=stock.get("tgt_lang") or "fr",
         semantic_weight=lau.get("semantic_weight", "?"), semantic_loss=lau.get("semantic_loss", "?"),
         target_norm=lau.get("semantic_target_norm", "none"), results=results))
 
 
-def prepare_folder(zip_path: Path, folder: Path, repo: str, recipe: str, st_exp: Optional[Path]) -> Path:
+def prepare_folder(zip_path: Path, folder: Path, repo: str, recipe: str, st_exp: Optional[Path],
+                   license: str = "cc-by-4.0", synthetic: bool = False) -> Path:
     """Unpack ``zip_path`` into ``folder`` and write the model card.
 
     The folder is built beside ``folder`` and then takes its place: an earlier folder of
@@ -136,7 +156,7 @@ def prepare_folder(zip_path: Path, folder: Path, repo: str, recipe: str, st_exp:
     check_folder_is_ours(folder)
     with staged_dir(folder) as new:
         meta, names = extract(zip_path, new)
-        write_card(new, meta, names, zip_path, repo, recipe, st_exp)
+        write_card(new, meta, names, zip_path, repo, recipe, st_exp, license, synthetic)
         write_text_atomic(new / MADE_MARK, f"made by espnet_lau.bin.upload_hf from {zip_path}; upload_hf "
                           "replaces this folder as a whole (this file is not uploaded)\n")
         if folder.is_dir() and not (folder / MADE_MARK).is_file():
@@ -155,6 +175,12 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--recipe", default="bambara_fr/st1", help="recipe name for the model card")
     parser.add_argument("--st_exp", type=Path, default=None,
                         help="the experiment directory (its config.yaml gives the LAU settings)")
+    parser.add_argument("--license", default="cc-by-4.0",
+                        help="the model card's license (an SPDX-like id; Jeli-ASR is CC-BY-4.0: a "
+                        "model trained on your data takes the license you may give it)")
+    parser.add_argument("--synthetic", type=str2bool, default=False,
+                        help="true: the model was trained on the synthetic mini corpus; the card says "
+                        "so at the top (the recipe sets it with --corpus mini)")
     parser.add_argument("--prepare_only", type=str2bool, default=False,
                         help="true: prepare --folder, do not upload")
     add_log_level_option(parser)
@@ -165,7 +191,10 @@ def main(cmd=None):
     parser = get_parser()
     args = parse_args(parser, cmd)
     with user_errors("upload_hf", ValueError, OSError, KeyError):
-        folder = prepare_folder(args.zip, args.folder, args.repo, args.recipe, args.st_exp)
+        if not LICENSE.match(args.license):
+            raise ValueError(f"--license {args.license!r}: give a license id such as cc-by-4.0 or apache-2.0")
+        folder = prepare_folder(args.zip, args.folder, args.repo, args.recipe, args.st_exp,
+                                args.license, args.synthetic)
     logging.info(f"Prepared {folder} (meta.yaml, model, README.md model card)")
     if args.prepare_only:
         return folder

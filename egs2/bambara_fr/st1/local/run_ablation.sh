@@ -12,6 +12,8 @@
 #              low   1 careful paraphrase per meaning, no noise
 #              high  10 paraphrases (7 of them loose, free translations), 15 % surface
 #                    noise, 20 % of the targets corrupted in meaning
+#              one factor of high at a time: paraphrase (variance alone), surface (surface
+#                    noise alone), label01, label02, label04 (label noise alone at 10, 20, 40 %)
 #            Both speak Bambara with variants (particles, fronted time words). Every
 #            level has the same utterances, speakers and audio; only targets differ.
 #   systems  each is one conf/tuning YAML (plus a teacher and an ASR model), see system_spec:
@@ -69,6 +71,12 @@ stop_stage=6             # last step to run
 levels="low high"        # target-variance levels (see level_low, level_high)
 level_low="--mini_paraphrases 1 --mini_label_noise 0 --mini_noise_rate 0 --mini_source_variants true"  # corpus options of level low
 level_high="--mini_paraphrases 10 --mini_label_noise 0.2 --mini_noise_rate 0.15 --mini_source_variants true"  # corpus options of level high
+# One factor at a time (each is level low with one of level high's three factors):
+level_paraphrase="--mini_paraphrases 10 --mini_label_noise 0 --mini_noise_rate 0 --mini_source_variants true"  # paraphrase variance alone (10 paraphrases, 7 loose)
+level_surface="--mini_paraphrases 1 --mini_label_noise 0 --mini_noise_rate 0.15 --mini_source_variants true"  # surface noise alone (15 % of targets)
+level_label01="--mini_paraphrases 1 --mini_label_noise 0.1 --mini_noise_rate 0 --mini_source_variants true"  # label noise alone, 10 % of targets corrupted in meaning
+level_label02="--mini_paraphrases 1 --mini_label_noise 0.2 --mini_noise_rate 0 --mini_source_variants true"  # label noise alone, 20 %
+level_label04="--mini_paraphrases 1 --mini_label_noise 0.4 --mini_noise_rate 0 --mini_source_variants true"  # label noise alone, 40 %
 systems="baseline_1xasr lau_mse_std_r1 baseline_gentle baseline_ctc lau_mse_std_ctc lau_shuffle lau_random"  # systems per level (the decisive batch)
 system_configs=""        # "SYSTEM=CONFIG ...": replace the config of these systems
 seeds="0 1 2"            # training seeds of every system
@@ -113,7 +121,7 @@ first_seed=${seeds%% *}
 cores=$(nproc 2>/dev/null || echo 1)
 threads=$(( cores / jobs > 0 ? cores / jobs : 1 ))
 inference_tag=$(basename "${inference_config}" .yaml)_st_model_valid.acc.ave
-in_steps() { [ "${stage}" -le "$1" ] && [ "${stop_stage}" -ge "$1" ]; }
+in_stage() { [ "${stage}" -le "$1" ] && [ "${stop_stage}" -ge "$1" ]; }
 workdir() { echo "${outdir}/$1"; }                      # workdir LEVEL
 run_dir() { echo "exp/$2/seed$3"; }                     # run_dir LEVEL SYSTEM SEED (in the workdir)
 evaluated() {  # evaluated LEVEL SYSTEM SEED: at every evaluation epoch, with its record
@@ -180,7 +188,7 @@ recipe() {  # recipe LEVEL LOG ARGS...: ./run.sh in LEVEL's working directory, l
 
 # ---- 1. data per level ------------------------------------------------------------
 for level in ${levels}; do
-    in_steps 1 || break
+    in_stage 1 || break
     wd=$(workdir "${level}")
     mkdir -p "${wd}"
     for f in run.sh lau_st.sh path.sh cmd.sh local conf; do  # the recipe, by relative links
@@ -198,7 +206,7 @@ for level in ${levels}; do
         --st_config "$(system_spec baseline_1xasr | cut -d' ' -f1)"
 done
 for level in ${levels}; do  # the control teachers' embeddings (recipe stage 7 with --teacher)
-    in_steps 1 || break
+    in_stage 1 || break
     for t in ${teachers}; do
         [ -f "$(workdir "${level}")/dump/raw/train/sem_emb_${t}/sem_emb.scp" ] && continue
         log "Step 1: ${level}: teacher ${t} (log: ${outdir}/logs/teacher_${level}_${t}.log)"
@@ -210,7 +218,7 @@ done
 asr_needed="1x"   # the 2x model only when a system or the cascade needs it
 for s in ${systems}; do [ "$(system_spec "${s}" | cut -d' ' -f3)" = 2x ] && asr_needed="1x 2x"; done
 for which in ${asr_needed}; do
-    in_steps 2 || break
+    in_stage 2 || break
     dir=$(asr_from "${first_level}" ${which})
     if [ -f "$(workdir "${first_level}")/${dir}/valid.acc.ave.pth" ]; then
         log "Step 2: ${dir} (${which} ASR data) exists: reused"; continue
@@ -261,7 +269,7 @@ train_and_evaluate() {  # LEVEL SYSTEM SEED: lau_st.sh stages 11-13 at each eval
 }
 pending=()
 for run in "${runs[@]}"; do
-    in_steps 3 || break
+    in_stage 3 || break
     read -r level system seed <<< "${run}"
     if evaluated "${level}" "${system}" "${seed}"; then
         log "Step 3: ${level} ${system} seed ${seed} is evaluated: reused"
@@ -269,7 +277,7 @@ for run in "${runs[@]}"; do
         pending+=("${run}")
     fi
 done
-in_steps 3 && log "Step 3: ${#pending[@]} of ${#runs[@]} ST runs to do, ${jobs} at a time (${threads} threads each)"
+in_stage 3 && log "Step 3: ${#pending[@]} of ${#runs[@]} ST runs to do, ${jobs} at a time (${threads} threads each)"
 running=()
 for i in "${!pending[@]}"; do
     read -r level system seed <<< "${pending[$i]}"
@@ -285,7 +293,7 @@ for pid in "${running[@]}"; do wait "${pid}" || die "an ST run failed (see ${out
 
 # ---- 4. cascade per level -------------------------------------------------------------
 for level in ${levels}; do
-    in_steps 4 || break
+    in_stage 4 || break
     wd=$(workdir "${level}")
     if [ -f "${wd}/exp/cascade/${inference_tag}/test/semantic_eval/semantic_eval.json" ]; then
         log "Step 4: ${level}: the cascade is evaluated: reused"; continue
@@ -309,7 +317,7 @@ done
 
 # ---- 5. r on the trained models ---------------------------------------------------------
 for level in ${levels}; do
-    in_steps 5 || break
+    in_stage 5 || break
     for system in ${systems}; do
         [[ "$(system_spec "${system}" | cut -d' ' -f1)" == */train_st_lau_* ]] || continue
         dir=$(workdir "${level}")/$(run_dir "${level}" "${system}" "${first_seed}")
@@ -325,7 +333,7 @@ for level in ${levels}; do
 done
 
 # ---- 6. results -------------------------------------------------------------------------
-in_steps 6 || { log "Finished (steps ${stage}-${stop_stage})"; exit 0; }
+in_stage 6 || { log "Finished (steps ${stage}-${stop_stage})"; exit 0; }
 log "Step 6: ${results}, plots in ${outdir}/plots"
 ${python} -m espnet_lau.bin.grid_results --grid "${outdir}" --levels ${levels} --systems ${systems} \
     --seeds ${seeds} --extra_seeds ${extra_seeds} --extra_seeded ${extra_seeded} --inference_tag "${inference_tag}" --reference "${reference}" \
