@@ -45,3 +45,25 @@ def test_skip_options_and_the_ratio_in_the_experiment_name(tmp_path):
     assert "Stage 12: skipped (--skip_eval true)" in out and "Stage 14: skipped (--skip_packing true)" in out
     assert "st_exp=exp/st_train_st_lau_debug_raw_bam_fr_bpe_lc.rm60_ratio0.5 " in out
     assert not any(os.scandir(recipe / "exp/st_train_st_lau_debug_raw_bam_fr_bpe_lc.rm60_ratio0.5"))
+
+
+@pytest.mark.slow
+def test_stage_4_drops_and_names_clips_over_the_limit_through_run_sh(recipe, tmp_path):
+    """The audit's crash: `./run.sh --stage 4 --max_wav_duration 0.5` ended in an
+    AttributeError on the first clip it dropped (the CLI passed str, the tests Path)."""
+    import shutil
+
+    copy = make_recipe_copy(tmp_path)
+    shutil.copytree(recipe / "data", copy / "data", symlinks=True)
+    shutil.copytree(recipe / "dump/raw/org", copy / "dump/raw/org", symlinks=True)
+    for made_in in (copy / "data/.made_in", copy / "dump/.made_in"):
+        made_in.unlink(missing_ok=True)
+    proc = run_recipe(copy, *DEBUG, "--stage", "4", "--stop_stage", "4", "--max_wav_duration", "2.8")
+    out = proc.stdout + proc.stderr
+    assert "Traceback" not in out
+    assert "train: " in out and "longer than 2.8 s are dropped:" in out and "raise --max_wav_duration" in out
+    assert "test: " in out and "longer than --max_wav_duration 2.8 s are kept" in out
+    kept = len((copy / "dump/raw/train/wav.scp").read_text().splitlines())
+    assert 0 < kept < len((copy / "dump/raw/org/train/wav.scp").read_text().splitlines())
+    assert len((copy / "dump/raw/test/wav.scp").read_text().splitlines()) == \
+        len((copy / "dump/raw/org/test/wav.scp").read_text().splitlines())
