@@ -8,12 +8,12 @@ import soundfile
 
 from espnet_lau.bin.most_frequent_baseline import most_frequent_hypotheses
 from espnet_lau.bin.prepare_dump import main as prepare_dump
+from espnet_lau.bin.speed_perturb import main as speed_perturb_main
 from espnet_lau.bin.train_bpe import main as train_bpe_main, train_bpe
 from espnet_lau.data.datadir_check import check_disjoint_sets
 from espnet_lau.data.dump import derive_case_files, filter_data_dir, format_data_dir
 from espnet_lau.data.kaldi_dir import Utterance, read_data_dir, write_data_dir
 from espnet_lau.data.kaldi_table import KaldiDataDirError, read_table
-from espnet_lau.data.speed_perturb import speed_perturb
 
 
 def tone(path, seconds, rate=16000, channels=1):
@@ -97,7 +97,8 @@ def test_unreadable_audio_names_the_utterance(data_dir, tmp_path):
 
 def test_speed_perturbation(data_dir, tmp_path):
     dst = tmp_path / "data/train_sp"
-    assert speed_perturb(data_dir, dst, [0.9, 1.0, 1.1], nj=2) == 9
+    speed_perturb_main(["--src", str(data_dir), "--dst", str(dst), "--factors", "0.9", "1.0", "1.1", "--nj", "2"])
+    assert len(read_table(dst / "wav.scp")) == 9
     wavs = read_table(dst / "wav.scp")
     assert soundfile.info(wavs["sp1.1-spk2-c"]).frames == pytest.approx(48000 / 1.1, rel=0.01)
     assert read_table(dst / "utt2spk")["sp0.9-spk1-a"] == "sp0.9-spk1"

@@ -146,12 +146,14 @@ def format_data_dir(src: PathLike, dst: PathLike, langs: Sequence[Tuple[str, str
         the number of utterances.
     """
     src, dst = Path(src), Path(dst)
+    cutting = needs_cutting(src)  # reads wav.scp: its ids are checked before anything is written
+    utterances = None if cutting else read_data_dir(src)
     wav_dir = dst / "wav"
     wav_dir.mkdir(parents=True, exist_ok=True)
     manifest = WavManifest(wav_dir)
     try:
-        cut = cut_utterances(src, wav_dir, manifest, sample_rate, nj) if needs_cutting(src) else None
-        utterances = read_data_dir(src, cut)
+        if cutting:
+            utterances = read_data_dir(src, cut_utterances(src, wav_dir, manifest, sample_rate, nj))
         with ThreadPoolExecutor(max_workers=max(1, nj)) as pool:
             jobs = [pool.submit(_formatted_wav, u.uttid, u.wav, manifest, sample_rate) for u in utterances]
             results = [job.result() for job in tqdm(jobs, desc=f"format {src.name}", unit="utt",

@@ -559,7 +559,8 @@ if run_stage 13 "Scoring (BLEU/chrF/TER, WER/CER), semantic evaluation and ${st_
         extra=()
         [ -f ${data_feats}/${dset}/topic ] && extra+=(--topic ${data_feats}/${dset}/topic)
         [ -f ${data_feats}/${dset}/qa.jsonl ] && extra+=(--qa ${data_feats}/${dset}/qa.jsonl)
-        [ -f ${data_feats}/${dset}/utt2meaning ] && extra+=(--meaning ${data_feats}/${dset}/utt2meaning)
+        if [ -f ${data_feats}/${dset}/utt2slots ]; then extra+=(--slots ${data_feats}/${dset}/utt2slots)
+        elif [ -f ${data_feats}/${dset}/utt2meaning ]; then extra+=(--meaning ${data_feats}/${dset}/utt2meaning); fi
         [ -f ${data_feats}/${dset}/utt2combination ] && extra+=(--combination ${data_feats}/${dset}/utt2combination)
         [ -n "${llm_url}" ] && extra+=(--llm_url "${llm_url}" --llm_model "${llm_model}")
         sys_dirs=(${outdir})
