@@ -58,3 +58,24 @@ def run_module(module: str, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(REPO))
     return subprocess.run([sys.executable, "-m", f"espnet_lau.bin.{module}", *args], cwd=REPO,
                           capture_output=True, text=True, env=env)
+
+
+def lau_training_options(recipe: Path, config: Path) -> list:
+    """The data and model options stage 11 gives ``lau_st_train`` (and ``semantic_balance``)
+    on the recipe run's dumps, as strings: data with the source text and the embeddings,
+    shapes, statistics and the ASR encoder (no ``--output_dir``)."""
+    d, stats, tok = recipe / "dump/raw", recipe / ST_STATS, recipe / TGT_BPE
+    src = recipe / "data/token_list/src_bpe_unigram40"
+    options = ["--config", str(config), "--use_preprocessor", "true", "--token_type", "bpe",
+               "--bpemodel", f"{tok}/bpe.model", "--token_list", f"{tok}/tokens.txt",
+               "--src_token_type", "bpe", "--src_bpemodel", f"{src}/bpe.model", "--src_token_list", f"{src}/tokens.txt"]
+    for option, dset in (("--train_data_path_and_name_and_type", "train"), ("--valid_data_path_and_name_and_type", "dev")):
+        options += [option, f"{d}/{dset}/wav.scp,speech,sound", option, f"{d}/{dset}/{TGT_TEXT},text,text",
+                    option, f"{d}/{dset}/{SRC_TEXT},src_text,text", option, f"{d}/{dset}/sem_emb/sem_emb.scp,sem_emb,npy"]
+    return options + [
+        "--train_shape_file", f"{stats}/train/speech_shape", "--train_shape_file", f"{stats}/train/text_shape",
+        "--valid_shape_file", f"{stats}/valid/speech_shape", "--valid_shape_file", f"{stats}/valid/text_shape",
+        "--fold_length", "80000", "--fold_length", "150",
+        "--normalize", "global_mvn", "--normalize_conf", f"stats_file={stats}/train/feats_stats.npz",
+        "--init_param", f"{recipe}/{ASR_EXP}/valid.acc.ave.pth:encoder:encoder",
+    ]

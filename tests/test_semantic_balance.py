@@ -4,7 +4,7 @@ import json
 
 import pytest
 import torch
-from recipe_helpers import ASR_EXP, ST_EXP, ST_STATS, TGT_BPE, TGT_TEXT
+from recipe_helpers import ST_EXP, lau_training_options
 from tiny_st import EMB_DIM, LAU_CONFIG, tiny_args, tiny_batch
 
 from espnet_lau.bin import semantic_balance
@@ -60,25 +60,9 @@ def test_training_logs_the_loss_ratio():
 @pytest.mark.slow
 def test_cli_on_the_recipe_data(recipe, tmp_path, capsys):
     """The command on real batches of the tiny recipe's training data and ASR encoder."""
-    d = recipe / "dump/raw"
-    stats, tok = recipe / ST_STATS, recipe / TGT_BPE
     out = tmp_path / "balance.json"
-    common = [
-        "--config", str(recipe / "conf/tuning/train_st_lau_debug.yaml"),
-        "--use_preprocessor", "true", "--token_type", "bpe", "--bpemodel", str(tok / "bpe.model"),
-        "--token_list", str(tok / "tokens.txt"),
-        "--train_data_path_and_name_and_type", f"{d}/train/wav.scp,speech,sound",
-        "--train_data_path_and_name_and_type", f"{d}/train/{TGT_TEXT},text,text",
-        "--train_data_path_and_name_and_type", f"{d}/train/sem_emb/sem_emb.scp,sem_emb,npy",
-        "--valid_data_path_and_name_and_type", f"{d}/dev/wav.scp,speech,sound",
-        "--valid_data_path_and_name_and_type", f"{d}/dev/{TGT_TEXT},text,text",
-        "--train_shape_file", f"{stats}/train/speech_shape", "--train_shape_file", f"{stats}/train/text_shape",
-        "--valid_shape_file", f"{stats}/valid/speech_shape", "--valid_shape_file", f"{stats}/valid/text_shape",
-        "--fold_length", "80000", "--fold_length", "150",
-        "--normalize", "global_mvn", "--normalize_conf", f"stats_file={stats}/train/feats_stats.npz",
-        "--init_param", f"{recipe}/{ASR_EXP}/valid.acc.ave.pth:encoder:encoder",
-        "--num_batches", "2", "--target_ratio", "0.5", "--balance_out", str(out),
-    ]
+    common = [*lau_training_options(recipe, recipe / "conf/tuning/train_st_lau_debug.yaml"),
+              "--num_batches", "2", "--target_ratio", "0.5", "--balance_out", str(out)]
     result = semantic_balance.main(common)
     printed = capsys.readouterr().out
     assert "λ for r = 0.5:" in printed and "2 batches" in printed

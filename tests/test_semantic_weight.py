@@ -6,7 +6,7 @@ import json
 
 import pytest
 import yaml
-from recipe_helpers import ASR_EXP, ST_STATS, SRC_TEXT, TGT_BPE, TGT_TEXT
+from recipe_helpers import lau_training_options
 from tiny_st import LAU_CONFIG
 
 from espnet_lau.bin import lau_st_train
@@ -47,28 +47,9 @@ def test_a_yaml_nan_in_a_config_is_refused(tmp_path, capsys):
 
 
 def _training_options(recipe, exp, config):
-    d, stats, tok = recipe / "dump/raw", recipe / ST_STATS, recipe / TGT_BPE
-    src = recipe / "data/token_list/src_bpe_unigram40"
-    return [
-        "--config", str(config), "--use_preprocessor", "true", "--token_type", "bpe",
-        "--bpemodel", f"{tok}/bpe.model", "--token_list", f"{tok}/tokens.txt",
-        "--src_token_type", "bpe", "--src_bpemodel", f"{src}/bpe.model", "--src_token_list", f"{src}/tokens.txt",
-        "--train_data_path_and_name_and_type", f"{d}/train/wav.scp,speech,sound",
-        "--train_data_path_and_name_and_type", f"{d}/train/{TGT_TEXT},text,text",
-        "--train_data_path_and_name_and_type", f"{d}/train/{SRC_TEXT},src_text,text",
-        "--train_data_path_and_name_and_type", f"{d}/train/sem_emb/sem_emb.scp,sem_emb,npy",
-        "--valid_data_path_and_name_and_type", f"{d}/dev/wav.scp,speech,sound",
-        "--valid_data_path_and_name_and_type", f"{d}/dev/{TGT_TEXT},text,text",
-        "--valid_data_path_and_name_and_type", f"{d}/dev/{SRC_TEXT},src_text,text",
-        "--valid_data_path_and_name_and_type", f"{d}/dev/sem_emb/sem_emb.scp,sem_emb,npy",
-        "--train_shape_file", f"{stats}/train/speech_shape", "--train_shape_file", f"{stats}/train/text_shape",
-        "--valid_shape_file", f"{stats}/valid/speech_shape", "--valid_shape_file", f"{stats}/valid/text_shape",
-        "--fold_length", "80000", "--fold_length", "150",
-        "--normalize", "global_mvn", "--normalize_conf", f"stats_file={stats}/train/feats_stats.npz",
-        "--init_param", f"{recipe}/{ASR_EXP}/valid.acc.ave.pth:encoder:encoder",
-        "--ngpu", "0", "--num_workers", "0", "--use_tensorboard", "false", "--use_matplotlib", "false",
-        "--max_epoch", "1", "--resume", "true", "--output_dir", str(exp),
-    ]
+    return [*lau_training_options(recipe, config), "--ngpu", "0", "--num_workers", "0",
+            "--use_tensorboard", "false", "--use_matplotlib", "false",
+            "--max_epoch", "1", "--resume", "true", "--output_dir", str(exp)]
 
 
 @pytest.mark.slow

@@ -25,7 +25,12 @@ from espnet2.torch_utils.set_all_random_seed import set_all_random_seed
 
 from espnet_lau.semantic.balance import BalanceMeasurement, measure_balance
 from espnet_lau.tasks.lau_st import LAUSTTask
-from espnet_lau.tasks.semantic_weight import check_lau_options, measure_at_start, training_batches
+from espnet_lau.tasks.semantic_weight import (
+    check_lau_options,
+    drop_unused_source_text,
+    measure_at_start,
+    training_batches,
+)
 from espnet_lau.utils.checkpoint import add_trust_pickle_option, check_init_params, load_state_dict
 from espnet_lau.utils.cli import parse_args, run_main, user_errors
 from espnet_lau.utils.fileio import write_json_atomic
@@ -66,6 +71,7 @@ def measure(args: argparse.Namespace) -> BalanceMeasurement:
         return measure_balance(model, training_batches(LAUSTTask, train_args, args.num_batches),
                                train_args.semantic_weight)
     check_lau_options(args)
+    drop_unused_source_text(args)  # as lau_st_train: the model training would build
     check_init_params(args.init_param, args.trust_pickle)
     if args.semantic_target_ratio is not None:
         args.target_ratio = args.semantic_target_ratio
