@@ -18,10 +18,11 @@ install:
 demo: install
 	cd $(RECIPE) && ./run.sh
 
-# Two workers on two cores (pytest-xdist; tests/conftest.py groups the tests that share the
-# recipe run on one worker); --durations lists where the time goes.
+# One worker per core (pytest-xdist), each test file on one worker (its module fixtures run
+# once); the recipe run the tests read is made once for all workers (tests/conftest.py);
+# --durations lists where the time goes.
 test: install
-	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PYTHON) -m pytest -q -n auto --dist loadgroup --durations=25 tests
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PYTHON) -m pytest -q -n auto --dist loadfile --durations=25 tests
 
 bench: install
 	$(PYTHON) bench/run_all.py

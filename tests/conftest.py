@@ -1,8 +1,10 @@
 """Test-wide settings: offline, CPU, quiet."""
 
 import os
+from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from recipe_helpers import DEBUG, make_recipe_copy, run_recipe
 
@@ -16,24 +18,30 @@ os.environ.setdefault("OMP_NUM_THREADS", "1" if os.environ.get("PYTEST_XDIST_WOR
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: end-to-end tests that train real models (minutes)")
-    config.addinivalue_line("markers", "xdist_group(name): tests pytest-xdist runs on one worker")
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook, which reads the groups
-def pytest_collection_modifyitems(config, items):
-    """Groups for pytest-xdist's ``--dist loadgroup``: every test that uses the session's
-    ``recipe`` run goes to one worker (the run is built once, and some tests re-run its
-    stages in place); every other test goes with its module (module fixtures run once)."""
-    for item in items:
-        group = "recipe" if "recipe" in getattr(item, "fixturenames", ()) else item.module.__name__
-        item.add_marker(pytest.mark.xdist_group(group))
+def _run_the_recipe(root: Path) -> Path:
+    recipe = make_recipe_copy(root)
+    proc = run_recipe(recipe, *DEBUG, "--stage", "1", "--stop_stage", "14")
+    recipe.joinpath("run.log").write_text(proc.stdout + proc.stderr)
+    return recipe
 
 
 @pytest.fixture(scope="session")
 def recipe(tmp_path_factory):
     """A recipe copy after stages 1-14 on the tiny corpus (debug configs); run.log holds
-    its output. Shared by test_recipe and test_ablation."""
-    recipe = make_recipe_copy(tmp_path_factory.mktemp("recipe"))
-    proc = run_recipe(recipe, *DEBUG, "--stage", "1", "--stop_stage", "14")
-    recipe.joinpath("run.log").write_text(proc.stdout + proc.stderr)
-    return recipe
+    its output. Shared by every test that reads a finished recipe run.
+
+    Under pytest-xdist (``make test``: one worker per core, ``--dist loadfile``) the run is
+    made once, by the first worker that needs it, in the folder the workers share; the
+    others wait for it (a file lock) and read the same run.
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _run_the_recipe(tmp_path_factory.mktemp("recipe"))
+    shared = tmp_path_factory.getbasetemp().parent  # the same for every worker of this run
+    with FileLock(str(shared / "recipe.lock")):
+        done = shared / "recipe" / "st1" / "run.log"
+        if not done.is_file():
+            (shared / "recipe").mkdir(exist_ok=True)
+            _run_the_recipe(shared / "recipe")
+    return done.parent
