@@ -15,8 +15,9 @@ time and peak resident memory (``os.wait4``: the largest process of the tree):
       (``--asr_stats_only true``: no training)
  7    teacher embeddings of the training and dev targets
  10   ST statistics: ESPnet's ``collect_stats`` over the ST training data
- 12   decoding the test set with a trained model (``--model_dir``: an experiment with
-      ``export/``; skipped without one); the test set does not grow with the scale
+ 12   decoding the test set with a trained model (``--model_dir``: an experiment with its
+      packed zip, decoded through ``--download_model``; skipped without one); the test
+      set does not grow with the scale
 ====  ==========================================================================
 
 The growth exponent b (t ∝ n^b locally, n = training utterances) is measured between the
@@ -106,10 +107,11 @@ def run_scale(scale: int, args, result: Dict, save: Callable[[], None]) -> None:
     base = ["./run.sh", "--python", sys.executable, "--mini_size", args.mini_size,
             "--mini_num_train", str(scale * args.base_train), "--nj", str(args.nj),
             "--inference_nj", str(args.nj), "--asr_stats_only", "true", *args.recipe_args]
-    if args.model_dir:
-        model = workdir / "exp" / "scale_model"
-        shutil.copytree(Path(args.model_dir) / "export", model / "export")
-        base += ["--st_exp", "exp/scale_model"]
+    if args.model_dir:  # stage 12 decodes the trained model's packed zip (--download_model)
+        zips = sorted(Path(args.model_dir).glob("*.zip"))
+        if not zips:
+            raise FileNotFoundError(f"{args.model_dir} holds no packed zip: run the recipe's stage 14 there")
+        base += ["--download_model", str(zips[0])]
     for stage, what in STAGES.items():
         if stage == 12 and not args.model_dir:
             continue
@@ -284,7 +286,7 @@ def get_parser() -> argparse.ArgumentParser:
                         help="the mini corpus's dev/test sizes and speakers (default: %(default)s)")
     parser.add_argument("--nj", type=int, default=os.cpu_count() or 1, help="the recipe's --nj (default: the CPUs)")
     parser.add_argument("--model_dir", default=None,
-                        help="a trained ST experiment (with export/) to decode with, at the recipe's BPE sizes")
+                        help="a trained ST experiment (with its packed zip, stage 14) to decode with, at the recipe's BPE sizes")
     parser.add_argument("--recipe_args", nargs=argparse.REMAINDER, default=[],
                         help="more ./run.sh options, last (e.g. --src_nbpe 40 --tgt_nbpe 60 ...)")
     parser.add_argument("--workdir", type=Path, default=REPO / "bench" / "out" / "data_scale",

@@ -73,7 +73,7 @@ def test_a_resumed_training_keeps_the_log_of_its_earlier_epochs(copy):
 @pytest.mark.slow
 def test_outputs_and_zip_entries_are_readable_per_the_umask(recipe):
     # The tests run under the usual umask 022: files 0644.
-    for rel in ("dump/raw/train/text.lc.rm.fr", f"{ST_EXP}/export/model.pth", f"{ST_EXP}/RESULTS.md"):
+    for rel in ("dump/raw/train/text.lc.rm.fr", f"{ST_EXP}/export/valid.acc.ave/model.pth", f"{ST_EXP}/RESULTS.md"):
         assert stat.S_IMODE((recipe / rel).stat().st_mode) & 0o044 == 0o044, rel
     packed = next((recipe / ST_EXP).glob("*.zip"))
     with zipfile.ZipFile(packed) as z:

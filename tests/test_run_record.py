@@ -74,7 +74,7 @@ def test_threads_from_train_log_else_unknown(tmp_path, monkeypatch):
 def test_a_checkpoint_with_other_objects_needs_trust_pickle(tmp_path):
     train, ref = data_files(tmp_path)
     exp = staged_run(tmp_path / "exp/b/seed0", {6: POOR}, ref, epochs=6, extra={"args": argparse.Namespace(x=1)})
-    with pytest.raises(CheckpointError, match=r"checkpoint.pth: holds an object of type argparse.Namespace.*--trust_pickle true"):
+    with pytest.raises(CheckpointError, match=r"checkpoint.pth: holds pickled objects other than tensors \(argparse.Namespace\).*--trust_pickle true"):
         record(exp, train, ref)
     assert not (exp / "run_record.json").exists()
     record(exp, train, ref, "--trust_pickle", "true")  # the user made it

@@ -28,17 +28,14 @@ several times adds up). No absolute path and no host name is recorded.
 
 from __future__ import annotations
 
-import datetime
 import json
 import logging
 import os
-import pickle
 import platform
 import re
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-import numpy as np
 
 from espnet_lau.evaluation.collapse import collapse_measures, most_frequent_target
 from espnet_lau.evaluation.kaldi_text import read_kaldi_text
@@ -46,7 +43,6 @@ from espnet_lau.evaluation.report_io import read_json
 from espnet_lau.evaluation.training_curves import CHECKPOINT, read_curves, read_epoch_seconds
 from espnet_lau.evaluation.translation import corpus_translation_scores, load_aligned
 from espnet_lau.text.normalization import TextNormalizer
-from espnet_lau.utils.checkpoint import CheckpointError, torch_load
 from espnet_lau.utils.errors import UserError
 from espnet_lau.utils.fileio import PathLike, format_json, write_text_atomic
 
@@ -78,30 +74,6 @@ def evaluation_dirs(exp: PathLike) -> Dict[int, Path]:
             if m and d.is_dir():
                 found[int(m.group(1))] = d
     return dict(sorted(found.items()))
-
-
-def refuse_pickled_objects(checkpoint: Path) -> None:
-    """Load ``checkpoint`` with torch's weights-only unpickler, allowing only the plain
-    objects ESPnet's Reporter keeps besides tensors (``timedelta``, numpy scalars and
-    dtypes): nothing in it can run code.
-
-    Raises:
-        CheckpointError: it holds any other object (or is corrupt); the message names the
-            file, the object and ``--trust_pickle true``.
-    """
-    import torch
-
-    scalar = np.float64(0).__reduce__()[0]
-    dtypes = {type(np.dtype(t)) for t in (np.float16, np.float32, np.float64, np.int32, np.int64, np.bool_)}
-    try:
-        with torch.serialization.safe_globals([datetime.timedelta, scalar, np.dtype, *dtypes]):
-            torch_load(checkpoint, weights_only=True)
-    except pickle.UnpicklingError as e:
-        found = re.search(r"GLOBAL ([\w.]+)", str(e))
-        what = f"an object of type {found.group(1)}" if found else "objects that are not tensors"
-        raise CheckpointError(
-            f"{checkpoint}: holds {what}, which only an unrestricted unpickler loads (it can run code); "
-            "if you made this file yourself, pass --trust_pickle true") from e
 
 
 def read_stage_seconds(path: Path) -> Optional[Dict[str, float]]:
@@ -226,10 +198,8 @@ def build_run_record(exp: PathLike, train_text: PathLike, inference_tag: str, te
     checkpoint = exp / CHECKPOINT
     if not checkpoint.is_file():
         raise RunRecordError(f"{checkpoint}: no such file: train the run first (lau_st.sh stage 11)")
-    if not trust_pickle:
-        refuse_pickled_objects(checkpoint)
-    try:
-        curves, seconds = read_curves(checkpoint), read_epoch_seconds(checkpoint)
+    try:  # weights-only unless trust_pickle (espnet_lau.utils.checkpoint, the one .pth reader)
+        curves, seconds = read_curves(checkpoint, trust_pickle), read_epoch_seconds(checkpoint, trust_pickle)
     except ValueError as e:
         if isinstance(e, UserError):
             raise

@@ -133,7 +133,7 @@ def plot_validation_curves(
     return written
 
 
-def read_epoch_seconds(checkpoint: PathLike) -> Dict[int, Dict[str, float]]:
+def read_epoch_seconds(checkpoint: PathLike, trust_pickle: bool = False) -> Dict[int, Dict[str, float]]:
     """Wall-clock seconds of every epoch's train and valid phase, from an ESPnet
     ``checkpoint.pth``: the Reporter's ``time`` of each phase (a ``timedelta``, which
     :func:`read_curves` drops as a duration).
@@ -142,9 +142,10 @@ def read_epoch_seconds(checkpoint: PathLike) -> Dict[int, Dict[str, float]]:
         ``{epoch: {"train"|"valid": seconds}}``, phases without a ``time`` left out.
 
     Raises:
+        UntrustedPickleError: the file holds other pickled objects and not ``trust_pickle``.
         ValueError: the file holds no Reporter statistics.
     """
-    stats = read_reporter_state(checkpoint)["stats"]
+    stats = read_reporter_state(checkpoint, trust_pickle)["stats"]
     seconds: Dict[int, Dict[str, float]] = OrderedDict()
     for epoch in sorted(stats):
         seconds[int(epoch)] = {phase: values["time"].total_seconds()

@@ -225,10 +225,23 @@ class LAUSTTask(ChannelsLastConvs, STTask):
         (:func:`espnet_lau.tasks.semantic_weight.resolve_semantic_weight`)."""
         if args is None:
             args = cls.get_parser().parse_args(cmd)
-        # ESPnet configures logging only in main_worker; λ's measurement is logged before.
-        logging.basicConfig(level=args.log_level,
-                            format=f"[{os.uname()[1].split('.')[0]}] %(asctime)s (%(module)s:%(lineno)d) %(levelname)s: %(message)s")
-        resolve_semantic_weight(cls, args)
+        # ESPnet configures logging only in main_worker, with the rank of a DDP worker in
+        # each line; λ's measurement comes before, so it is logged through a handler of its
+        # own, removed again so that main_worker's configuration applies as it would.
+        root = logging.getLogger()
+        handler = None
+        if not root.handlers:
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter(
+                f"[{os.uname()[1].split('.')[0]}] %(asctime)s (%(module)s:%(lineno)d) %(levelname)s: %(message)s"))
+            root.addHandler(handler)
+            level, root.level = root.level, logging.getLevelName(args.log_level)
+        try:
+            resolve_semantic_weight(cls, args)
+        finally:
+            if handler is not None:
+                root.removeHandler(handler)
+                root.setLevel(level)
         return super().main(args=args)
 
     @classmethod

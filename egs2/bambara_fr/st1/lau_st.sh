@@ -500,8 +500,10 @@ train_st() {  # ST training in ${st_exp}, baseline or LAU as the config says
 }
 export_and_drift() {  # a stock ESPnet copy of --inference_st_model, and the encoder's drift
     log "Export to a stock ESPnet model and Total Parameter Drift of the encoder"
+    # The export folder is this recipe's own, one per checkpoint name: a checkpoint trained
+    # further (or a moved experiment) replaces it; stage 12 checks it is of this checkpoint.
     ${python} -m espnet_lau.bin.export_stock --config ${st_exp}/config.yaml \
-        --model_file ${st_exp}/${inference_st_model} --outdir ${export_dir}
+        --model_file ${st_exp}/${inference_st_model} --outdir ${export_dir} --overwrite true
     ${python} -m espnet_lau.bin.param_drift --init "${pretrained_asr%%:*}" \
         --final ${export_dir}/model.pth --prefix encoder. --outdir ${st_exp}/drift
 }

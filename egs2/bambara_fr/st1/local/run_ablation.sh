@@ -319,7 +319,7 @@ done
 for level in ${levels}; do
     in_stage 5 || break
     for system in ${systems}; do
-        [[ "$(system_spec "${system}" | cut -d' ' -f1)" == */train_st_lau_* ]] || continue
+        [[ "${system}" == lau_* || "$(basename "$(system_spec "${system}" | cut -d' ' -f1)")" == *lau* ]] || continue
         dir=$(workdir "${level}")/$(run_dir "${level}" "${system}" "${first_seed}")
         [ -f "${dir}/valid.acc.ave.pth" ] || { log "Step 5: ${dir} is not trained yet: skipped"; continue; }
         [ -f "${dir}/semantic_balance_final.json" ] && continue
