@@ -243,3 +243,17 @@ def test_established_only_when_the_holm_adjusted_unpaired_p_is_below_alpha():
     # the same comparison in a family of 2: Holm doubles it past 0.05
     family = "\n".join(comparison_tables([one, Comparison("high", "a", "c")], found, "bleu"))
     assert "|0.029|exact, 70 arrangements|0.057|not established|" in family
+
+
+def test_a_staged_run_without_its_record_is_still_missing(tmp_path):
+    """A run between two evaluation epochs has a decode dir of an intermediate epoch: it is
+    not counted until save_run_record has written its record."""
+    from espnet_lau.evaluation.grid_report import collect
+
+    exp = tmp_path / "grid/high/exp/sys/seed0"
+    decode = exp / "tag/test/score_bleu"
+    decode.mkdir(parents=True)
+    (exp / "by_epoch/ep6").mkdir(parents=True)
+    (decode / "scores.json").write_text(json.dumps({"bleu": 0.0}))
+    found, missing = collect(tmp_path / "grid", ["high"], ["sys"], [0], "tag")
+    assert not found and "high/sys/seed0" in missing

@@ -38,7 +38,7 @@ import numpy as np
 from espnet_lau.evaluation.collapse import RULE, collapse_reasons
 from espnet_lau.evaluation.plots import lines_plot
 from espnet_lau.evaluation.results import METRICS, MISSING, figures_markdown, load_run
-from espnet_lau.evaluation.run_record import evaluation_dirs, load_run_record
+from espnet_lau.evaluation.run_record import RECORD_NAME, evaluation_dirs, load_run_record
 from espnet_lau.evaluation.statistics import (format_mean_std, holm, mean_std, paired_difference,
                                               spread_comparison, unpaired_difference)
 from espnet_lau.utils.errors import UserError
@@ -126,7 +126,10 @@ def collect(grid: Path, levels, systems, seeds, inference_tag: str, extra_seeds=
             for seed in (list(seeds) + [s for s in extra_seeds if s not in seeds] if system != "cascade" else seeds[:1]):
                 exp = grid / level / "exp" / (system if system == "cascade" else f"{system}/seed{seed}")
                 decode = exp / inference_tag / "test"
-                if not (decode / "score_bleu/scores.json").is_file():
+                # A staged run (by_epoch/) is finished once it has its record; before that its
+                # decode dir holds an intermediate epoch's decoding: still missing.
+                in_progress = (exp / "by_epoch").is_dir() and not (exp / RECORD_NAME).is_file()
+                if in_progress or not (decode / "score_bleu/scores.json").is_file():
                     if (system != "cascade" and seed in planned) or (system == "cascade" and (grid / level).is_dir()):
                         missing.append(f"{level}/{system}" + ("" if system == "cascade" else f"/seed{seed}"))
                     continue
