@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import hashlib
 import json
 import logging
 import os
@@ -30,7 +29,7 @@ from espnet2.tasks.st import STTask
 from espnet_lau.tasks.lau_st import DATA_OPTIONS, LAU_CONFIG_KEYS, SEM_EMB
 from espnet_lau.utils.checkpoint import load_state_dict
 from espnet_lau.utils.errors import UserError
-from espnet_lau.utils.fileio import atomic_write, write_json_atomic, write_text_atomic
+from espnet_lau.utils.fileio import atomic_write, file_sha256, write_json_atomic, write_text_atomic
 
 HEAD_PREFIX = "semantic_head."
 SOURCE_RECORD = "source.json"
@@ -73,12 +72,8 @@ def verify_stock_load(config: dict, state: Dict[str, torch.Tensor]) -> int:
 
 def source_record(model_file: Path) -> Dict[str, str]:
     """What ``source.json`` records of an export's source checkpoint."""
-    digest = hashlib.sha256()
-    with open(model_file, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
     return {"model_file": str(model_file), "absolute": os.path.abspath(model_file),
-            "resolved": str(Path(model_file).resolve()), "sha256": digest.hexdigest()}
+            "resolved": str(Path(model_file).resolve()), "sha256": file_sha256(model_file)}
 
 
 def read_source_record(outdir: Path) -> Optional[Dict[str, str]]:

@@ -16,7 +16,6 @@ weights-only unless ``--trust_pickle true``.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import logging
 import shutil
 import zipfile
@@ -29,7 +28,7 @@ from espnet_lau.bin.check_packed import unpack_checked
 from espnet_lau.utils.archive import META, ArchiveError, inside
 from espnet_lau.utils.checkpoint import add_trust_pickle_option, check_before_unpickling
 from espnet_lau.utils.cli import add_log_level_option, parse_args, run_main, user_errors
-from espnet_lau.utils.fileio import write_json_atomic
+from espnet_lau.utils.fileio import file_sha256, write_json_atomic
 
 
 def from_folder(folder: Path, trust_pickle: bool) -> Dict[str, str]:
@@ -83,7 +82,7 @@ def main(cmd: Optional[List[str]] = None) -> None:
         args.outdir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(files["st_train_config"], args.outdir / "config.yaml")
         shutil.copyfile(files["st_model_file"], args.outdir / "model.pth")
-        digest = hashlib.sha256((args.outdir / "model.pth").read_bytes()).hexdigest()
+        digest = file_sha256(args.outdir / "model.pth")
         write_json_atomic(args.outdir / "source.json", {"downloaded": args.model, "sha256": digest,
                                                         "files": sorted(files)})
     logging.info(f"{args.model} -> {args.outdir}/config.yaml, model.pth (sha256 {digest[:16]})")

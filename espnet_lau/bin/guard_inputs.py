@@ -20,7 +20,6 @@ unless the folder holds nothing but that record. Nothing in the folder is touche
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -29,7 +28,7 @@ from typing import Dict, List, Optional
 import yaml
 
 from espnet_lau.utils.cli import run_main, user_errors
-from espnet_lau.utils.fileio import CorruptFileError, read_json_file, write_json_atomic
+from espnet_lau.utils.fileio import CorruptFileError, file_sha256, read_json_file, write_json_atomic
 
 RECORD = ".inputs.json"
 
@@ -45,7 +44,7 @@ def fingerprint(value: str) -> str:
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist")
     if kind == "file":
-        return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+        return "sha256:" + file_sha256(path)
     text = path.read_text(encoding="utf-8")
     try:
         content = yaml.safe_load(text) if kind == "yaml" else json.loads(text)

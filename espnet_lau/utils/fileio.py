@@ -15,6 +15,7 @@ refuses a second writer.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -120,6 +121,16 @@ def format_json(obj, sort_keys: bool = True) -> str:
 
 class CorruptFileError(UserError):
     """A JSON file one of our tools wrote (a state, a manifest, a result) that does not read back."""
+
+
+def file_sha256(path: PathLike) -> str:
+    """The SHA-256 hex digest of a file's content, read in 1 MiB blocks (a model file
+    need not fit in memory twice)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def read_json_file(path: PathLike, fix: str = "delete it and re-run the step that wrote it"):
