@@ -204,7 +204,7 @@ def resolve_semantic_weight(task, args: argparse.Namespace, num_batches: int = 4
     saved = _saved_balance(out, args) if out is not None else None
     if saved is not None:
         weight = saved["semantic_weight_trained"]
-        logging.info(f"semantic weight λ = {weight:.4g}, as measured at the first start ({out})")
+        logging.info(f"semantic balance (as measured at the first start, {out}): λ = {weight:.4g}")
     else:
         result = measure_at_start(task, args, num_batches)
         ratio = args.semantic_target_ratio
