@@ -13,7 +13,8 @@ from espnet2.tasks.st import STTask
 from tiny_st import save_tiny_lau_checkpoint
 
 from espnet_lau.bin.export_stock import main as export_main
-from espnet_lau.export import ExportError, export_stock
+from espnet_lau.export import export_stock
+from espnet_lau.utils.export_record import ExportError
 from espnet_lau.tasks.lau_st import LAU_CONFIG_KEYS
 
 

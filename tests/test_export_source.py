@@ -118,3 +118,19 @@ def test_an_interrupted_export_leaves_no_record(checkpoints, tmp_path, monkeypat
         export(config, other, outdir, "--overwrite", "true")
     assert not (outdir / "source.json").exists()  # verify fails: re-run the export
     assert sorted(os.listdir(outdir)) == ["config.yaml", "model.pth"]
+
+
+def test_the_check_before_decoding_does_not_start_espnet(checkpoints, tmp_path):
+    """Stage 12 runs ``export_stock --verify true`` before every decoding: a file hash, not
+    the seconds of an ESPnet ST import (a process of its own, as the recipe runs it)."""
+    import subprocess
+    import sys
+
+    config, model, _ = checkpoints
+    outdir = tmp_path / "export"
+    export(config, model, outdir)
+    probe = ("import sys; from espnet_lau.bin import export_stock; "
+             f"export_stock.main(['--verify', 'true', '--model_file', {str(model)!r}, '--outdir', {str(outdir)!r}]); "
+             "print(sorted(m for m in ('espnet2.tasks.st', 'espnet_lau.export') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"

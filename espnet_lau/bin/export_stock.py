@@ -15,7 +15,7 @@ import logging
 
 from espnet2.utils.types import str2bool
 
-from espnet_lau.export import ExportError, export_stock, verify_export
+from espnet_lau.utils.export_record import ExportError, verify_export
 from espnet_lau.utils.checkpoint import add_trust_pickle_option
 from espnet_lau.utils.cli import add_log_level_option, parse_args, run_main, user_errors
 
@@ -52,6 +52,8 @@ def main(cmd=None):
         return
     if args.config is None:
         parser.error("--config is required (unless --verify true)")
+    from espnet_lau.export import export_stock  # ESPnet's ST task: only an export needs it
+
     with user_errors("export_stock", ExportError):
         config, model = export_stock(args.config, args.model_file, args.outdir, trust_pickle=args.trust_pickle,
                                      overwrite=args.overwrite)
