@@ -19,10 +19,11 @@ demo: install
 	cd $(RECIPE) && ./run.sh
 
 # One worker per core (pytest-xdist), each test file on one worker (its module fixtures run
-# once); the recipe run the tests read is made once for all workers (tests/conftest.py);
-# --durations lists where the time goes.
+# once), the longest files first (tests/conftest.py: LONGEST_FIRST; --no-loadscope-reorder
+# keeps that order); the recipe run the tests read is made once for all workers
+# (tests/conftest.py); --durations lists where the time goes.
 test: install
-	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PYTHON) -m pytest -q -n auto --dist loadfile --durations=25 tests
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PYTHON) -m pytest -q -n auto --dist loadfile --no-loadscope-reorder --durations=40 tests
 
 bench: install
 	$(PYTHON) bench/run_all.py
