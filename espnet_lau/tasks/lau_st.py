@@ -31,6 +31,7 @@ from espnet2.utils.types import float_or_none
 from typeguard import typechecked
 
 from espnet_lau.espnet_model import LAUSTModel
+from espnet_lau.pretrained.ssl_frontend import register_ssl_frontend
 from espnet_lau.semantic.head import SemanticHead
 from espnet_lau.semantic.loss import (
     AbsSemanticLoss,
@@ -46,6 +47,7 @@ from espnet_lau.tasks.semantic_weight import resolve_semantic_weight
 from espnet_lau.utils.errors import UserError
 
 SEM_EMB = "sem_emb"
+register_ssl_frontend()  # frontend: hf_ssl (a wav2vec2/HuBERT/WavLM folder) for LAU and baseline ST
 
 # --semantic_head and --semantic_head_conf
 semantic_head_choices = LAUClassChoices(
