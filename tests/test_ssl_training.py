@@ -1,0 +1,60 @@
+"""LAU on a self-supervised frontend, end to end on the recipe run's data: a tiny wav2vec2
+made here, prepare_ssl_config, one epoch of lau_st_train, the export to a stock ESPnet model,
+and decoding with ESPnet's own inference (espnet_lau.bin.st_inference registers hf_ssl)."""
+
+import pytest
+import torch
+import yaml
+from recipe_helpers import lau_training_options
+from tiny_ssl import save_tiny_ssl_model
+from tiny_st import LAU_CONFIG
+
+from espnet_lau.bin import export_stock, lau_st_train, prepare_ssl_config, st_inference
+
+#: What stage 11 gives lau_st_train for an fbank model and not for an SSL one: the global
+#: statistics of stage 10 (of the waveform, with extract_feats_in_collect_stats false) and
+#: the ASR encoder (its input layer does not fit the pre-encoder's width).
+FBANK_ONLY = ("--normalize", "--normalize_conf", "--init_param")
+
+
+def ssl_training_options(recipe, config):
+    options = lau_training_options(recipe, config)
+    kept = []
+    for i, item in enumerate(options):
+        if item in FBANK_ONLY or (i and options[i - 1] in FBANK_ONLY):
+            continue
+        kept.append(item)
+    return kept
+
+
+@pytest.mark.slow
+def test_lau_trains_on_a_frozen_wav2vec2_exports_stock_and_decodes(recipe, tmp_path):
+    ssl = save_tiny_ssl_model(tmp_path / "w2v")
+    config = tmp_path / "ssl.yaml"
+    prepare_ssl_config.main(["--ssl_model", str(ssl), "--st_config", str(LAU_CONFIG), "--output", str(config)])
+    exp = tmp_path / "exp"
+    lau_st_train.main([*ssl_training_options(recipe, config), "--ngpu", "0", "--num_workers", "0",
+                       "--use_tensorboard", "false", "--use_matplotlib", "false", "--max_epoch", "1",
+                       "--output_dir", str(exp)])
+    trained = torch.load(exp / "valid.acc.ave.pth", weights_only=True)
+    from transformers import AutoModel
+
+    original = AutoModel.from_pretrained(str(ssl), local_files_only=True).state_dict()
+    frozen = {k: v for k, v in trained.items() if k.startswith("frontend.upstream.")}
+    assert len(frozen) == len(original)
+    assert all(torch.equal(v, original[k[len("frontend.upstream."):]]) for k, v in frozen.items())
+    assert not torch.equal(trained["frontend.layer_weights"], torch.zeros(3))  # the layer sum learned
+    assert trained["preencoder.linear_out.weight"].shape == (80, 32)
+
+    export = tmp_path / "export"
+    export_stock.main(["--config", str(exp / "config.yaml"), "--model_file", str(exp / "valid.acc.ave.pth"),
+                       "--outdir", str(export)])
+    exported = yaml.safe_load((export / "config.yaml").read_text())
+    assert exported["frontend"] == "hf_ssl" and "semantic_weight" not in exported
+    scp = tmp_path / "test.scp"
+    scp.write_text("".join((recipe / "dump/raw/test/wav.scp").read_text().splitlines(True)[:2]))
+    st_inference.main(["--st_train_config", str(export / "config.yaml"), "--st_model_file", str(export / "model.pth"),
+                       "--output_dir", str(tmp_path / "decode"), "--ngpu", "0", "--beam_size", "2",
+                       "--maxlenratio", "0.3", "--data_path_and_name_and_type", f"{scp},speech,sound"])
+    hyps = (tmp_path / "decode/1best_recog/text").read_text().splitlines()
+    assert [line.split()[0] for line in hyps] == [line.split()[0] for line in scp.read_text().splitlines()]
