@@ -58,3 +58,30 @@ def test_lau_trains_on_a_frozen_wav2vec2_exports_stock_and_decodes(recipe, tmp_p
                        "--maxlenratio", "0.3", "--data_path_and_name_and_type", f"{scp},speech,sound"])
     hyps = (tmp_path / "decode/1best_recog/text").read_text().splitlines()
     assert [line.split()[0] for line in hyps] == [line.split()[0] for line in scp.read_text().splitlines()]
+
+
+@pytest.mark.slow
+def test_the_recipe_trains_on_ssl_model_without_asr_pretraining(recipe, tmp_path):
+    """lau_st.sh --ssl_model, stages 6-11 on a copy of the recipe run's dumps: stage 6 is
+    skipped, stage 10 collects lengths only, stage 11 trains on the generated config (no ASR
+    encoder, no global statistics) and exports a stock model."""
+    import shutil
+
+    from recipe_helpers import DEBUG, make_recipe_copy, run_recipe
+
+    copy = make_recipe_copy(tmp_path)
+    shutil.copytree(recipe / "dump", copy / "dump", symlinks=True)
+    shutil.copytree(recipe / "data/token_list", copy / "data/token_list")
+    (copy / "dump/.made_in").unlink()  # its scp files name the fixture's audio: read, never written
+    ssl = save_tiny_ssl_model(tmp_path / "w2v")
+    proc = run_recipe(copy, *DEBUG, "--ssl_model", str(ssl), "--stage", "6", "--stop_stage", "11",
+                      "--st_max_epoch", "1")
+    assert "Stage 6 skipped: with --ssl_model" in proc.stdout and not (copy / "exp/asr_stats_raw_bam_bpe40").exists()
+    assert "No drift: with --ssl_model" in proc.stdout
+    stats = copy / "exp/st_stats_raw_bam_fr_bpe60_ssl/train"
+    assert (stats / "speech_shape").is_file() and not (stats / "feats_stats.npz").exists()
+    exp = copy / "exp/st_train_st_lau_debug_ssl_w2v_raw_bam_fr_bpe_lc.rm60"
+    trained = yaml.safe_load((exp / "config.yaml").read_text())
+    assert trained["frontend"] == "hf_ssl" and trained["normalize"] == "utterance_mvn"
+    assert trained["init_param"] == [] and trained["freeze_param"] == ["frontend.upstream"]
+    assert (exp / "export/valid.acc.ave/model.pth").is_file()
