@@ -172,7 +172,11 @@ def build_model(config: Path, token_list: Sequence[str], sem_dim: Optional[int] 
     if args.semantic_weight > 0:
         args.semantic_head_conf = {**args.semantic_head_conf, "output_size": sem_dim}
     torch.manual_seed(seed)
-    return LAUSTTask.build_model(args), args
+    model = LAUSTTask.build_model(args)
+    for name, param in model.named_parameters():  # the config's freeze_param, as ESPnet applies it
+        if any(name == prefix or name.startswith(prefix + ".") for prefix in args.freeze_param or ()):
+            param.requires_grad = False
+    return model, args
 
 
 def synthetic_token_list(vocab_size: int) -> List[str]:
