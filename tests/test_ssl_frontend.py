@@ -191,3 +191,12 @@ def test_st_inference_refuses_a_pickled_model_file(tmp_path, capsys):
                            "--data_path_and_name_and_type", f"{tmp_path}/wav.scp,speech,sound"])
     assert exc.value.code == 1
     assert capsys.readouterr().err.strip().splitlines()[-1].startswith(f"st_inference: error: {bad}")
+
+
+def test_freeze_parameters_matches_prefixes_as_espnet_does():
+    from espnet_lau.tasks.freeze import freeze_parameters
+
+    model = torch.nn.ModuleDict({"up": torch.nn.Linear(2, 2), "upper": torch.nn.Linear(2, 2)})
+    assert freeze_parameters(model, ["up"]) == ["up.weight", "up.bias"]
+    assert [p.requires_grad for p in model.parameters()] == [False, False, True, True]
+    assert freeze_parameters(model, None) == []

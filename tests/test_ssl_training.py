@@ -28,14 +28,25 @@ def ssl_training_options(recipe, config):
 
 
 @pytest.mark.slow
-def test_lau_trains_on_a_frozen_wav2vec2_exports_stock_and_decodes(recipe, tmp_path):
+def test_lau_trains_on_a_frozen_wav2vec2_exports_stock_and_decodes(recipe, tmp_path, monkeypatch):
     ssl = save_tiny_ssl_model(tmp_path / "w2v")
     config = tmp_path / "ssl.yaml"
     prepare_ssl_config.main(["--ssl_model", str(ssl), "--st_config", str(LAU_CONFIG), "--output", str(config)])
     exp = tmp_path / "exp"
+    from espnet_lau.tasks import semantic_weight
+
+    measured_upstream_trains = []
+    measure = semantic_weight.measure_balance
+
+    def spy(model, *args, **kwargs):  # the λ measurement at the start sees the frozen upstream too
+        measured_upstream_trains.append(any(p.requires_grad for p in model.frontend.upstream.parameters()))
+        return measure(model, *args, **kwargs)
+
+    monkeypatch.setattr(semantic_weight, "measure_balance", spy)
     lau_st_train.main([*ssl_training_options(recipe, config), "--ngpu", "0", "--num_workers", "0",
                        "--use_tensorboard", "false", "--use_matplotlib", "false", "--max_epoch", "1",
                        "--output_dir", str(exp)])
+    assert measured_upstream_trains == [False]
     trained = torch.load(exp / "valid.acc.ave.pth", weights_only=True)
     from transformers import AutoModel
 
