@@ -96,3 +96,23 @@ def test_the_recipe_trains_on_ssl_model_without_asr_pretraining(recipe, tmp_path
     assert trained["frontend"] == "hf_ssl" and trained["normalize"] == "utterance_mvn"
     assert trained["init_param"] == [] and trained["freeze_param"] == ["frontend.upstream"]
     assert (exp / "export/valid.acc.ave/model.pth").is_file()
+
+
+@pytest.mark.parametrize("options,message", [
+    (["--ssl_model", "{tmp}/nope"], "prepare_ssl_config: error: --ssl_model {tmp}/nope: no such folder"),
+    (["--ssl_model", "{tmp}/w2v", "--ssl_frozen_steps", "100"], "--ssl_frozen_steps 100 needs --ssl_finetune true"),
+    (["--ssl_finetune", "yes"], "--ssl_finetune must be true or false, got 'yes'"),
+    (["--ssl_frozen_steps", "-1"], "--ssl_frozen_steps must be >= 0, got -1"),
+])
+def test_the_recipe_refuses_bad_ssl_options_before_any_stage(tmp_path, options, message):
+    from recipe_helpers import make_recipe_copy, run_recipe
+
+    (tmp_path / "w2v").mkdir()
+    (tmp_path / "w2v/config.json").write_text('{"model_type": "wav2vec2", "hidden_size": 8, '
+                                              '"num_hidden_layers": 1, "conv_stride": [320]}')
+    (tmp_path / "w2v/model.safetensors").write_bytes(b"")
+    (tmp_path / "w2v/preprocessor_config.json").write_text("{}")
+    recipe = make_recipe_copy(tmp_path)
+    proc = run_recipe(recipe, *[o.format(tmp=tmp_path) for o in options], check=False)
+    assert proc.returncode == 1 and message.format(tmp=tmp_path) in proc.stderr
+    assert "Stage 1" not in proc.stdout
