@@ -200,3 +200,18 @@ def test_freeze_parameters_matches_prefixes_as_espnet_does():
     assert freeze_parameters(model, ["up"]) == ["up.weight", "up.bias"]
     assert [p.requires_grad for p in model.parameters()] == [False, False, True, True]
     assert freeze_parameters(model, None) == []
+
+
+def test_weights_that_miss_a_tensor_of_the_model_are_refused_not_randomly_initialised(w2v, tmp_path):
+    import shutil
+
+    from safetensors.torch import load_file, save_file
+
+    folder = tmp_path / "m"
+    shutil.copytree(w2v, folder)
+    weights = load_file(folder / "model.safetensors")
+    del weights["encoder.layers.1.attention.k_proj.weight"]
+    save_file(weights, folder / "model.safetensors", metadata={"format": "pt"})
+    with pytest.raises(SSLModelError, match=r"1 of the model's tensors are missing .* "
+                                            r"\(first: encoder.layers.1.attention.k_proj.weight\)"):
+        HFSSLFrontend(model_dir=str(folder))

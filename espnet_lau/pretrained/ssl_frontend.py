@@ -12,7 +12,8 @@ The frontend (registered in ``STTask``'s ``frontend_choices`` by
 :func:`register_ssl_frontend`; ``espnet_lau.tasks.lau_st`` does it at import):
 
 * loads ``model_dir`` (a ``save_pretrained`` folder) with transformers' ``AutoModel``,
-  offline, into ``self.upstream``;
+  offline, into ``self.upstream``, and refuses a folder whose weights miss some of the
+  model's tensors (transformers would initialise them at random, with a warning);
 * normalises each waveform to zero mean and unit variance over its own samples when
   ``normalize_waveform`` (the model's ``preprocessor_config.json`` says ``do_normalize``),
   and passes an attention mask when the model was trained with one (``feat_extract_norm:
@@ -38,7 +39,7 @@ from typing import Optional, Tuple
 import torch
 from espnet2.asr.frontend.abs_frontend import AbsFrontend
 
-from espnet_lau.pretrained.ssl_model_dir import read_ssl_model_dir
+from espnet_lau.pretrained.ssl_model_dir import SSLModelError, read_ssl_model_dir
 
 #: The ``frontend:`` name of :class:`HFSSLFrontend` in ST configs.
 SSL_FRONTEND_NAME = "hf_ssl"
@@ -76,7 +77,13 @@ class HFSSLFrontend(AbsFrontend):
             raise ValueError(f"frontend hf_ssl: fs is {fs}; self-supervised speech models take 16000 Hz")
         if frozen_steps < 0:
             raise ValueError(f"frontend hf_ssl: frozen_steps {frozen_steps} is negative")
-        self.upstream = AutoModel.from_pretrained(str(info.path), local_files_only=True)
+        self.upstream, loading = AutoModel.from_pretrained(str(info.path), local_files_only=True,
+                                                           output_loading_info=True)
+        not_loaded = sorted(set(loading["missing_keys"]) | {str(k) for k in loading["mismatched_keys"]})
+        if not_loaded:  # transformers would start them from random values, with a warning
+            raise SSLModelError(f"{info.path}: {len(not_loaded)} of the model's tensors are missing from its "
+                                f"weights or have another shape (first: {not_loaded[0]}); the weights do not "
+                                "belong to its config.json: save the folder again with save_pretrained")
         # LayerDrop would drop hidden states from the weighted sum (HuBERT returns fewer).
         self.upstream.config.layerdrop = 0.0
         self.use_attention_mask = getattr(self.upstream.config, "feat_extract_norm", "group") == "layer"
