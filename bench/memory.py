@@ -28,7 +28,7 @@ import os
 import resource
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -74,7 +74,8 @@ def _status_kb(field: str) -> int:
 
 
 def train_and_measure(preset_name: str, lau: bool, threads: int,
-                      sem_emb: Optional[Sequence[np.ndarray]] = None) -> Dict[str, int]:
+                      sem_emb: Optional[Sequence[np.ndarray]] = None,
+                      configs: Optional[Tuple[str, str]] = None) -> Dict[str, int]:
     """In a fresh process: train one variant and return its RSS figures in kB.
 
     Args:
@@ -82,6 +83,7 @@ def train_and_measure(preset_name: str, lau: bool, threads: int,
         lau: the LAU config with ``sem_emb`` (True) or the baseline config (False).
         threads: torch threads.
         sem_emb: the precomputed (B, E) embeddings of each batch, for LAU.
+        configs: (baseline, LAU) configs instead of the preset's (``bench/ssl_step.py``).
     """
     set_threads(threads)
     preset = PRESETS[preset_name]
@@ -94,10 +96,11 @@ def train_and_measure(preset_name: str, lau: bool, threads: int,
     start = _status_kb("VmRSS")
     batches = synthetic_batches(preset, preset.memory_steps)
     tokens = synthetic_token_list(preset.vocab_size)
+    baseline_config, lau_config = configs or (preset.baseline_config, preset.lau_config)
     if lau:
-        model, _ = build_model(preset.lau_config, tokens, sem_emb[0].shape[1])
+        model, _ = build_model(Path(lau_config), tokens, sem_emb[0].shape[1])
     else:
-        model, _ = build_model(preset.baseline_config, tokens)
+        model, _ = build_model(Path(baseline_config), tokens)
     model.train()
     optimizer = make_optimizer(model)
     for i, batch in enumerate(batches):
@@ -139,9 +142,13 @@ def add_start_method_option(parser) -> None:
                         "fork skips the forkserver's imports, for quick smoke tests)")
 
 
-def run(preset: Preset, repeats: int, threads: int,
-        start_method: str = "forkserver") -> List[Figure]:
-    """LAU ÷ baseline peak RSS and RSS growth, from alternating fresh processes."""
+def run(preset: Preset, repeats: int, threads: int, start_method: str = "forkserver",
+        configs: Optional[Tuple[str, str]] = None, variant: str = "") -> List[Figure]:
+    """LAU ÷ baseline peak RSS and RSS growth, from alternating fresh processes.
+
+    ``configs``: (baseline, LAU) configs instead of the preset's; ``variant`` then names
+    them in the figures' keys and titles (``ssl``: ``peak_rss_ratio:ssl``).
+    """
     teacher = get_teacher(preset.teachers[0])
     batches = synthetic_batches(preset, preset.memory_steps)
     sem_emb = [e.numpy() for e in precompute(teacher, batches)]
@@ -153,8 +160,8 @@ def run(preset: Preset, repeats: int, threads: int,
 
     with process_pool(start_method) as pool:
         runs = alternate({
-            "baseline": lambda r: pool.apply(measure, (preset.name, False, threads)),
-            "lau": lambda r: pool.apply(measure, (preset.name, True, threads, sem_emb)),
+            "baseline": lambda r: pool.apply(measure, (preset.name, False, threads, None, configs)),
+            "lau": lambda r: pool.apply(measure, (preset.name, True, threads, sem_emb, configs)),
         }, repeats, log=None)
     for r in range(repeats):
         print(f"  repeat {r + 1}/{repeats}: " + ", ".join(
@@ -164,13 +171,14 @@ def run(preset: Preset, repeats: int, threads: int,
     growth = {name: [v["peak_kb"] - v["start_kb"] for v in values] for name, values in runs.items()}
     settings = dict(preset=preset.name, steps=preset.memory_steps, batch_size=preset.batch_size,
                     seconds_per_utterance=preset.seconds, threads=threads,
-                    start_method=start_method, runs=runs)
+                    start_method=start_method, runs=runs, configs=configs)
+    key, title = (f":{variant}", f" ({variant})") if variant else ("", "")
     return [
-        ratio_figure("peak_rss_ratio", "LAU ÷ baseline peak RSS of a training process",
+        ratio_figure("peak_rss_ratio" + key, f"LAU ÷ baseline peak RSS of a training process{title}",
                      f"≤ {PEAK_TARGET:.2f}", ratios(peak["lau"], peak["baseline"]),
                      at_most(PEAK_TARGET), peak_kb=peak, **settings),
-        ratio_figure("rss_growth_ratio",
-                     "LAU ÷ baseline RSS growth in training (peak − RSS after imports)",
+        ratio_figure("rss_growth_ratio" + key,
+                     f"LAU ÷ baseline RSS growth in training (peak − RSS after imports){title}",
                      "—", ratios(growth["lau"], growth["baseline"]), informative,
                      growth_kb=growth),
     ]

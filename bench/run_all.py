@@ -13,13 +13,15 @@ Runs, in one process (the peak-RSS runs in processes of their own):
    parameter count (identical), real-time-factor ratio at beams 1 and 5 (1.00 ± noise),
    identical hypotheses of the LAU checkpoint and its export;
 4. ``memory``: LAU ÷ baseline peak RSS of a training process (target ≤ 1.05);
-5. ``teacher_throughput``: sentences/s of each teacher at batch sizes 1, 32, 128.
+5. ``teacher_throughput``: sentences/s of each teacher at batch sizes 1, 32, 128;
+6. ``ssl_step``: on a frozen self-supervised frontend (a small wav2vec2, ``--ssl_model``'s
+   config), LAU ÷ baseline training step time (target ≤ 1.01) and peak RSS (≤ 1.05).
 
 Every ratio compares variants measured side by side, alternating, so that background
 load hits them alike. Prints one Markdown table (figure, target, median, min–max,
 verdict) and writes ``<out_dir>/bench.json`` (every figure with its raw values, the
 machine, its load average before and after, the time each part took). Details of each
-figure: docs/bench.md. 4-7 minutes on 2 CPU cores shared with a training job.
+figure: docs/bench.md. 5-8 minutes on 2 CPU cores shared with a training job (ssl_step adds about a minute).
 
     python bench/run_all.py [--preset mini|debug] [--repeats N] [--threads 1]
 """
@@ -35,7 +37,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import config_speed, decoding, memory, teacher_cost, teacher_throughput  # noqa: E402
+from bench import config_speed, decoding, memory, ssl_step, teacher_cost, teacher_throughput  # noqa: E402
 from bench.common import base_parser, repeats_for, setup, write_report  # noqa: E402
 
 
@@ -67,6 +69,8 @@ def main(cmd=None):
                                          args.threads, args.start_method),
             "teacher_throughput": lambda: teacher_throughput.run(
                 preset, repeats_for(args, preset, "teacher_throughput")),
+            "ssl_step": lambda: ssl_step.run(
+                preset, repeats_for(args, preset, "train_step"), args.threads, args.start_method),
         }
         figures, seconds = [], {}
         for name, part in parts.items():

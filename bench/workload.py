@@ -27,6 +27,7 @@ import torch
 from bench.common import REPO
 from espnet_lau.data.mini import MiniCorpusConfig, generate_mini_corpus
 from espnet_lau.data.mini.generate import MiniUtterance
+from espnet_lau.tasks.freeze import freeze_parameters
 from espnet_lau.tasks.lau_st import LAUSTTask
 from espnet_lau.text.normalization import TextNormalizer
 
@@ -172,7 +173,9 @@ def build_model(config: Path, token_list: Sequence[str], sem_dim: Optional[int] 
     if args.semantic_weight > 0:
         args.semantic_head_conf = {**args.semantic_head_conf, "output_size": sem_dim}
     torch.manual_seed(seed)
-    return LAUSTTask.build_model(args), args
+    model = LAUSTTask.build_model(args)
+    freeze_parameters(model, args.freeze_param)  # the config's freeze_param, as ESPnet applies it
+    return model, args
 
 
 def synthetic_token_list(vocab_size: int) -> List[str]:

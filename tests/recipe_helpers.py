@@ -44,8 +44,10 @@ def run_recipe(
 ) -> subprocess.CompletedProcess:
     """``script --python <this Python> args...`` in ``recipe``; fails the test on error
     (with the output's tail) unless ``check`` is false."""
+    # PYTHONPATH: this checkout's espnet_lau, also where the venv's is another checkout's.
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-               VIRTUAL_ENV=str(Path(sys.executable).parents[1]))
+               VIRTUAL_ENV=str(Path(sys.executable).parents[1]),
+               PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
     proc = subprocess.run([script, "--python", sys.executable, *args], cwd=recipe, env=env,
                           capture_output=True, text=True)
     if check and proc.returncode != 0:

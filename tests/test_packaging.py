@@ -32,7 +32,8 @@ def test_the_wheel_declares_the_core_and_the_extras(wheel):
     assert sorted(r.split(">")[0].split("<")[0].split("=")[0].strip() for r in core) == \
         ["PyYAML", "filelock", "numpy", "torch", "typeguard"]
     assert any(r.startswith("espnet") and 'extra == "espnet"' in r for r in requires)
-    assert {"Provides-Extra: " + e for e in ("recipe", "teachers", "eval", "hub", "all", "espnet")} <= set(meta.splitlines())
+    assert {"Provides-Extra: " + e for e in ("recipe", "teachers", "eval", "hub", "ssl", "all", "espnet")} <= set(meta.splitlines())
+    assert any(r.startswith("transformers") and 'extra == "ssl"' in r for r in requires)
     assert "License-Expression: Apache-2.0" in meta
     assert any(n.endswith("licenses/LICENSE") for n in names)
     assert "espnet_lau/prompts/" in " ".join(names) and "espnet_lau/tasks/lau_st.py" in names

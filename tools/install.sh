@@ -3,7 +3,7 @@
 #   - Debian packages espeak-ng and sox (speech synthesis for the mini corpus and tests)
 #   - a virtual environment at .venv with the pinned Python stack (tools/constraints.txt)
 #   - espnet==202511, espnet_model_zoo and torchaudio without their dependency pins
-#   - espnet_lau itself, editable, with every extra (".[all]": recipe, teachers, eval, hub)
+#   - espnet_lau itself, editable, with every extra (".[all]": recipe, teachers, eval, hub, ssl)
 #   - with uv (pinned in constraints.txt, reading pip's own configuration: index, find-links,
 #     constraints, certificate), several times faster than pip; INSTALLER=pip uses pip
 # Idempotent: a second run checks a stamp and returns in seconds.

@@ -6,7 +6,8 @@ The zip made by ``espnet2.bin.pack st`` is unpacked offline in the layout of
 entry and no ``meta.yaml`` path may leave ``--cachedir``), its model file must load with
 ``torch.load(weights_only=True)`` (stock ``Speech2Text`` unpickles it with
 ``weights_only=False``; ``--trust_pickle true`` only for a zip you made), then it is loaded
-by stock ``Speech2Text`` (so it must be a plain ``ESPnetSTModel``), and the first
+by stock ``Speech2Text`` (so it must be a plain ``ESPnetSTModel``; ``frontend: hf_ssl``, the
+SSL frontend of ``--ssl_model``, is registered first, and reads its model folder), and the first
 utterances are decoded and compared with the recipe's own hypotheses of stage 12. First,
 the zip's entries get the file mode the umask gives (``espnet2.bin.pack`` stores
 ``meta.yaml`` as 0600, unreadable for the people a model zoo entry is shared with); the
@@ -25,6 +26,7 @@ from espnet2.bin.st_inference import Speech2Text
 
 from espnet_lau.data.kaldi_table import read_table
 from espnet_lau.evaluation.kaldi_text import read_kaldi_text
+from espnet_lau.pretrained.ssl_frontend import register_ssl_frontend
 from espnet_lau.utils.archive import ArchiveError, unpack_model
 from espnet_lau.utils.checkpoint import add_trust_pickle_option, check_before_unpickling
 from espnet_lau.utils.cli import add_log_level_option, parse_args, run_main, user_errors
@@ -84,6 +86,7 @@ def check_packed(kwargs: dict, zip_path: Path, wav_scp: Path, hyp: Path, decode_
         the number of utterances whose hypothesis differs from ``hyp``.
     """
     options = yaml.safe_load(Path(decode_config).read_text(encoding="utf-8")) or {}
+    register_ssl_frontend()
     speech2text = Speech2Text(**kwargs, **options, device="cpu")
     model_class = type(speech2text.st_model).__name__
     if model_class != "ESPnetSTModel":

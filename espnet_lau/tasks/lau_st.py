@@ -31,6 +31,7 @@ from espnet2.utils.types import float_or_none
 from typeguard import typechecked
 
 from espnet_lau.espnet_model import LAUSTModel
+from espnet_lau.pretrained.ssl_frontend import register_ssl_frontend
 from espnet_lau.semantic.head import SemanticHead
 from espnet_lau.semantic.loss import (
     AbsSemanticLoss,
@@ -46,6 +47,7 @@ from espnet_lau.tasks.semantic_weight import resolve_semantic_weight
 from espnet_lau.utils.errors import UserError
 
 SEM_EMB = "sem_emb"
+register_ssl_frontend()  # frontend: hf_ssl (a wav2vec2/HuBERT/WavLM folder) for LAU and baseline ST
 
 # --semantic_head and --semantic_head_conf
 semantic_head_choices = LAUClassChoices(
@@ -297,9 +299,11 @@ class LAUSTTask(ChannelsLastConvs, STTask):
             check_sem_emb_vectors(scp, loader, wanted)
         return dataset
 
-    @classmethod
-    @typechecked
-    def build_model(cls, args: argparse.Namespace) -> Union[LAUSTModel]:
+    @staticmethod
+    def use_placeholder_source(args: argparse.Namespace) -> None:
+        """No ``--src_token_list``: the placeholder source vocabulary (char), for the model
+        and for the preprocessor (which ESPnet builds alone in a statistics run whose
+        ``model_conf.extract_feats_in_collect_stats`` is false, as an SSL frontend's)."""
         if getattr(args, "src_token_list", None) is None:
             logging.info(
                 "No --src_token_list: ST without source transcripts; using the "
@@ -307,6 +311,16 @@ class LAUSTTask(ChannelsLastConvs, STTask):
             )
             args.src_token_list = list(PLACEHOLDER_SRC_TOKENS)
             args.src_token_type = "char"
+
+    @classmethod
+    def build_preprocess_fn(cls, args: argparse.Namespace, train: bool):
+        cls.use_placeholder_source(args)
+        return super().build_preprocess_fn(args, train)
+
+    @classmethod
+    @typechecked
+    def build_model(cls, args: argparse.Namespace) -> Union[LAUSTModel]:
+        cls.use_placeholder_source(args)
         # Both confs are checked before the (slower) stock model is built.
         semantic_head_choices.check_conf(getattr(args, "semantic_head", None), args.semantic_head_conf)
         semantic_loss = semantic_loss_choices.build(args.semantic_loss, args.semantic_loss_conf)

@@ -147,6 +147,7 @@ def measure_at_start(task, args: argparse.Namespace, num_batches: int,
 
     from espnet2.torch_utils.set_all_random_seed import set_all_random_seed
 
+    from espnet_lau.tasks.freeze import freeze_parameters
     from espnet_lau.tasks.lau_st import DATA_OPTIONS as LAU_DATA_OPTIONS
     from espnet_lau.tasks.lau_st import sem_emb_scps
 
@@ -163,6 +164,7 @@ def measure_at_start(task, args: argparse.Namespace, num_batches: int,
         from espnet_lau.utils.checkpoint import load_state_dict
 
         model.load_state_dict(load_state_dict(checkpoint, trust_pickle), strict=True)
+    freeze_parameters(model, measured.freeze_param)  # as training will: no gradients into a frozen SSL upstream
     model.train()  # the gradients training sees: dropout and SpecAugment on
     set_all_random_seed(measured.seed)
     return measure_balance(model, training_batches(task, measured, num_batches), measured.semantic_weight)

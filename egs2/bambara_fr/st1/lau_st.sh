@@ -9,13 +9,14 @@
 #    3  format               16 kHz mono wavs, text.<tgt_case>.<tgt_lang> -> <dumpdir>/raw/org/
 #    4  filtering            by duration and target length -> <dumpdir>/raw/
 #    5  token lists          sentencepiece for the source and the target
-#    6  ASR pretraining      the ASR model whose encoder initialises ST (st.sh: LM stages)
+#    6  ASR pretraining      the ASR model whose encoder initialises ST (st.sh: LM stages); skipped with --ssl_model
 #    7  teacher embeddings   espnet_lau.bin.embed_text on the targets
 #    8, 9                    not used by this recipe (st.sh: LM and n-gram)
 #   10  ST statistics        lau_st_train --collect_stats true -> <st_stats_dir>
 #   11  ST training          lau_st_train (baseline or LAU: the config decides), then export
 #                            to a stock ESPnet model and Total Parameter Drift of the encoder
-#   12  decoding             stock espnet2.bin.st_inference on the exported model
+#   12  decoding             stock espnet2.bin.st_inference on the exported model (with --ssl_model:
+#                            espnet_lau.bin.st_inference, the same with frontend hf_ssl registered)
 #   13  scoring, evaluation  BLEU/chrF/TER (score_bleu/result.<tgt_case>.txt), WER/CER,
 #                            semantic evaluation, <st_exp>/RESULTS.md
 #   14  packing              espnet2.bin.pack st + offline reload check
@@ -90,6 +91,11 @@ asr_args=""              # extra options for asr_train
 pretrained_asr=""        # --init_param of ST training (default: <asr_exp>/valid.acc.ave.pth:encoder:encoder)
 ignore_init_mismatch=false  # ignore shape mismatches when loading pretrained_asr
 
+# self-supervised frontend (docs/pretrained_ssl.md)
+ssl_model=""             # a Hugging Face save_pretrained folder of a wav2vec2, HuBERT or WavLM model (XLS-R, MMS): ST starts from its weighted hidden states (frontend hf_ssl, linear pre-encoder); no ASR pretraining (stage 6)
+ssl_finetune=false       # with --ssl_model: false keeps it frozen; true trains it (its CNN frozen)
+ssl_frozen_steps=0       # with --ssl_finetune true: training steps (forward passes) before it starts to train
+
 # ST
 st_config=conf/tuning/train_st_lau_mse_std_r1.0.yaml  # ST config: baseline or LAU (a system of conf/tuning)
 st_tag=""                # default: from the config, features, languages and tokens (as st.sh)
@@ -153,12 +159,12 @@ check_int() {  # check_int NAME MIN: the option NAME must be an integer >= MIN
 }
 for name in stage stop_stage; do check_int ${name} 1; done
 for name in nj inference_nj teacher_batch_size src_nbpe tgt_nbpe; do check_int ${name} 1; done
-for name in ngpu cpu_ddp_procs seed mini_asr_extra_utts teacher_seed; do check_int ${name} 0; done
+for name in ngpu cpu_ddp_procs seed mini_asr_extra_utts teacher_seed ssl_frozen_steps; do check_int ${name} 0; done
 [ -z "${st_max_epoch}" ] || check_int st_max_epoch 1
 [ -z "${semantic_target_ratio}" ] || [[ "${semantic_target_ratio}" =~ ^[0-9]*[.]?[0-9]+([eE][-+]?[0-9]+)?$ ]] \
     || die "--semantic_target_ratio must be a positive number, got '${semantic_target_ratio}'"
 for name in gpu_inference live_plots score_most_frequent mini_source_variants ignore_init_mismatch asr_stats_only \
-        skip_data_prep skip_train skip_eval skip_packing; do
+        skip_data_prep skip_train skip_eval skip_packing ssl_finetune; do
     case "${!name}" in true|false) ;; *) die "--${name} must be true or false, got '${!name}'" ;; esac
 done
 [ "${feats_type}" = raw ] || die "--feats_type ${feats_type}: only raw is supported"
@@ -174,6 +180,19 @@ case "${bambara_norm}" in expand|contract|preserve|none) ;; *) die "--bambara_no
 # Each config must be a YAML mapping (one line naming the option and the file if not).
 err=$("${python}" -m espnet_lau.bin.check_configs "st_config=${st_config}" "asr_config=${asr_config}" \
         "inference_config=${inference_config}" 2>&1) || die "${err}"
+# --ssl_model: stages 10-11 train with the ST config on the SSL frontend (written here, every run).
+st_inference=espnet2.bin.st_inference   # stage 12's decoder: ESPnet's own
+if [ -n "${ssl_model}" ]; then
+    ssl_name=$(basename "${ssl_model}" | tr -c 'A-Za-z0-9._\n-' '_')
+    ssl_config=${expdir}/ssl_configs/$(basename "${st_config}" .yaml)_ssl_${ssl_name}$([ "${ssl_finetune}" = false ] || echo _ft${ssl_frozen_steps}).yaml
+    mkdir -p ${expdir}/ssl_configs
+    "${python}" -m espnet_lau.bin.prepare_ssl_config --ssl_model "${ssl_model}" --st_config "${st_config}" \
+        --output "${ssl_config}" --ssl_finetune "${ssl_finetune}" --ssl_frozen_steps "${ssl_frozen_steps}" \
+        --log_level WARNING || exit 1
+    log "--ssl_model ${ssl_model}: ST config ${ssl_config}"
+    st_config=${ssl_config}
+    st_inference=espnet_lau.bin.st_inference   # ESPnet's own, with frontend hf_ssl registered
+fi
 
 # ---- derived names (st.sh's scheme) ---------------------------------------------
 # Real ASR-only corpora become data/train_asr_extra in stage 1, which the ASR pretraining uses.
@@ -194,7 +213,10 @@ extra_tag=""; [ -z "${asr_extra}" ] || extra_tag=_plus_$(echo ${asr_extra} | tr 
 [ -n "${st_exp}" ] || st_exp=${expdir}/st_${st_tag}
 # st.sh's --download_model: the downloaded model is decoded and scored under <expdir>/<its name>
 [ -z "${download_model}" ] || st_exp=${expdir}/$(basename "${download_model%.zip}" | tr -c 'A-Za-z0-9._\n-' '_')
-[ -n "${st_stats_dir}" ] || st_stats_dir=${expdir}/st_stats_${feats_type}_${src_lang}_${tgt_lang}_${tgt_token_type}${tgt_nbpe}${sp}
+[ -n "${st_stats_dir}" ] || st_stats_dir=${expdir}/st_stats_${feats_type}_${src_lang}_${tgt_lang}_${tgt_token_type}${tgt_nbpe}${sp}${ssl_model:+_ssl}
+# What stage 11 needs of stage 10: the global statistics, or with --ssl_model (no feature
+# extraction in stage 10, per-utterance normalisation) the speech lengths alone.
+st_stats=${st_stats_dir}/train/feats_stats.npz; [ -z "${ssl_model}" ] || st_stats=${st_stats_dir}/train/speech_shape
 [ -n "${pretrained_asr}" ] || pretrained_asr=${asr_exp}/valid.acc.ave.pth:encoder:encoder
 [ -n "${inference_tag}" ] || inference_tag=$(basename "${inference_config}" .yaml)$(args_tag "${inference_args}")_st_model_${inference_st_model%.pth}
 [ -n "${times_file}" ] || times_file=${st_exp}/stage_times.tsv
@@ -363,7 +385,9 @@ fi
 
 asr_train_dir=${data_feats}/${train_set}
 if [ -n "${asr_extra}" ]; then asr_train_dir=${data_feats}/${train_set}_asr${extra_tag}; fi
-if run_stage 6 "ASR pretraining on ${src_text} (${asr_config}) -> ${asr_exp}"; then
+if [ -n "${ssl_model}" ] && in_stage 6; then
+    log "Stage 6 skipped: with --ssl_model the ST encoder reads the SSL features (no ASR encoder to start from)"
+elif run_stage 6 "ASR pretraining on ${src_text} (${asr_config}) -> ${asr_exp}"; then
     need ${src_bpe_dir}/tokens.txt 5
     if [ -n "${asr_extra}" ]; then
         log "ASR training data: ${asr_sets} -> ${asr_train_dir}"
@@ -480,18 +504,21 @@ train_st() {  # ST training in ${st_exp}, baseline or LAU as the config says
     st_train_args=("${st_data[@]}"
         --train_data_path_and_name_and_type ${data_feats}/${train_set}/${sem_emb}/sem_emb.scp,sem_emb,npy
         --valid_data_path_and_name_and_type ${data_feats}/${valid_set}/${sem_emb}/sem_emb.scp,sem_emb,npy
-        --normalize global_mvn --normalize_conf stats_file=${st_stats_dir}/train/feats_stats.npz
         --train_shape_file ${st_stats_dir}/train/speech_shape --train_shape_file ${st_stats_dir}/train/text_shape
         --fold_length 80000 --fold_length 150
         --valid_shape_file ${st_stats_dir}/valid/speech_shape --valid_shape_file ${st_stats_dir}/valid/text_shape
-        --init_param ${pretrained_asr} --ignore_init_mismatch ${ignore_init_mismatch}
         ${st_max_epoch:+--max_epoch "${st_max_epoch}"})
+    # With --ssl_model the config normalises per utterance and the encoder starts fresh on the SSL features.
+    [ -n "${ssl_model}" ] || st_train_args+=(
+        --normalize global_mvn --normalize_conf stats_file=${st_stats_dir}/train/feats_stats.npz
+        --init_param ${pretrained_asr} --ignore_init_mismatch ${ignore_init_mismatch})
     # λ is resolved by lau_st_train itself (no config value is read here): with
     # --semantic_target_ratio it measures the λ that gives that r on the first batches;
     # for any LAU config it logs r and saves it in ${st_exp}/semantic_balance.json.
     [ -z "${semantic_target_ratio}" ] \
         || st_train_args+=(--semantic_weight none --semantic_target_ratio "${semantic_target_ratio}")
-    log "Encoder initialised from ${pretrained_asr} (log: ${st_exp}/train.log)"
+    if [ -n "${ssl_model}" ]; then log "Encoder trained from scratch on the SSL frontend (${ssl_model}; log: ${st_exp}/train.log)"
+    else log "Encoder initialised from ${pretrained_asr} (log: ${st_exp}/train.log)"; fi
     # shellcheck disable=SC2086
     run_training ${st_exp} ${python} "${launch[@]}" --config "${st_config}" "${st_train_args[@]}" "${ddp[@]}" \
         --use_matplotlib "${live_plots}" --resume true --output_dir ${st_exp} ${st_args} \
@@ -504,19 +531,20 @@ export_and_drift() {  # a stock ESPnet copy of --inference_st_model, and the enc
     # further (or a moved experiment) replaces it; stage 12 checks it is of this checkpoint.
     ${python} -m espnet_lau.bin.export_stock --config ${st_exp}/config.yaml \
         --model_file ${st_exp}/${inference_st_model} --outdir ${export_dir} --overwrite true
+    [ -z "${ssl_model}" ] || { log "No drift: with --ssl_model the encoder starts from random weights"; return 0; }
     ${python} -m espnet_lau.bin.param_drift --init "${pretrained_asr%%:*}" \
         --final ${export_dir}/model.pth --prefix encoder. --outdir ${st_exp}/drift
 }
 if run_stage 11 "ST training (${st_config}${semantic_target_ratio:+, semantic_target_ratio ${semantic_target_ratio}}) -> ${st_exp}, export and drift"; then
-    need ${st_stats_dir}/train/feats_stats.npz 10
+    need ${st_stats} 10
     need ${data_feats}/${train_set}/${sem_emb}/sem_emb.scp 7
-    need "${pretrained_asr%%:*}" 6
+    [ -n "${ssl_model}" ] || need "${pretrained_asr%%:*}" 6
     need ${src_bpe_dir}/tokens.txt 5
     check_teacher_embeddings
     mkdir -p ${st_exp}
     write_replay ${st_exp}/run.sh 11
     guard_inputs ${st_exp} "config=file:${st_config}" "st_args=${st_args}" "semantic_target_ratio=${semantic_target_ratio}" \
-        "token list=file:${tgt_bpe_dir}/tokens.txt" "statistics=file:${st_stats_dir}/train/feats_stats.npz" \
+        "token list=file:${tgt_bpe_dir}/tokens.txt" "statistics=file:${st_stats}" \
         "pretrained_asr=${pretrained_asr}" "teacher=json:${data_feats}/${train_set}/${sem_emb}/meta.json:teacher"
     train_st
     need ${st_exp}/${inference_st_model} 11
@@ -530,7 +558,7 @@ if [ -n "${download_model}" ] && { in_stage 12 || in_stage 13; }; then
     ${python} -m espnet_lau.bin.download_model --model "${download_model}" --outdir ${export_dir} || exit 1
 fi
 
-if run_stage 12 "Decoding ${test_sets} with stock espnet2.bin.st_inference (${inference_nj} jobs, gpu_inference=${gpu_inference})"; then
+if run_stage 12 "Decoding ${test_sets} with ${st_inference} (${inference_nj} jobs, gpu_inference=${gpu_inference})"; then
     need ${export_dir}/model.pth 11
     # The export must be of --inference_st_model as it is now (path and sha256).
     [ -n "${download_model}" ] || ${python} -m espnet_lau.bin.export_stock --verify true \
@@ -543,7 +571,7 @@ if run_stage 12 "Decoding ${test_sets} with stock espnet2.bin.st_inference (${in
         # shellcheck disable=SC2086
         local/decode_split.sh --nj "${inference_nj}" --cmd "${_cmd}" --ngpu "${_ngpu}" --log_name st_inference \
             --keys ${data_feats}/${dset}/wav.scp --logdir ${outdir}/logdir \
-            --out ${outdir}/text -- ${python} -m espnet2.bin.st_inference --ngpu "${_ngpu}" --batch_size 1 \
+            --out ${outdir}/text -- ${python} -m ${st_inference} --ngpu "${_ngpu}" --batch_size 1 \
             --data_path_and_name_and_type ${data_feats}/${dset}/wav.scp,speech,sound \
             --st_train_config ${export_dir}/config.yaml --st_model_file ${export_dir}/model.pth \
             --config "${inference_config}" ${inference_args} || die "decoding ${dset} failed"
@@ -595,9 +623,10 @@ fi
 if run_stage 14 "Packing for the ESPnet model zoo -> ${packed}, and offline reload check"; then
     need ${export_dir}/model.pth 11
     need ${st_exp}/RESULTS.md 13
+    stats_option=(--option ${st_stats_dir}/train/feats_stats.npz); [ -z "${ssl_model}" ] || stats_option=()
     ${python} -m espnet2.bin.pack st --st_train_config ${export_dir}/config.yaml \
         --st_model_file ${export_dir}/model.pth --option ${tgt_bpe_dir}/bpe.model \
-        --option ${st_stats_dir}/train/feats_stats.npz --option ${st_exp}/RESULTS.md --outpath ${packed}
+        "${stats_option[@]}" --option ${st_exp}/RESULTS.md --outpath ${packed}
     first_test=${test_sets%% *}
     ${python} -m espnet_lau.bin.check_packed --zip ${packed} --wav_scp ${data_feats}/${first_test}/wav.scp \
         --hyp ${st_exp}/${inference_tag}/${first_test}/text --decode_config "${inference_config}" \
