@@ -42,6 +42,7 @@ from espnet_lau.semantic.pooling import POOLINGS
 from espnet_lau.semantic.target_norm import TARGET_NORMS, read_target_stats
 from espnet_lau.tasks.channels_last import ChannelsLastConvs
 from espnet_lau.tasks.choices import LAUClassChoices
+from espnet_lau.tasks.init_check import check_requested_init, request_init_check
 from espnet_lau.tasks.semantic_weight import resolve_semantic_weight
 from espnet_lau.utils.errors import UserError
 
@@ -220,11 +221,13 @@ class LAUSTTask(ChannelsLastConvs, STTask):
         return parser
 
     @classmethod
-    def main(cls, args: Optional[argparse.Namespace] = None, cmd=None):
+    def main(cls, args: Optional[argparse.Namespace] = None, cmd=None, trust_pickle: bool = False):
         """ESPnet's ``main``, after the LAU options are checked and λ is resolved
-        (:func:`espnet_lau.tasks.semantic_weight.resolve_semantic_weight`)."""
+        (:func:`espnet_lau.tasks.semantic_weight.resolve_semantic_weight`); every
+        ``--init_param`` is checked against the built model (:mod:`espnet_lau.tasks.init_check`)."""
         if args is None:
             args = cls.get_parser().parse_args(cmd)
+        request_init_check(args, trust_pickle)
         # ESPnet configures logging only in main_worker, with the rank of a DDP worker in
         # each line; λ's measurement comes before, so it is logged through a handler of its
         # own, removed again so that main_worker's configuration applies as it would.
@@ -312,13 +315,15 @@ class LAUSTTask(ChannelsLastConvs, STTask):
         semantic_loss = semantic_loss_choices.build(args.semantic_loss, args.semantic_loss_conf)
         stock = super().build_model(args)
         head = cls.build_semantic_head(args, final_encoder_output_size(stock))
-        return LAUSTModel.from_stock(
+        model = LAUSTModel.from_stock(
             stock,
             semantic_head=head,
             semantic_weight=args.semantic_weight or 0.0,
             semantic_loss=semantic_loss,
             semantic_lambda_warmup_steps=args.semantic_lambda_warmup_steps,
         )
+        check_requested_init(args, model)  # before ESPnet loads --init_param
+        return model
 
     @classmethod
     def build_semantic_head(

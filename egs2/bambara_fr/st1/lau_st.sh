@@ -88,7 +88,7 @@ asr_exp=""               # default: <expdir>/asr_<asr_tag>
 asr_stats_dir=""         # default: <expdir>/asr_stats_<feats_type>_<src_lang>_<src_token_type><src_nbpe>
 asr_args=""              # extra options for asr_train
 pretrained_asr=""        # --init_param of ST training (default: <asr_exp>/valid.acc.ave.pth:encoder:encoder)
-ignore_init_mismatch=false  # ignore shape mismatches when loading pretrained_asr
+ignore_init_mismatch=false  # true: train on when some pretrained tensors are missing or of another shape (the skipped ones are logged)
 
 # ST
 st_config=conf/tuning/train_st_lau_mse_std_r1.0.yaml  # ST config: baseline or LAU (a system of conf/tuning)
