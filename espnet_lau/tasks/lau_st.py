@@ -88,6 +88,15 @@ LAU_CONFIG_KEYS = (
 PLACEHOLDER_SRC_TOKENS = ["<blank>", "<unk>", "<sos/eos>"]
 
 
+def use_placeholder_source_tokens(args: argparse.Namespace) -> None:
+    """Without ``--src_token_list`` (ST without source transcripts), the placeholder list."""
+    if getattr(args, "src_token_list", None) is None:
+        logging.info("No --src_token_list: ST without source transcripts; using the "
+                     f"placeholder source vocabulary {PLACEHOLDER_SRC_TOKENS} (char)")
+        args.src_token_list = list(PLACEHOLDER_SRC_TOKENS)
+        args.src_token_type = "char"
+
+
 DATA_OPTIONS = ("train_data_path_and_name_and_type", "valid_data_path_and_name_and_type")
 
 
@@ -245,6 +254,8 @@ class LAUSTTask(ChannelsLastConvs, STTask):
             if handler is not None:
                 root.removeHandler(handler)
                 root.setLevel(level)
+        if args.collect_stats:  # the preprocessor needs it also when no model is built
+            use_placeholder_source_tokens(args)
         return super().main(args=args)
 
     @classmethod
@@ -303,13 +314,7 @@ class LAUSTTask(ChannelsLastConvs, STTask):
     @classmethod
     @typechecked
     def build_model(cls, args: argparse.Namespace) -> Union[LAUSTModel]:
-        if getattr(args, "src_token_list", None) is None:
-            logging.info(
-                "No --src_token_list: ST without source transcripts; using the "
-                f"placeholder source vocabulary {PLACEHOLDER_SRC_TOKENS} (char)"
-            )
-            args.src_token_list = list(PLACEHOLDER_SRC_TOKENS)
-            args.src_token_type = "char"
+        use_placeholder_source_tokens(args)
         # Both confs are checked before the (slower) stock model is built.
         semantic_head_choices.check_conf(getattr(args, "semantic_head", None), args.semantic_head_conf)
         semantic_loss = semantic_loss_choices.build(args.semantic_loss, args.semantic_loss_conf)
