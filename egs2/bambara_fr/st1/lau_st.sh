@@ -200,7 +200,8 @@ pretrained_tag=""        # the pretrained model's name, in the default st_tag an
 if [ -n "${pretrained_encoder}" ]; then
     pretrained_name=${pretrained_encoder%/}
     case "${pretrained_name}" in *.pth) pretrained_name=$(dirname "${pretrained_name}") ;; esac
-    pretrained_tag=_pre_$(basename "${pretrained_name%.zip}" | tr -c 'A-Za-z0-9._\n-' '_')
+    pretrained_name=$(basename "${pretrained_name%.zip}" | tr -c 'A-Za-z0-9._\n-' '_')
+    pretrained_tag=_pre_${pretrained_name}
 fi
 [ -n "${st_tag}" ] || st_tag=$(basename "${st_config}" .yaml)${pretrained_tag}_${feats_type}_${src_lang}_${tgt_lang}_${tgt_token_type}_${tgt_case}${tgt_nbpe}${semantic_target_ratio:+_ratio${semantic_target_ratio}}$(args_tag "${st_args}")${sp}
 [ -n "${st_exp}" ] || st_exp=${expdir}/st_${st_tag}
@@ -209,7 +210,7 @@ fi
 [ -n "${st_stats_dir}" ] || st_stats_dir=${expdir}/st_stats_${feats_type}_${src_lang}_${tgt_lang}_${tgt_token_type}${tgt_nbpe}${sp}${pretrained_tag}
 [ -n "${pretrained_asr}" ] || [ -n "${pretrained_encoder}" ] || pretrained_asr=${asr_exp}/valid.acc.ave.pth:encoder:encoder
 # The ST training config: --st_config, or (--pretrained_encoder) the one stage 10 prepares from it.
-pretrained_dir=${expdir}/pretrained${pretrained_tag}
+pretrained_dir=${expdir}/pretrained_${pretrained_name:-}
 st_train_config=${st_config}
 [ -z "${pretrained_encoder}" ] || st_train_config=${pretrained_dir}/$(basename "${st_config}")
 [ -n "${inference_tag}" ] || inference_tag=$(basename "${inference_config}" .yaml)$(args_tag "${inference_args}")_st_model_${inference_st_model%.pth}
