@@ -135,3 +135,22 @@ def test_param_drift_cli_json_and_png(tmp_path):
         img.verify()
     assert matplotlib.image.imread(png).ndim == 3
     assert "encoder.encoders.1" in (out / "drift.md").read_text(encoding="utf-8")
+
+
+def test_init_config_measures_from_the_encoders_init_param(tmp_path):
+    """--pretrained_encoder's drift: the starting weights are the file of the training
+    config's encoder init_param (only the prepared config names it)."""
+    init, final = state_dicts()
+    torch.save(init, tmp_path / "pretrained.pth")
+    torch.save({"model": final}, tmp_path / "checkpoint.pth")
+    config = tmp_path / "config.yaml"
+    config.write_text(f"init_param:\n- {tmp_path}/other.pth:decoder:decoder\n- {tmp_path}/pretrained.pth:encoder:encoder\n")
+    param_drift_cli.main(["--init_config", str(config), "--final", str(tmp_path / "checkpoint.pth"),
+                          "--outdir", str(tmp_path / "drift")])
+    report = json.loads((tmp_path / "drift/drift.json").read_text(encoding="utf-8"))
+    assert report["init"] == str(tmp_path / "pretrained.pth")
+    assert report["total_drift"] == pytest.approx(math.sqrt(29))
+    config.write_text("init_param: []\n")
+    with pytest.raises(ValueError, match="no init_param initialises the encoder"):
+        param_drift_cli.main(["--init_config", str(config), "--final", str(tmp_path / "checkpoint.pth"),
+                              "--outdir", str(tmp_path / "drift2")])

@@ -84,9 +84,10 @@ def write_tiny_wavs(folder: Path, n: int = 4, seconds: float = 0.5) -> Path:
     return folder / "wav.scp"
 
 
-def train_tiny_st(outdir: Path) -> Path:
+def train_tiny_st(outdir: Path, *extra: str) -> Path:
     """One epoch of a real ESPnet training (``lau_st_train``, the baseline debug config, four
-    utterances, about 10 s on a CPU); returns its output dir (``checkpoint.pth``, ...)."""
+    utterances, about 10 s on a CPU; ``extra``: more options); returns its output dir
+    (``checkpoint.pth``, ...)."""
     from espnet_lau.bin import lau_st_train
 
     data = outdir / "data"
@@ -101,5 +102,5 @@ def train_tiny_st(outdir: Path) -> Path:
     lau_st_train.main(["--config", str(BASELINE_CONFIG), "--token_type", "char",
                        "--token_list", str(outdir / "tokens.txt"), *data_args, "--output_dir", str(exp),
                        "--max_epoch", "1", "--batch_type", "unsorted", "--batch_size", "2",
-                       "--use_matplotlib", "false", "--num_workers", "0", "--seed", "0"])
+                       "--use_matplotlib", "false", "--num_workers", "0", "--seed", "0", *extra])
     return exp

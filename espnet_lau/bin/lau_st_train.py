@@ -12,7 +12,10 @@ head and loss. A LAU option that is not finite or out of range is one line, exit
 
 Every ``--init_param`` file must load with ``torch.load(weights_only=True)`` before
 ESPnet unpickles it (``--trust_pickle true`` for one you made that holds other pickled
-objects). ``--trust_pickle`` is this tool's, not ESPnet's: it is not written to
+objects), and is matched against the model before training: ``loaded N of M encoder
+tensors from FILE`` is logged; nothing loading, a tensor missing on either side or a shape
+mismatch stops the run in one line (``--ignore_init_mismatch true``: goes on and lists
+what was skipped; :mod:`espnet_lau.tasks.init_check`). ``--trust_pickle`` is this tool's, not ESPnet's: it is not written to
 ``config.yaml``, which stock ESPnet loads.
 """
 
@@ -41,8 +44,9 @@ def main(cmd=None):
     """
     args = get_parser().parse_args(cmd)
     with user_errors("lau_st_train", LAUOptionError):
-        check_init_params(args.init_param, vars(args).pop("trust_pickle"))
-        LAUSTTask.main(args=args)
+        trust_pickle = vars(args).pop("trust_pickle")
+        check_init_params(args.init_param, trust_pickle)
+        LAUSTTask.main(args=args, trust_pickle=trust_pickle)
 
 
 if __name__ == "__main__":

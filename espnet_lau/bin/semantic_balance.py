@@ -24,6 +24,7 @@ from typing import Optional, Sequence
 from espnet2.torch_utils.set_all_random_seed import set_all_random_seed
 
 from espnet_lau.semantic.balance import BalanceMeasurement, measure_balance
+from espnet_lau.tasks.init_check import request_init_check
 from espnet_lau.tasks.lau_st import LAUSTTask
 from espnet_lau.tasks.semantic_weight import (
     check_lau_options,
@@ -73,6 +74,7 @@ def measure(args: argparse.Namespace) -> BalanceMeasurement:
     check_lau_options(args)
     drop_unused_source_text(args)  # as lau_st_train: the model training would build
     check_init_params(args.init_param, args.trust_pickle)
+    request_init_check(args, args.trust_pickle)  # matched against the model it builds
     if args.semantic_target_ratio is not None:
         args.target_ratio = args.semantic_target_ratio
     if not args.semantic_weight:

@@ -43,6 +43,7 @@ from espnet_lau.semantic.pooling import POOLINGS
 from espnet_lau.semantic.target_norm import TARGET_NORMS, read_target_stats
 from espnet_lau.tasks.channels_last import ChannelsLastConvs
 from espnet_lau.tasks.choices import LAUClassChoices
+from espnet_lau.tasks.init_check import check_requested_init, request_init_check
 from espnet_lau.tasks.semantic_weight import resolve_semantic_weight
 from espnet_lau.utils.errors import UserError
 
@@ -87,6 +88,15 @@ LAU_CONFIG_KEYS = (
 # ESPnetSTModel copies src_token_list unconditionally, and stock Speech2Text rejects
 # src_token_type "none": ST without source transcripts gets this placeholder list.
 PLACEHOLDER_SRC_TOKENS = ["<blank>", "<unk>", "<sos/eos>"]
+
+
+def use_placeholder_source_tokens(args: argparse.Namespace) -> None:
+    """Without ``--src_token_list`` (ST without source transcripts), the placeholder list."""
+    if getattr(args, "src_token_list", None) is None:
+        logging.info("No --src_token_list: ST without source transcripts; using the "
+                     f"placeholder source vocabulary {PLACEHOLDER_SRC_TOKENS} (char)")
+        args.src_token_list = list(PLACEHOLDER_SRC_TOKENS)
+        args.src_token_type = "char"
 
 
 DATA_OPTIONS = ("train_data_path_and_name_and_type", "valid_data_path_and_name_and_type")
@@ -222,11 +232,13 @@ class LAUSTTask(ChannelsLastConvs, STTask):
         return parser
 
     @classmethod
-    def main(cls, args: Optional[argparse.Namespace] = None, cmd=None):
+    def main(cls, args: Optional[argparse.Namespace] = None, cmd=None, trust_pickle: bool = False):
         """ESPnet's ``main``, after the LAU options are checked and λ is resolved
-        (:func:`espnet_lau.tasks.semantic_weight.resolve_semantic_weight`)."""
+        (:func:`espnet_lau.tasks.semantic_weight.resolve_semantic_weight`); every
+        ``--init_param`` is checked against the built model (:mod:`espnet_lau.tasks.init_check`)."""
         if args is None:
             args = cls.get_parser().parse_args(cmd)
+        request_init_check(args, trust_pickle)
         # ESPnet configures logging only in main_worker, with the rank of a DDP worker in
         # each line; λ's measurement comes before, so it is logged through a handler of its
         # own, removed again so that main_worker's configuration applies as it would.
@@ -299,40 +311,31 @@ class LAUSTTask(ChannelsLastConvs, STTask):
             check_sem_emb_vectors(scp, loader, wanted)
         return dataset
 
-    @staticmethod
-    def use_placeholder_source(args: argparse.Namespace) -> None:
-        """No ``--src_token_list``: the placeholder source vocabulary (char), for the model
-        and for the preprocessor (which ESPnet builds alone in a statistics run whose
-        ``model_conf.extract_feats_in_collect_stats`` is false, as an SSL frontend's)."""
-        if getattr(args, "src_token_list", None) is None:
-            logging.info(
-                "No --src_token_list: ST without source transcripts; using the "
-                f"placeholder source vocabulary {PLACEHOLDER_SRC_TOKENS} (char)"
-            )
-            args.src_token_list = list(PLACEHOLDER_SRC_TOKENS)
-            args.src_token_type = "char"
-
     @classmethod
     def build_preprocess_fn(cls, args: argparse.Namespace, train: bool):
-        cls.use_placeholder_source(args)
+        # ESPnet builds the preprocessor alone (no model) in a statistics run, e.g. one
+        # whose model_conf.extract_feats_in_collect_stats is false (an SSL frontend's).
+        use_placeholder_source_tokens(args)
         return super().build_preprocess_fn(args, train)
 
     @classmethod
     @typechecked
     def build_model(cls, args: argparse.Namespace) -> Union[LAUSTModel]:
-        cls.use_placeholder_source(args)
+        use_placeholder_source_tokens(args)
         # Both confs are checked before the (slower) stock model is built.
         semantic_head_choices.check_conf(getattr(args, "semantic_head", None), args.semantic_head_conf)
         semantic_loss = semantic_loss_choices.build(args.semantic_loss, args.semantic_loss_conf)
         stock = super().build_model(args)
         head = cls.build_semantic_head(args, final_encoder_output_size(stock))
-        return LAUSTModel.from_stock(
+        model = LAUSTModel.from_stock(
             stock,
             semantic_head=head,
             semantic_weight=args.semantic_weight or 0.0,
             semantic_loss=semantic_loss,
             semantic_lambda_warmup_steps=args.semantic_lambda_warmup_steps,
         )
+        check_requested_init(args, model)  # before ESPnet loads --init_param
+        return model
 
     @classmethod
     def build_semantic_head(

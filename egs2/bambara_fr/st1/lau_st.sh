@@ -9,10 +9,12 @@
 #    3  format               16 kHz mono wavs, text.<tgt_case>.<tgt_lang> -> <dumpdir>/raw/org/
 #    4  filtering            by duration and target length -> <dumpdir>/raw/
 #    5  token lists          sentencepiece for the source and the target
-#    6  ASR pretraining      the ASR model whose encoder initialises ST (st.sh: LM stages); skipped with --ssl_model
+#    6  ASR pretraining      the ASR model whose encoder initialises ST (st.sh: LM stages);
+#                            skipped with --pretrained_encoder or --ssl_model
 #    7  teacher embeddings   espnet_lau.bin.embed_text on the targets
 #    8, 9                    not used by this recipe (st.sh: LM and n-gram)
-#   10  ST statistics        lau_st_train --collect_stats true -> <st_stats_dir>
+#   10  ST statistics        lau_st_train --collect_stats true -> <st_stats_dir> (with
+#                            --pretrained_encoder: its ST config, shapes only, its statistics)
 #   11  ST training          lau_st_train (baseline or LAU: the config decides), then export
 #                            to a stock ESPnet model and Total Parameter Drift of the encoder
 #   12  decoding             stock espnet2.bin.st_inference on the exported model (with --ssl_model:
@@ -89,7 +91,8 @@ asr_exp=""               # default: <expdir>/asr_<asr_tag>
 asr_stats_dir=""         # default: <expdir>/asr_stats_<feats_type>_<src_lang>_<src_token_type><src_nbpe>
 asr_args=""              # extra options for asr_train
 pretrained_asr=""        # --init_param of ST training (default: <asr_exp>/valid.acc.ave.pth:encoder:encoder)
-ignore_init_mismatch=false  # ignore shape mismatches when loading pretrained_asr
+pretrained_encoder=""    # instead of stage 6: any pretrained ESPnet speech model (OWSM, ASR or ST: a folder with meta.yaml or config.yaml and a .pth, a .pth, or a packed zip); the ST front end, statistics and encoder come from it (docs/pretrained.md)
+ignore_init_mismatch=false  # true: train on when some pretrained tensors are missing or of another shape (the skipped ones are logged)
 
 # self-supervised frontend (docs/pretrained_ssl.md)
 ssl_model=""             # a Hugging Face save_pretrained folder of a wav2vec2, HuBERT or WavLM model (XLS-R, MMS): ST starts from its weighted hidden states (frontend hf_ssl, linear pre-encoder); no ASR pretraining (stage 6)
@@ -174,6 +177,11 @@ for side in src tgt; do
     case "${!case_var}" in tc|lc|lc.rm) ;; *) die "--${case_var} must be tc, lc or lc.rm, got '${!case_var}'" ;; esac
 done
 case "${bambara_norm}" in expand|contract|preserve|none) ;; *) die "--bambara_norm must be expand, contract, preserve or none, got '${bambara_norm}'" ;; esac
+[ -z "${pretrained_encoder}" ] || [ -z "${pretrained_asr}" ] \
+    || die "--pretrained_encoder and --pretrained_asr both initialise the ST encoder: give one"
+[ -z "${pretrained_encoder}" ] || [ -e "${pretrained_encoder}" ] || die "--pretrained_encoder ${pretrained_encoder} does not exist"
+[ -z "${pretrained_encoder}" ] || [ -z "${ssl_model}" ] \
+    || die "--pretrained_encoder and --ssl_model both give the ST encoder its start: give one"
 [ -f "${st_config}" ] || die "--st_config ${st_config} does not exist (configs: conf/tuning/train_st_*.yaml)"
 [ -f "${asr_config}" ] || die "--asr_config ${asr_config} does not exist (configs: conf/tuning/train_asr_*.yaml)"
 [ -f "${inference_config}" ] || die "--inference_config ${inference_config} does not exist"
@@ -209,15 +217,26 @@ extra_tag=""; [ -z "${asr_extra}" ] || extra_tag=_plus_$(echo ${asr_extra} | tr 
 [ -n "${asr_tag}" ] || asr_tag=$(basename "${asr_config}" .yaml)_${feats_type}_${src_lang}_${src_token_type}_${src_case}${src_nbpe}${extra_tag}$(args_tag "${asr_args}")${sp}
 [ -n "${asr_exp}" ] || asr_exp=${expdir}/asr_${asr_tag}
 [ -n "${asr_stats_dir}" ] || asr_stats_dir=${expdir}/asr_stats_${feats_type}_${src_lang}_${src_token_type}${src_nbpe}${extra_tag}${sp}
-[ -n "${st_tag}" ] || st_tag=$(basename "${st_config}" .yaml)_${feats_type}_${src_lang}_${tgt_lang}_${tgt_token_type}_${tgt_case}${tgt_nbpe}${semantic_target_ratio:+_ratio${semantic_target_ratio}}$(args_tag "${st_args}")${sp}
+pretrained_tag=""        # the pretrained model's name, in the default st_tag and st_stats_dir
+if [ -n "${pretrained_encoder}" ]; then
+    pretrained_name=${pretrained_encoder%/}
+    case "${pretrained_name}" in *.pth) pretrained_name=$(dirname "${pretrained_name}") ;; esac
+    pretrained_name=$(basename "${pretrained_name%.zip}" | tr -c 'A-Za-z0-9._\n-' '_')
+    pretrained_tag=_pre_${pretrained_name}
+fi
+[ -n "${st_tag}" ] || st_tag=$(basename "${st_config}" .yaml)${pretrained_tag}_${feats_type}_${src_lang}_${tgt_lang}_${tgt_token_type}_${tgt_case}${tgt_nbpe}${semantic_target_ratio:+_ratio${semantic_target_ratio}}$(args_tag "${st_args}")${sp}
 [ -n "${st_exp}" ] || st_exp=${expdir}/st_${st_tag}
 # st.sh's --download_model: the downloaded model is decoded and scored under <expdir>/<its name>
 [ -z "${download_model}" ] || st_exp=${expdir}/$(basename "${download_model%.zip}" | tr -c 'A-Za-z0-9._\n-' '_')
-[ -n "${st_stats_dir}" ] || st_stats_dir=${expdir}/st_stats_${feats_type}_${src_lang}_${tgt_lang}_${tgt_token_type}${tgt_nbpe}${sp}${ssl_model:+_ssl}
+[ -n "${st_stats_dir}" ] || st_stats_dir=${expdir}/st_stats_${feats_type}_${src_lang}_${tgt_lang}_${tgt_token_type}${tgt_nbpe}${sp}${pretrained_tag}${ssl_model:+_ssl}
 # What stage 11 needs of stage 10: the global statistics, or with --ssl_model (no feature
 # extraction in stage 10, per-utterance normalisation) the speech lengths alone.
 st_stats=${st_stats_dir}/train/feats_stats.npz; [ -z "${ssl_model}" ] || st_stats=${st_stats_dir}/train/speech_shape
-[ -n "${pretrained_asr}" ] || pretrained_asr=${asr_exp}/valid.acc.ave.pth:encoder:encoder
+[ -n "${pretrained_asr}" ] || [ -n "${pretrained_encoder}" ] || pretrained_asr=${asr_exp}/valid.acc.ave.pth:encoder:encoder
+# The ST training config: --st_config, or (--pretrained_encoder) the one stage 10 prepares from it.
+pretrained_dir=${expdir}/pretrained_${pretrained_name:-}
+st_train_config=${st_config}
+[ -z "${pretrained_encoder}" ] || st_train_config=${pretrained_dir}/$(basename "${st_config}")
 [ -n "${inference_tag}" ] || inference_tag=$(basename "${inference_config}" .yaml)$(args_tag "${inference_args}")_st_model_${inference_st_model%.pth}
 [ -n "${times_file}" ] || times_file=${st_exp}/stage_times.tsv
 sem_emb=sem_emb          # the teacher's folder in each dump set
@@ -385,8 +404,10 @@ fi
 
 asr_train_dir=${data_feats}/${train_set}
 if [ -n "${asr_extra}" ]; then asr_train_dir=${data_feats}/${train_set}_asr${extra_tag}; fi
-if [ -n "${ssl_model}" ] && in_stage 6; then
-    log "Stage 6 skipped: with --ssl_model the ST encoder reads the SSL features (no ASR encoder to start from)"
+if [ -n "${pretrained_encoder}" ]; then
+    ! in_stage 6 || log "Stage 6: skipped (--pretrained_encoder ${pretrained_encoder}: the ST encoder starts from it)"
+elif [ -n "${ssl_model}" ]; then
+    ! in_stage 6 || log "Stage 6 skipped: with --ssl_model the ST encoder reads the SSL features (no ASR encoder to start from)"
 elif run_stage 6 "ASR pretraining on ${src_text} (${asr_config}) -> ${asr_exp}"; then
     need ${src_bpe_dir}/tokens.txt 5
     if [ -n "${asr_extra}" ]; then
@@ -462,14 +483,25 @@ st_data=(--use_preprocessor true --token_type bpe --bpemodel ${tgt_bpe_dir}/bpe.
          --valid_data_path_and_name_and_type ${data_feats}/${valid_set}/${src_text},src_text,text)
 if run_stage 10 "ST statistics -> ${st_stats_dir}"; then
     need ${tgt_bpe_dir}/tokens.txt 5
+    stats_args=() pretrained_guard=()
+    if [ -n "${pretrained_encoder}" ]; then
+        # Its front end, statistics and encoder in a copy of --st_config; only the shapes are collected.
+        ${python} -m espnet_lau.bin.prepare_pretrained_encoder --model "${pretrained_encoder}" \
+            --st_config "${st_config}" --out_config ${st_train_config} --stats_out ${pretrained_dir}/feats_stats.npz \
+            --unpack_dir ${pretrained_dir}/unpacked || exit 1
+        log "ST config from --pretrained_encoder ${pretrained_encoder}: ${st_train_config} (its statistics, not recomputed)"
+        stats_args=(--model_conf extract_feats_in_collect_stats=false)
+        pretrained_guard=("pretrained_encoder=${pretrained_encoder}" "statistics=file:${pretrained_dir}/feats_stats.npz")
+    fi
     mkdir -p ${st_stats_dir}
-    guard_inputs ${st_stats_dir} "front end=yaml:${st_config}:frontend_conf" \
+    guard_inputs ${st_stats_dir} "front end=yaml:${st_train_config}:frontend_conf" \
         "token list=file:${tgt_bpe_dir}/tokens.txt" "training data=file:${data_feats}/${train_set}/wav.scp" \
-        "targets=file:${data_feats}/${train_set}/${tgt_text}"
-    ${python} -m espnet_lau.bin.lau_st_train --collect_stats true --config "${st_config}" \
+        "targets=file:${data_feats}/${train_set}/${tgt_text}" "${pretrained_guard[@]}"
+    ${python} -m espnet_lau.bin.lau_st_train --collect_stats true --config "${st_train_config}" \
         "${st_data[@]}" --train_shape_file ${data_feats}/${train_set}/wav.scp \
-        --valid_shape_file ${data_feats}/${valid_set}/wav.scp --output_dir ${st_stats_dir} \
+        --valid_shape_file ${data_feats}/${valid_set}/wav.scp --output_dir ${st_stats_dir} "${stats_args[@]}" \
         > ${st_stats_dir}/collect_stats.log 2>&1 || die "see ${st_stats_dir}/collect_stats.log"
+    [ -z "${pretrained_encoder}" ] || cp ${pretrained_dir}/feats_stats.npz ${st_stats_dir}/train/feats_stats.npz
     end_stage
 fi
 
@@ -507,23 +539,25 @@ train_st() {  # ST training in ${st_exp}, baseline or LAU as the config says
         --train_shape_file ${st_stats_dir}/train/speech_shape --train_shape_file ${st_stats_dir}/train/text_shape
         --fold_length 80000 --fold_length 150
         --valid_shape_file ${st_stats_dir}/valid/speech_shape --valid_shape_file ${st_stats_dir}/valid/text_shape
-        ${st_max_epoch:+--max_epoch "${st_max_epoch}"})
-    # With --ssl_model the config normalises per utterance and the encoder starts fresh on the SSL features.
+        --ignore_init_mismatch ${ignore_init_mismatch} ${st_max_epoch:+--max_epoch "${st_max_epoch}"})
+    # With --ssl_model the config normalises per utterance and the encoder starts fresh on the
+    # SSL features; with --pretrained_encoder the prepared config holds its encoder's init_param.
     [ -n "${ssl_model}" ] || st_train_args+=(
-        --normalize global_mvn --normalize_conf stats_file=${st_stats_dir}/train/feats_stats.npz
-        --init_param ${pretrained_asr} --ignore_init_mismatch ${ignore_init_mismatch})
+        --normalize global_mvn --normalize_conf stats_file=${st_stats_dir}/train/feats_stats.npz)
+    [ -n "${ssl_model}" ] || [ -n "${pretrained_encoder}" ] || st_train_args+=(--init_param ${pretrained_asr})
     # λ is resolved by lau_st_train itself (no config value is read here): with
     # --semantic_target_ratio it measures the λ that gives that r on the first batches;
     # for any LAU config it logs r and saves it in ${st_exp}/semantic_balance.json.
     [ -z "${semantic_target_ratio}" ] \
         || st_train_args+=(--semantic_weight none --semantic_target_ratio "${semantic_target_ratio}")
     if [ -n "${ssl_model}" ]; then log "Encoder trained from scratch on the SSL frontend (${ssl_model}; log: ${st_exp}/train.log)"
-    else log "Encoder initialised from ${pretrained_asr} (log: ${st_exp}/train.log)"; fi
+    else log "Encoder initialised from ${pretrained_encoder:-${pretrained_asr}} (log: ${st_exp}/train.log)"; fi
     # shellcheck disable=SC2086
-    run_training ${st_exp} ${python} "${launch[@]}" --config "${st_config}" "${st_train_args[@]}" "${ddp[@]}" \
+    run_training ${st_exp} ${python} "${launch[@]}" --config "${st_train_config}" "${st_train_args[@]}" "${ddp[@]}" \
         --use_matplotlib "${live_plots}" --resume true --output_dir ${st_exp} ${st_args} \
         || die "ST training failed: see ${st_exp}/train.log"
     { grep -m 1 -o "semantic balance (.*" ${st_exp}/train.log || true; } | while read -r line; do log "${line}"; done
+    { grep -o "loaded [0-9]* of [0-9]* .* tensors from .*" ${st_exp}/train.log || true; } | sort -u | while read -r line; do log "${line}"; done
 }
 export_and_drift() {  # a stock ESPnet copy of --inference_st_model, and the encoder's drift
     log "Export to a stock ESPnet model and Total Parameter Drift of the encoder"
@@ -532,20 +566,24 @@ export_and_drift() {  # a stock ESPnet copy of --inference_st_model, and the enc
     ${python} -m espnet_lau.bin.export_stock --config ${st_exp}/config.yaml \
         --model_file ${st_exp}/${inference_st_model} --outdir ${export_dir} --overwrite true
     [ -z "${ssl_model}" ] || { log "No drift: with --ssl_model the encoder starts from random weights"; return 0; }
-    ${python} -m espnet_lau.bin.param_drift --init "${pretrained_asr%%:*}" \
+    local start=(--init "${pretrained_asr%%:*}")  # the weights training started from
+    [ -z "${pretrained_encoder}" ] || start=(--init_config ${st_exp}/config.yaml)
+    ${python} -m espnet_lau.bin.param_drift "${start[@]}" \
         --final ${export_dir}/model.pth --prefix encoder. --outdir ${st_exp}/drift
 }
 if run_stage 11 "ST training (${st_config}${semantic_target_ratio:+, semantic_target_ratio ${semantic_target_ratio}}) -> ${st_exp}, export and drift"; then
     need ${st_stats} 10
     need ${data_feats}/${train_set}/${sem_emb}/sem_emb.scp 7
-    [ -n "${ssl_model}" ] || need "${pretrained_asr%%:*}" 6
+    if [ -n "${pretrained_encoder}" ]; then need ${st_train_config} 10
+    elif [ -z "${ssl_model}" ]; then need "${pretrained_asr%%:*}" 6; fi
     need ${src_bpe_dir}/tokens.txt 5
     check_teacher_embeddings
     mkdir -p ${st_exp}
     write_replay ${st_exp}/run.sh 11
-    guard_inputs ${st_exp} "config=file:${st_config}" "st_args=${st_args}" "semantic_target_ratio=${semantic_target_ratio}" \
+    guard_inputs ${st_exp} "config=file:${st_train_config}" "st_args=${st_args}" "semantic_target_ratio=${semantic_target_ratio}" \
         "token list=file:${tgt_bpe_dir}/tokens.txt" "statistics=file:${st_stats}" \
-        "pretrained_asr=${pretrained_asr}" "teacher=json:${data_feats}/${train_set}/${sem_emb}/meta.json:teacher"
+        "pretrained_asr=${pretrained_asr}" "teacher=json:${data_feats}/${train_set}/${sem_emb}/meta.json:teacher" \
+        ${pretrained_encoder:+"pretrained_encoder=${pretrained_encoder}"}
     train_st
     need ${st_exp}/${inference_st_model} 11
     draw_training_images ${st_exp}
