@@ -22,10 +22,25 @@ from espnet_lau.utils.checkpoint import add_trust_pickle_option, check_init_para
 from espnet_lau.utils.cli import run_main, user_errors
 
 
-def get_parser():
-    parser = LAUSTTask.get_parser()
+def task_parser(task):
+    """The parser of a LAU task's training tool: the task's options plus ``--trust_pickle``."""
+    parser = task.get_parser()
     add_trust_pickle_option(parser)
     return parser
+
+
+def train(task, tool: str, cmd=None):
+    """Parse ``cmd`` with :func:`task_parser`, check every ``--init_param`` file (weights
+    only unless ``--trust_pickle true``), then run the task's ``main``; a user error is
+    one line naming ``tool``."""
+    args = task_parser(task).parse_args(cmd)
+    with user_errors(tool, LAUOptionError):
+        check_init_params(args.init_param, vars(args).pop("trust_pickle"))
+        task.main(args=args)
+
+
+def get_parser():
+    return task_parser(LAUSTTask)
 
 
 def main(cmd=None):
@@ -39,10 +54,7 @@ def main(cmd=None):
             --train_data_path_and_name_and_type \
                 dump/raw/train/sem_emb/sem_emb.scp,sem_emb,npy ...
     """
-    args = get_parser().parse_args(cmd)
-    with user_errors("lau_st_train", LAUOptionError):
-        check_init_params(args.init_param, vars(args).pop("trust_pickle"))
-        LAUSTTask.main(args=args)
+    train(LAUSTTask, "lau_st_train", cmd)
 
 
 if __name__ == "__main__":
