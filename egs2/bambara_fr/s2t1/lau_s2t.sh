@@ -19,7 +19,7 @@
 #   11  S2T fine-tuning      lau_s2t_train from the checkpoint (baseline or LAU: the config decides),
 #                            then export to a stock ESPnet S2T model
 #   12  decoding             stock espnet2.bin.s2t_inference, --lang_sym <src_symbol> --task_sym <task_symbol>
-#   13  scoring, evaluation  BLEU/chrF/TER, WER/CER, semantic evaluation, <s2t_exp>/RESULTS.md (as ../st1)
+#   13  scoring, evaluation  BLEU/chrF/TER, WER/CER, semantic evaluation (../st1/local/score_set.sh), <s2t_exp>/RESULTS.md
 #   14  packing              espnet2.bin.pack s2t
 set -euo pipefail
 
@@ -262,15 +262,8 @@ if run_stage 13 "Scoring (BLEU/chrF/TER, WER/CER), semantic evaluation and ${s2t
     for dset in ${test_sets}; do
         outdir=${s2t_exp}/${inference_tag}/${dset}
         need ${outdir}/text 12
-        refs=(--ref ${data_feats}/${dset}/${tgt_text})
-        for ref in ${data_feats}/${dset}/${tgt_text}.ref*; do [ -f "${ref}" ] && refs+=(--ref "${ref}"); done
-        extra=()
-        [ -f ${data_feats}/${dset}/topic ] && extra+=(--topic ${data_feats}/${dset}/topic)
-        [ -f ${data_feats}/${dset}/utt2slots ] && extra+=(--slots ${data_feats}/${dset}/utt2slots)
-        ${python} -m espnet_lau.bin.score_st --hyp ${outdir}/text "${refs[@]}" --outdir ${outdir}/score_bleu \
-            --case "${tgt_case}"
-        ${python} -m espnet_lau.bin.semantic_eval --hyp ${outdir}/text --ref ${data_feats}/${dset}/${tgt_text} \
-            --teacher "${eval_teacher}" "${extra[@]}" --llm_cache ${expdir}/llm_cache --outdir ${outdir}/semantic_eval
+        local/score_set.sh --python "${python}" --data ${data_feats}/${dset} --tgt_text "${tgt_text}" \
+            --case "${tgt_case}" --hyp_dir ${outdir} --eval_teacher "${eval_teacher}" --llm_cache ${expdir}/llm_cache
         runs+=(--run "$(basename "${s2t_exp}")_${dset}=${outdir}")
     done
     ${python} -m espnet_lau.bin.make_results "${runs[@]}" --out ${s2t_exp}/RESULTS.md --plot_dir ${s2t_exp}/plots \
