@@ -124,17 +124,22 @@ def test_export_gives_a_stock_s2t_model_that_stock_speech2text_decodes(owsm, tmp
     assert tokens[:3] == ["<fra>", "<st_fra>", "<notimestamps>"] and isinstance(text, str)
 
 
-def test_lau_s2t_train_prints_the_lau_options_and_refuses_two_lambdas(tmp_path, capsys):
+def test_lau_s2t_train_prints_the_lau_options_and_refuses_two_lambdas(tmp_path, capfd, monkeypatch):
+    import io
+    import sys
+
     from espnet_lau.bin import lau_s2t_train
 
-    with pytest.raises(SystemExit) as exc:
-        lau_s2t_train.main(["--print_config", "--semantic_weight", "1.0"])
-    printed = yaml.safe_load(capsys.readouterr().out)
-    assert exc.value.code == 0 and printed["semantic_weight"] == 1.0
-    assert "semantic_head_conf" in printed and "preprocessor_conf" in printed
+    # ESPnet's --print_config: the defaults of the classes chosen on sys.argv
+    monkeypatch.setattr(sys, "argv", ["lau_s2t_train", "--print_config", "--semantic_loss", "infonce"])
+    out = io.StringIO()
+    LAUS2TTask.print_config(file=out)
+    printed = yaml.safe_load(out.getvalue())
+    assert printed["semantic_loss"] == "infonce" and "temperature" in printed["semantic_loss_conf"]
+    assert printed["semantic_head_conf"]["pooling"] == "mean" and printed["preprocessor"] == "s2t"
     with pytest.raises(SystemExit) as exc:
         lau_s2t_train.main(["--semantic_weight", "1.0", "--semantic_target_ratio", "1.0", "--token_list", "x",
                             "--output_dir", str(tmp_path / "exp")])
-    err = capsys.readouterr().err.strip().splitlines()
+    err = capfd.readouterr().err.strip().splitlines()
     assert exc.value.code == 1 and err[-1].startswith("lau_s2t_train: error: semantic_weight (1) and semantic_target_ratio")
     assert not (tmp_path / "exp").exists()
