@@ -232,6 +232,7 @@ if run_stage 11 "S2T fine-tuning (${s2t_config}) from ${pretrained_dir} -> ${s2t
         --train_shape_file ${s2t_stats_dir}/train/speech_shape --train_shape_file ${s2t_stats_dir}/train/text_shape \
         --valid_shape_file ${s2t_stats_dir}/valid/speech_shape --valid_shape_file ${s2t_stats_dir}/valid/text_shape \
         --fold_length 800000 --fold_length 150 --init_param ${pretrained_dir}/model.pth \
+        --normalize_conf stats_file=${pretrained_dir}/feats_stats.npz \
         --use_matplotlib false --resume true --output_dir ${s2t_exp} ${s2t_args} \
         || die "S2T fine-tuning failed: see ${s2t_exp}/train.log"
     need ${s2t_exp}/${inference_s2t_model} 11
