@@ -1,8 +1,9 @@
-"""Export a LAU-trained ST checkpoint as a stock ESPnet ST model.
+"""Export a LAU-trained checkpoint as a stock ESPnet model: ST, or S2T (OWSM).
 
 The semantic head exists only for training. Exporting removes ``semantic_head.*`` from
 the weights and the LAU keys from ``config.yaml`` (plus the ``sem_emb`` data entries), and
-then proves the result is stock: ``STTask.build_model`` on the exported config followed by
+then proves the result is stock: the stock task's ``build_model`` (``STTask`` or
+``S2TTask``, :data:`STOCK_TASKS`) on the exported config followed by
 ``load_state_dict(strict=True)`` of the exported weights must succeed.
 
 Each export records its source checkpoint in ``<outdir>/source.json``, written last, so
@@ -20,26 +21,34 @@ from typing import Dict, Tuple
 
 import torch
 import yaml
+from espnet2.tasks.s2t import S2TTask
 from espnet2.tasks.st import STTask
 
+from espnet_lau.tasks.sem_emb import DATA_OPTIONS, SEM_EMB
+from espnet_lau.tasks.semantic_task import LAU_CONFIG_KEYS
 from espnet_lau.utils.export_record import SOURCE_RECORD, ExportError, check_export_target, source_record
-from espnet_lau.tasks.lau_st import DATA_OPTIONS, LAU_CONFIG_KEYS, SEM_EMB
 from espnet_lau.utils.checkpoint import load_state_dict
 from espnet_lau.utils.fileio import atomic_write, write_json_atomic, write_text_atomic
 
 HEAD_PREFIX = "semantic_head."
+#: task -> (the stock ESPnet task, the config keys its training config must have, its trainer)
+STOCK_TASKS = {
+    "st": (STTask, ("src_token_list", "token_list"), "espnet_lau.bin.lau_st_train"),
+    "s2t": (S2TTask, ("token_list",), "espnet_lau.bin.lau_s2t_train"),
+}
 
-def stock_config(config: dict, config_path: Path) -> dict:
-    """The LAU training config without any LAU key: a stock ``st_train`` config."""
-    if "src_token_list" not in config or "token_list" not in config:
+def stock_config(config: dict, config_path: Path, task: str = "st") -> dict:
+    """The LAU training config without any LAU key: a stock ``st_train`` (``s2t_train``) config."""
+    _, keys, trainer = STOCK_TASKS[task]
+    if any(key not in config for key in keys):
         raise ExportError(
-            f"{config_path} is not an ST training config (no src_token_list/token_list): "
-            "export_stock only exports models trained by espnet_lau.bin.lau_st_train"
+            f"{config_path} is not an {task.upper()} training config (no {'/'.join(keys)}): "
+            f"export_stock --task {task} only exports models trained by {trainer}"
         )
     if not any(key in config for key in LAU_CONFIG_KEYS):
         raise ExportError(
             f"{config_path} has none of the LAU keys {list(LAU_CONFIG_KEYS)}: it was not "
-            "written by espnet_lau.bin.lau_st_train (a stock ST model needs no export)"
+            f"written by {trainer} (a stock {task.upper()} model needs no export)"
         )
     out = {key: value for key, value in config.items() if key not in LAU_CONFIG_KEYS}
     for option in DATA_OPTIONS:
@@ -48,22 +57,24 @@ def stock_config(config: dict, config_path: Path) -> dict:
     return out
 
 
-def verify_stock_load(config: dict, state: Dict[str, torch.Tensor]) -> int:
-    """Build a stock ``ESPnetSTModel`` from ``config`` and load ``state`` strictly.
+def verify_stock_load(config: dict, state: Dict[str, torch.Tensor], task: str = "st") -> int:
+    """Build the stock model of ``task`` (``ESPnetSTModel``, ``ESPnetS2TModel``) from
+    ``config`` and load ``state`` strictly.
 
     Returns:
         the number of parameters of the stock model.
     """
     args = argparse.Namespace(**copy.deepcopy(config))
-    model = STTask.build_model(args)
+    model = STOCK_TASKS[task][0].build_model(args)
     model.load_state_dict(state, strict=True)
     return sum(p.numel() for p in model.parameters())
 
 
 def export_stock(config_path: Path, model_file: Path, outdir: Path, trust_pickle: bool = False,
-                 overwrite: bool = False) -> Tuple[Path, Path]:
-    """Write ``outdir/config.yaml`` and ``outdir/model.pth`` as a stock ESPnet ST model,
-    and ``outdir/source.json`` (see :func:`source_record`) last.
+                 overwrite: bool = False, task: str = "st") -> Tuple[Path, Path]:
+    """Write ``outdir/config.yaml`` and ``outdir/model.pth`` as a stock ESPnet model of
+    ``task`` (``st``: ST, ``s2t``: S2T/OWSM), and ``outdir/source.json`` (see
+    :func:`source_record`) last.
 
     ``model_file`` is read by :func:`espnet_lau.utils.checkpoint.load_state_dict`: weights only
     (ESPnet's ``checkpoint.pth`` included), unless ``trust_pickle``.
@@ -77,26 +88,28 @@ def export_stock(config_path: Path, model_file: Path, outdir: Path, trust_pickle
     for path in (config_path, model_file):
         if not path.is_file():
             raise ExportError(f"{path} does not exist")
+    if task not in STOCK_TASKS:
+        raise ExportError(f"unknown task {task!r}: one of {', '.join(STOCK_TASKS)}")
     with open(config_path, encoding="utf-8") as f:
         config = yaml.safe_load(f)
     if not isinstance(config, dict):
         raise ExportError(f"{config_path} is not a YAML mapping")
-    out_config = stock_config(config, config_path)
+    out_config = stock_config(config, config_path, task)
     source = source_record(model_file)
     check_export_target(outdir, source, overwrite)
     state = load_state_dict(model_file, trust_pickle=trust_pickle)
     head_keys = [key for key in state if key.startswith(HEAD_PREFIX)]
     out_state = {key: value for key, value in state.items() if not key.startswith(HEAD_PREFIX)}
     try:
-        n_params = verify_stock_load(out_config, out_state)
+        n_params = verify_stock_load(out_config, out_state, task)
     except RuntimeError as e:
         raise ExportError(
-            f"{model_file} does not load strictly into the stock ST model built from "
+            f"{model_file} does not load strictly into the stock {task.upper()} model built from "
             f"{config_path}: {e}"
         ) from e
     logging.info(
         f"Removed {len(head_keys)} semantic-head tensors and the LAU config keys; "
-        f"stock ESPnetSTModel with {n_params:,} parameters loads strictly"
+        f"stock {STOCK_TASKS[task][0].__name__} model with {n_params:,} parameters loads strictly"
     )
 
     outdir.mkdir(parents=True, exist_ok=True)

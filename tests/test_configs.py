@@ -8,7 +8,8 @@ import yaml
 from espnet2.tasks.mt import MTTask
 
 from espnet_lau.tasks.asr import ASRPretrainTask
-from espnet_lau.tasks.lau_st import LAU_CONFIG_KEYS, LAUSTTask
+from espnet_lau.tasks.lau_st import LAUSTTask
+from espnet_lau.tasks.semantic_task import LAU_CONFIG_KEYS
 from espnet_lau.tasks.semantic_weight import check_lau_options, uses_source_text
 
 TUNING = Path(__file__).resolve().parents[1] / "conf/tuning"

@@ -1,7 +1,7 @@
 """The front door stays short, and the documentation's relative links lead somewhere.
 
 Every relative markdown link (``[text](path)``, ``![alt](path)``, ``[name]: path``) in
-README.md, egs2/bambara_fr/st1/README.md and docs/*.md must name a file or folder that
+README.md, egs2/bambara_fr/{st1,s2t1}/README.md and docs/*.md must name a file or folder that
 exists, resolved from the folder of the page that holds it (``#anchor`` parts ignored).
 Links inside code (fenced blocks, backtick spans) are not links. The README is the front
 door: at most 200 lines.
@@ -21,7 +21,7 @@ EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|#)", re.I)
 
 
 def pages():
-    return [REPO / "README.md", REPO / "egs2/bambara_fr/st1/README.md",
+    return [REPO / "README.md", REPO / "egs2/bambara_fr/st1/README.md", REPO / "egs2/bambara_fr/s2t1/README.md",
             *sorted((REPO / "docs").glob("*.md"))]
 
 

@@ -14,8 +14,8 @@ from tiny_st import save_tiny_lau_checkpoint
 
 from espnet_lau.bin.export_stock import main as export_main
 from espnet_lau.export import export_stock
+from espnet_lau.tasks.semantic_task import LAU_CONFIG_KEYS
 from espnet_lau.utils.export_record import ExportError
-from espnet_lau.tasks.lau_st import LAU_CONFIG_KEYS
 
 
 @pytest.fixture(scope="module")

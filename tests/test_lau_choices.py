@@ -11,7 +11,8 @@ from tiny_st import EMB_DIM, LAU_CONFIG, REPO, tiny_args
 from espnet_lau.bin.lau_st_train import get_parser
 from espnet_lau.semantic.head import SemanticHead
 from espnet_lau.semantic.loss import InfoNCESemanticLoss
-from espnet_lau.tasks.lau_st import LAU_CONFIG_KEYS, LAUSTTask
+from espnet_lau.tasks.lau_st import LAUSTTask
+from espnet_lau.tasks.semantic_task import LAU_CONFIG_KEYS
 
 
 def print_config(monkeypatch, *options):

@@ -10,7 +10,8 @@ from tiny_st import BASELINE_CONFIG, EMB_DIM, LAU_CONFIG, tiny_args, tiny_batch
 
 from espnet_lau.espnet_model import LAUSTModel
 from espnet_lau.semantic.head import SemanticHead
-from espnet_lau.tasks.lau_st import PLACEHOLDER_SRC_TOKENS, LAUSTTask, read_sem_emb_dim
+from espnet_lau.tasks.lau_st import PLACEHOLDER_SRC_TOKENS, LAUSTTask
+from espnet_lau.tasks.sem_emb import read_sem_emb_dim
 
 
 def build(extra=(), seed=0):
@@ -204,7 +205,7 @@ def test_missing_sem_emb_for_a_training_utterance_is_named(tmp_path):
 
 def test_a_wrong_size_embedding_fails_before_the_first_step_naming_the_utterance(tmp_path):
     """ESPnet's collate function would zero-pad a 256-dim vector among 512-dim ones."""
-    from espnet_lau.tasks.lau_st import check_sem_emb_vectors
+    from espnet_lau.tasks.sem_emb import check_sem_emb_vectors
     from espnet2.fileio.npy_scp import NpyScpReader
 
     scp = write_scp(tmp_path, 512, n=3, meta_dim=512)

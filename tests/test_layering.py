@@ -1,8 +1,9 @@
 """The house's layering, read from the source (AST over espnet_lau/, nothing imported).
 
-* The core (``espnet_model.py``, ``export.py``, ``tasks/``, ``semantic/``) is what training
-  runs: it never imports the data preparation, the evaluation or the offline teachers
-  (training reads the teachers' vectors, never runs them).
+* The core (``lau_model.py``, ``espnet_model.py``, ``s2t_model.py``, ``export.py``, ``tasks/``,
+  ``semantic/``) is what training runs: it never imports the data preparation, the
+  evaluation, the offline teachers (training reads the teachers' vectors, never runs them)
+  or the OWSM checkpoint tools.
 * ``evaluation/`` never imports the mini corpus's generator (``data/mini/``): slot recall
   reads ``utt2slots`` from the data directory.
 * ``utils/`` imports nothing of ours outside ``utils/``.
@@ -25,10 +26,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "espnet_lau"
 
-CORE = ("espnet_lau.espnet_model", "espnet_lau.export", "espnet_lau.tasks", "espnet_lau.semantic")
+CORE = ("espnet_lau.lau_model", "espnet_lau.espnet_model", "espnet_lau.s2t_model", "espnet_lau.export",
+        "espnet_lau.tasks", "espnet_lau.semantic")
 #: (who, what it must not import, why)
 RULES = (
-    (CORE, ("espnet_lau.data", "espnet_lau.evaluation", "espnet_lau.teachers"),
+    (CORE, ("espnet_lau.data", "espnet_lau.evaluation", "espnet_lau.teachers", "espnet_lau.owsm"),
      "the core (model, export, tasks, semantic) is what training runs"),
     (("espnet_lau.evaluation",), ("espnet_lau.data.mini",),
      "evaluation scores data directories; it never runs the corpus generator"),
@@ -230,9 +232,9 @@ def test_no_module_imports_a_name_from_a_module_that_only_reexports_it():
     assert reexport_imports(importers, sources) == []
 
 
-def test_the_package_root_shows_only_the_model_the_export_and_the_wings():
+def test_the_package_root_shows_only_the_models_the_export_and_the_wings():
     root = ROOT / PACKAGE
     modules = sorted(p.name for p in root.glob("*.py") if p.name != "__init__.py")
-    assert modules == ["espnet_model.py", "export.py"]
+    assert modules == ["espnet_model.py", "export.py", "lau_model.py", "s2t_model.py"]
     wings = {p.name for p in root.iterdir() if (p / "__init__.py").is_file()}
-    assert {"tasks", "semantic", "teachers", "data", "evaluation", "text", "utils", "bin"} <= wings
+    assert {"tasks", "semantic", "teachers", "data", "evaluation", "text", "utils", "bin", "owsm"} <= wings

@@ -12,7 +12,9 @@ from tiny_st import LAU_CONFIG
 from espnet_lau.bin import lau_st_train
 
 RECIPE = Path(__file__).resolve().parents[1] / "egs2/bambara_fr/st1"
-SCRIPTS = sorted([RECIPE / "run.sh", RECIPE / "lau_st.sh", *RECIPE.glob("local/*.sh")])
+S2T1 = RECIPE.parent / "s2t1"
+SCRIPTS = sorted([RECIPE / "run.sh", RECIPE / "lau_st.sh", *RECIPE.glob("local/*.sh"),
+                  S2T1 / "run.sh", S2T1 / "lau_s2t.sh"])
 
 
 def test_a_command_hidden_in_semantic_weight_runs_nothing(tmp_path, monkeypatch, capsys):
@@ -32,7 +34,7 @@ def test_a_command_hidden_in_semantic_weight_runs_nothing(tmp_path, monkeypatch,
     assert not marker.exists() and not (tmp_path / "exp").exists()
 
 
-@pytest.mark.parametrize("script", SCRIPTS, ids=[p.name for p in SCRIPTS])
+@pytest.mark.parametrize("script", SCRIPTS, ids=[p.relative_to(RECIPE.parent).as_posix() for p in SCRIPTS])
 def test_the_recipe_scripts_read_no_config_value_and_run_no_inline_python(script):
     text = script.read_text()
     code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))

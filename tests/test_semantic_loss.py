@@ -14,7 +14,7 @@ from espnet_lau.semantic.loss import (
     mse_loss,
 )
 from espnet_lau.tasks.choices import ConfKeyError
-from espnet_lau.tasks.lau_st import semantic_loss_choices
+from espnet_lau.tasks.semantic_task import semantic_loss_choices
 
 PRED = torch.tensor([[1.0, 0.0], [0.0, 2.0]])
 TARGET = torch.tensor([[1.0, 1.0], [0.0, 1.0]])

@@ -15,7 +15,8 @@ from espnet_lau.semantic.target_norm import (
     compute_target_stats,
     read_target_stats,
 )
-from espnet_lau.tasks.lau_st import LAU_CONFIG_KEYS, LAUSTTask
+from espnet_lau.tasks.lau_st import LAUSTTask
+from espnet_lau.tasks.semantic_task import LAU_CONFIG_KEYS
 from espnet_lau.teachers.embed import embed_text_file
 
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Export a LAU ST checkpoint as a stock ESPnet ST model (semantic head removed).
+"""Export a LAU checkpoint as a stock ESPnet model (semantic head removed).
 
 The output directory holds ``config.yaml`` and ``model.pth`` that stock
 ``espnet2.bin.st_inference``, ``espnet2.bin.pack st`` and the ESPnet model zoo load
-as a plain ``ESPnetSTModel``, and ``source.json``: the checkpoint it was exported from
+as a plain ``ESPnetSTModel`` (``--task s2t``, a checkpoint of ``lau_s2t_train``: an
+``ESPnetS2TModel`` that stock ``espnet2.bin.s2t_inference`` loads), and ``source.json``: the checkpoint it was exported from
 (path and sha256). A folder exported from another checkpoint is refused unless
 ``--overwrite true``. ``--verify true`` exports nothing: it exits 1 with one line unless
 ``--outdir`` holds the export of ``--model_file`` as it is now (the recipe runs it before
@@ -31,6 +32,8 @@ def get_parser() -> argparse.ArgumentParser:
         required=True,
         help="exp/<st_exp>/valid.acc.ave.pth (or any *.pth / checkpoint.pth)",
     )
+    parser.add_argument("--task", choices=["st", "s2t"], default="st",  # export.STOCK_TASKS (not imported: no ESPnet for --verify)
+                        help="st: a checkpoint of lau_st_train; s2t: one of lau_s2t_train (OWSM fine-tuning)")
     parser.add_argument("--outdir", required=True, help="where config.yaml, model.pth and source.json go")
     parser.add_argument("--overwrite", type=str2bool, default=False,
                         help="true: replace an export of another checkpoint in --outdir")
@@ -56,8 +59,8 @@ def main(cmd=None):
 
     with user_errors("export_stock", ExportError):
         config, model = export_stock(args.config, args.model_file, args.outdir, trust_pickle=args.trust_pickle,
-                                     overwrite=args.overwrite)
-    logging.info(f"Wrote the stock ST model: {config} {model}")
+                                     overwrite=args.overwrite, task=args.task)
+    logging.info(f"Wrote the stock {args.task.upper()} model: {config} {model}")
 
 
 if __name__ == "__main__":

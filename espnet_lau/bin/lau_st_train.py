@@ -15,8 +15,8 @@ ESPnet unpickles it (``--trust_pickle true`` for one you made that holds other p
 objects), and is matched against the model before training: ``loaded N of M encoder
 tensors from FILE`` is logged; nothing loading, a tensor missing on either side or a shape
 mismatch stops the run in one line (``--ignore_init_mismatch true``: goes on and lists
-what was skipped; :mod:`espnet_lau.tasks.init_check`). ``--trust_pickle`` is this tool's, not ESPnet's: it is not written to
-``config.yaml``, which stock ESPnet loads.
+what was skipped; :mod:`espnet_lau.tasks.init_check`). ``--trust_pickle`` is this tool's,
+not ESPnet's: it is not written to ``config.yaml``, which stock ESPnet loads.
 """
 
 from espnet_lau.tasks.lau_st import LAUSTTask
@@ -25,10 +25,26 @@ from espnet_lau.utils.checkpoint import add_trust_pickle_option, check_init_para
 from espnet_lau.utils.cli import run_main, user_errors
 
 
-def get_parser():
-    parser = LAUSTTask.get_parser()
+def task_parser(task):
+    """The parser of a LAU task's training tool: the task's options plus ``--trust_pickle``."""
+    parser = task.get_parser()
     add_trust_pickle_option(parser)
     return parser
+
+
+def train(task, tool: str, cmd=None):
+    """Parse ``cmd`` with :func:`task_parser`, check every ``--init_param`` file (weights
+    only unless ``--trust_pickle true``), then run the task's ``main``; a user error is
+    one line naming ``tool``."""
+    args = task_parser(task).parse_args(cmd)
+    with user_errors(tool, LAUOptionError):
+        trust_pickle = vars(args).pop("trust_pickle")
+        check_init_params(args.init_param, trust_pickle)
+        task.main(args=args, trust_pickle=trust_pickle)
+
+
+def get_parser():
+    return task_parser(LAUSTTask)
 
 
 def main(cmd=None):
@@ -42,11 +58,7 @@ def main(cmd=None):
             --train_data_path_and_name_and_type \
                 dump/raw/train/sem_emb/sem_emb.scp,sem_emb,npy ...
     """
-    args = get_parser().parse_args(cmd)
-    with user_errors("lau_st_train", LAUOptionError):
-        trust_pickle = vars(args).pop("trust_pickle")
-        check_init_params(args.init_param, trust_pickle)
-        LAUSTTask.main(args=args, trust_pickle=trust_pickle)
+    train(LAUSTTask, "lau_st_train", cmd)
 
 
 if __name__ == "__main__":

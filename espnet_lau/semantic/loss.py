@@ -2,7 +2,7 @@
 
 Every loss maps ``pred (B, E)`` and ``target (B, E)`` to a scalar. The functions hold the
 maths; the modules (one per ``--semantic_loss`` choice, registered in
-:mod:`espnet_lau.tasks.lau_st`) carry the options of ``--semantic_loss_conf`` as typed
+:mod:`espnet_lau.tasks.semantic_task`) carry the options of ``--semantic_loss_conf`` as typed
 ``__init__`` defaults, which ``--print_config`` shows. The modules hold no parameters or
 buffers, so the choice of loss adds no state-dict key.
 """

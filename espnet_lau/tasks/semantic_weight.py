@@ -112,7 +112,7 @@ def training_batches(task, args: argparse.Namespace, num_batches: int) -> Iterat
     """The first ``num_batches`` batches of training epoch 1, as training draws them."""
     from espnet2.train.distributed_utils import DistributedOption
 
-    from espnet_lau.tasks.lau_st import SEM_EMB
+    from espnet_lau.tasks.sem_emb import SEM_EMB
 
     factory = task.build_iter_factory(
         args=args, distributed_option=DistributedOption(distributed=False), mode="train"
@@ -148,8 +148,8 @@ def measure_at_start(task, args: argparse.Namespace, num_batches: int,
     from espnet2.torch_utils.set_all_random_seed import set_all_random_seed
 
     from espnet_lau.tasks.freeze import freeze_parameters
-    from espnet_lau.tasks.lau_st import DATA_OPTIONS as LAU_DATA_OPTIONS
-    from espnet_lau.tasks.lau_st import sem_emb_scps
+    from espnet_lau.tasks.sem_emb import DATA_OPTIONS as LAU_DATA_OPTIONS
+    from espnet_lau.tasks.sem_emb import sem_emb_scps
 
     if not sem_emb_scps(args, LAU_DATA_OPTIONS[:1]):
         raise LAUOptionError(

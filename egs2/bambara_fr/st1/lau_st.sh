@@ -622,15 +622,6 @@ if run_stage 13 "Scoring (BLEU/chrF/TER, WER/CER), semantic evaluation and ${st_
     for dset in ${test_sets}; do
         outdir=${st_exp}/${inference_tag}/${dset}
         need ${outdir}/text 12
-        refs=(--ref ${data_feats}/${dset}/${tgt_text})
-        for ref in ${data_feats}/${dset}/${tgt_text}.ref*; do [ -f "${ref}" ] && refs+=(--ref "${ref}"); done
-        extra=()
-        [ -f ${data_feats}/${dset}/topic ] && extra+=(--topic ${data_feats}/${dset}/topic)
-        [ -f ${data_feats}/${dset}/qa.jsonl ] && extra+=(--qa ${data_feats}/${dset}/qa.jsonl)
-        if [ -f ${data_feats}/${dset}/utt2slots ]; then extra+=(--slots ${data_feats}/${dset}/utt2slots)
-        elif [ -f ${data_feats}/${dset}/utt2meaning ]; then extra+=(--meaning ${data_feats}/${dset}/utt2meaning); fi
-        [ -f ${data_feats}/${dset}/utt2combination ] && extra+=(--combination ${data_feats}/${dset}/utt2combination)
-        [ -n "${llm_url}" ] && extra+=(--llm_url "${llm_url}" --llm_model "${llm_model}")
         sys_dirs=(${outdir})
         if [ "${score_most_frequent}" = true ]; then
             sys_dirs+=(${most_frequent_exp}/${dset})
@@ -638,11 +629,9 @@ if run_stage 13 "Scoring (BLEU/chrF/TER, WER/CER), semantic evaluation and ${st_
                 --keys ${data_feats}/${dset}/${tgt_text} --out ${most_frequent_exp}/${dset}/text
         fi
         for sys_dir in "${sys_dirs[@]}"; do
-            ${python} -m espnet_lau.bin.score_st --hyp ${sys_dir}/text "${refs[@]}" \
-                --outdir ${sys_dir}/score_bleu --case "${tgt_case}"
-            ${python} -m espnet_lau.bin.semantic_eval --hyp ${sys_dir}/text --ref ${data_feats}/${dset}/${tgt_text} \
-                --teacher "${eval_teacher}" "${extra[@]}" --llm_cache ${expdir}/llm_cache \
-                --outdir ${sys_dir}/semantic_eval
+            local/score_set.sh --python "${python}" --data ${data_feats}/${dset} --tgt_text "${tgt_text}" \
+                --case "${tgt_case}" --hyp_dir ${sys_dir} --eval_teacher "${eval_teacher}" \
+                --llm_cache ${expdir}/llm_cache ${llm_url:+--llm_url "${llm_url}" --llm_model "${llm_model}"}
         done
         [ -f "${st_exp}/drift/drift.json" ] && ln -sfn ../../drift "${outdir}/drift"
         runs+=(--run "$(basename "${st_exp}")_${dset}=${outdir}")
