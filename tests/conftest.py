@@ -26,7 +26,8 @@ def pytest_configure(config):
 #: worker in collection order; the default order (most tests first) started the grid last,
 #: alone on one worker while the other had nothing left to do.
 LONGEST_FIRST = ("test_ablation.py", "test_data_scale.py", "test_recipe_conventions.py", "test_recipe.py",
-                 "test_semantic_weight.py")
+                 "test_ssl_training.py", "test_s2t_recipe.py", "test_semantic_weight.py",
+                 "test_pretrained_encoder.py")
 
 
 def pytest_collection_modifyitems(session, config, items):
