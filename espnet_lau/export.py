@@ -24,13 +24,15 @@ import yaml
 from espnet2.tasks.s2t import S2TTask
 from espnet2.tasks.st import STTask
 
+from espnet_lau.lau_model import HEAD_PREFIX
+from espnet_lau.pretrained.ssl_frontend import register_ssl_frontend
 from espnet_lau.tasks.sem_emb import DATA_OPTIONS, SEM_EMB
 from espnet_lau.tasks.semantic_task import LAU_CONFIG_KEYS
 from espnet_lau.utils.export_record import SOURCE_RECORD, ExportError, check_export_target, source_record
 from espnet_lau.utils.checkpoint import load_state_dict
 from espnet_lau.utils.fileio import atomic_write, write_json_atomic, write_text_atomic
 
-HEAD_PREFIX = "semantic_head."
+register_ssl_frontend()  # an ST model on frontend hf_ssl (--ssl_model) is built to verify its export
 #: task -> (the stock ESPnet task, the config keys its training config must have, its trainer)
 STOCK_TASKS = {
     "st": (STTask, ("src_token_list", "token_list"), "espnet_lau.bin.lau_st_train"),

@@ -28,6 +28,9 @@ from espnet_lau.semantic.head import SemanticHead
 from espnet_lau.semantic.loss import AbsSemanticLoss, MSESemanticLoss
 
 
+#: the state-dict prefix of the semantic head (the training-only part export removes)
+HEAD_PREFIX = "semantic_head."
+
 class LAUModelMixin:
     """The semantic head, its loss and λ, added to an ESPnet model (training only).
 

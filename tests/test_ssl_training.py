@@ -73,9 +73,10 @@ def test_lau_trains_on_a_frozen_wav2vec2_exports_stock_and_decodes(recipe, tmp_p
 
 @pytest.mark.slow
 def test_the_recipe_trains_on_ssl_model_without_asr_pretraining(recipe, tmp_path):
-    """lau_st.sh --ssl_model, stages 6-11 on a copy of the recipe run's dumps: stage 6 is
+    """lau_st.sh --ssl_model, stages 6-13 on a copy of the recipe run's dumps: stage 6 is
     skipped, stage 10 collects lengths only, stage 11 trains on the generated config (no ASR
-    encoder, no global statistics) and exports a stock model."""
+    encoder, no global statistics) and exports a stock model, stage 12 decodes it (ESPnet's
+    Speech2Text, hf_ssl registered) and stage 13 scores it."""
     import shutil
 
     from recipe_helpers import DEBUG, make_recipe_copy, run_recipe
@@ -85,8 +86,8 @@ def test_the_recipe_trains_on_ssl_model_without_asr_pretraining(recipe, tmp_path
     shutil.copytree(recipe / "data/token_list", copy / "data/token_list")
     (copy / "dump/.made_in").unlink()  # its scp files name the fixture's audio: read, never written
     ssl = save_tiny_ssl_model(tmp_path / "w2v")
-    proc = run_recipe(copy, *DEBUG, "--ssl_model", str(ssl), "--stage", "6", "--stop_stage", "11",
-                      "--st_max_epoch", "1")
+    proc = run_recipe(copy, *DEBUG, "--ssl_model", str(ssl), "--stage", "6", "--stop_stage", "13",
+                      "--st_max_epoch", "1", "--inference_nj", "1")
     assert "Stage 6 skipped: with --ssl_model" in proc.stdout and not (copy / "exp/asr_stats_raw_bam_bpe40").exists()
     assert "No drift: with --ssl_model" in proc.stdout
     stats = copy / "exp/st_stats_raw_bam_fr_bpe60_ssl/train"
@@ -96,6 +97,9 @@ def test_the_recipe_trains_on_ssl_model_without_asr_pretraining(recipe, tmp_path
     assert trained["frontend"] == "hf_ssl" and trained["normalize"] == "utterance_mvn"
     assert trained["init_param"] == [] and trained["freeze_param"] == ["frontend.upstream"]
     assert (exp / "export/valid.acc.ave/model.pth").is_file()
+    decoded = exp / "decode_st_debug_st_model_valid.acc.ave/test"
+    assert "espnet_lau.bin.st_inference" in (decoded / "logdir/st_inference.1.log").read_text()
+    assert 0 <= yaml.safe_load((decoded / "score_bleu/scores.json").read_text())["bleu"] <= 100
 
 
 @pytest.mark.parametrize("options,message", [

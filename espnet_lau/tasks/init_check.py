@@ -32,6 +32,7 @@ from typing import Dict, List, Mapping, Optional, Tuple
 
 import torch
 
+from espnet_lau.lau_model import HEAD_PREFIX
 from espnet_lau.utils.checkpoint import load_checkpoint
 from espnet_lau.utils.errors import UserError
 
@@ -132,7 +133,11 @@ def match_init_param(init: InitParam, model: torch.nn.Module, source: Mapping[st
     if init.src_key:  # as ESPnet: a prefix match, then the key less "<src_key>."
         wanted = {k[len(init.src_key) + 1:]: v for k, v in wanted.items() if k.startswith(init.src_key)}
     dst_state = target.state_dict()
-    dst_keys = [k for k in dst_state if not init.excluded(init.source_key(k))]
+    # The LAU head is LAU's own: no pretrained file has it (a whole-model init, as of an
+    # OWSM checkpoint, leaves it to train from scratch).
+    in_model = (lambda k: f"{init.dst_key}.{k}") if init.dst_key else (lambda k: k)
+    dst_keys = [k for k in dst_state if not init.excluded(init.source_key(k))
+                and not in_model(k).startswith(HEAD_PREFIX)]
     match = InitMatch(init, init.dst_key or "model", len(dst_keys),
                       file_prefixes=sorted({k.split(".", 1)[0] for k in source}))
     for key in dst_keys:
