@@ -26,8 +26,9 @@ import warnings
 from typing import Dict, List, Mapping, Optional, Sequence
 
 import numpy as np
-from scipy import stats
-from statsmodels.stats.multitest import multipletests
+
+# scipy.stats and statsmodels (about 1 s of imports, pandas included) are imported by the
+# functions that test, so that a tool that only formats results starts without them.
 
 #: Up to this many distinct arrangements of the seeds the permutation test is exact.
 MAX_EXACT_ARRANGEMENTS = 100_000
@@ -72,6 +73,8 @@ def paired_difference(reference: Mapping[int, float], system: Mapping[int, float
         fewer than two common seeds (no interval, no test). With n seeds the smallest
         possible permutation p is 2 / 2^n (0.0625 for 5 seeds).
     """
+    from scipy import stats
+
     seeds = sorted(set(reference) & set(system))
     if len(seeds) < 2:
         return None
@@ -107,6 +110,8 @@ def unpaired_difference(a: Sequence[float], b: Sequence[float]) -> Optional[Dict
         95 % t interval), "p_permutation", "exact" (bool), "arrangements" (how many were
         scored)}``, or None when an arm has fewer than two values.
     """
+    from scipy import stats
+
     x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if x.size < 2 or y.size < 2:
         return None
@@ -149,6 +154,8 @@ def spread_comparison(a: Sequence[float], b: Sequence[float]) -> Optional[Dict[s
         ``inf`` when sd(a) is 0; ``p_levene`` NaN when neither arm varies), or None when
         an arm has fewer than two values.
     """
+    from scipy import stats
+
     x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if x.size < 2 or y.size < 2:
         return None
@@ -170,6 +177,8 @@ def spread_comparison(a: Sequence[float], b: Sequence[float]) -> Optional[Dict[s
 
 def holm(pvalues: Sequence[float]) -> List[float]:
     """Holm-adjusted p-values, in the order given."""
+    from statsmodels.stats.multitest import multipletests
+
     if not pvalues:
         return []
     return [float(p) for p in multipletests(list(pvalues), method="holm")[1]]

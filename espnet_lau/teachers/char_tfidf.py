@@ -10,9 +10,10 @@ teacher space, and the teacher-independent evaluation embedder
 
 from __future__ import annotations
 
-from typing import Sequence, Tuple
+from typing import TYPE_CHECKING, Sequence, Tuple
 
-from sklearn.feature_extraction.text import TfidfVectorizer
+if TYPE_CHECKING:  # scikit-learn (about 1.5 s to import) is imported when a vectorizer is fitted
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 #: Character n-gram sizes, smallest and largest.
 CHAR_NGRAMS: Tuple[int, int] = (2, 4)
@@ -29,6 +30,8 @@ def fit_char_tfidf(texts: Sequence[str], ngram_range: Tuple[int, int] = CHAR_NGR
     """
     if not texts:
         raise ValueError("character TF-IDF needs at least one text to fit on")
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     vectorizer = TfidfVectorizer(
         analyzer="char_wb", ngram_range=tuple(ngram_range), sublinear_tf=True, norm="l2"
     )

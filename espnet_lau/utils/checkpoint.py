@@ -25,13 +25,15 @@ import pickle
 import re
 import zipfile
 from pathlib import Path
-from typing import Any, Dict, Iterable, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, Optional, Union
 
 import numpy as np
-import torch
 from espnet2.utils.types import str2bool
 
 from espnet_lau.utils.errors import UserError
+
+if TYPE_CHECKING:  # torch is imported where a file is read: the tools that only take
+    import torch  # --trust_pickle start without it
 
 try:
     from numpy._core.multiarray import scalar as _numpy_scalar
@@ -108,6 +110,8 @@ def torch_load(path: Union[str, Path], weights_only: bool = True) -> Any:
         CheckpointError: ``<path> is not a readable PyTorch file (...): ...; copy it
             again or re-run the stage that made it``.
     """
+    import torch
+
     try:
         if not weights_only:
             return torch.load(path, map_location="cpu", weights_only=False)
@@ -191,6 +195,8 @@ def load_state_dict(path: Union[str, Path], trust_pickle: bool = False) -> Dict[
         trust_pickle: allow arbitrary pickled objects (see :func:`load_checkpoint`); only
             for files you made yourself.
     """
+    import torch
+
     obj = load_checkpoint(path, trust_pickle=trust_pickle)
     if isinstance(obj, Mapping) and "model" in obj and isinstance(obj["model"], Mapping):
         obj = obj["model"]
