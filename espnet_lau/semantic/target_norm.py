@@ -30,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from pathlib import Path
-from typing import Optional, Union
+from typing import Union
 
 import numpy as np
 
