@@ -323,8 +323,7 @@ sys.path.insert(0, sys.argv[1])
 from test_embed_text import HashTeacher
 from espnet_lau.teachers.embed import embed_text_file
 
-class SlowTeacher(HashTeacher):
-    """Holds the folder until the test creates the release file (however slow the machine)."""
+class SlowTeacher(HashTeacher):  # holds the folder until the test creates the release file
     def _encode_batch(self, texts):
         open(sys.argv[4], "w").close()
         deadline = time.monotonic() + 600
