@@ -21,7 +21,7 @@ def pytest_configure(config):
 
 
 #: The test files that take longest (``make test``'s ``--durations``: the reduced grid of
-#: test_ablation.py alone runs about 12 of CI's minutes), in the order they start. Under
+#: test_ablation.py alone runs about 10 of CI's minutes), in the order they start. Under
 #: pytest-xdist's ``--dist loadfile --no-loadscope-reorder`` each file goes to the next free
 #: worker in collection order; the default order (most tests first) started the grid last,
 #: alone on one worker while the other had nothing left to do.
