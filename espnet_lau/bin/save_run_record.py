@@ -19,9 +19,8 @@ import logging
 from pathlib import Path
 from typing import List, Optional
 
-from espnet2.utils.types import str2bool
-
 from espnet_lau.evaluation.run_record import build_run_record, write_run_record
+from espnet_lau.utils.checkpoint import add_trust_pickle_option
 from espnet_lau.utils.cli import add_log_level_option, parse_args, run_main
 
 
@@ -37,10 +36,7 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ref", action="append", default=[], type=Path,
                         help="a test reference (repeat for several); given, the most-frequent-sentence "
                         "system is scored, which the collapse rule compares BLEU with")
-    parser.add_argument("--trust_pickle", type=str2bool, default=False,
-                        help="read checkpoint.pth with an unrestricted unpickler (only for files you made: it "
-                        "can run code); by default it must hold only tensors and the Reporter's plain "
-                        "statistics (default: %(default)s)")
+    add_trust_pickle_option(parser)
     add_log_level_option(parser)
     return parser
 
