@@ -32,7 +32,6 @@ from espnet_lau.utils.export_record import SOURCE_RECORD, ExportError, check_exp
 from espnet_lau.utils.checkpoint import load_state_dict
 from espnet_lau.utils.fileio import atomic_write, write_json_atomic, write_text_atomic
 
-register_ssl_frontend()  # an ST model on frontend hf_ssl (--ssl_model) is built to verify its export
 #: task -> (the stock ESPnet task, the config keys its training config must have, its trainer)
 STOCK_TASKS = {
     "st": (STTask, ("src_token_list", "token_list"), "espnet_lau.bin.lau_st_train"),
@@ -66,6 +65,7 @@ def verify_stock_load(config: dict, state: Dict[str, torch.Tensor], task: str = 
     Returns:
         the number of parameters of the stock model.
     """
+    register_ssl_frontend()  # an ST model on frontend hf_ssl (--ssl_model) is built too
     args = argparse.Namespace(**copy.deepcopy(config))
     model = STOCK_TASKS[task][0].build_model(args)
     model.load_state_dict(state, strict=True)

@@ -31,6 +31,7 @@ from espnet_lau.semantic.loss import AbsSemanticLoss, MSESemanticLoss
 #: the state-dict prefix of the semantic head (the training-only part export removes)
 HEAD_PREFIX = "semantic_head."
 
+
 class LAUModelMixin:
     """The semantic head, its loss and λ, added to an ESPnet model (training only).
 

@@ -79,7 +79,7 @@ def test_the_recipe_trains_on_ssl_model_without_asr_pretraining(recipe, tmp_path
     Speech2Text, hf_ssl registered) and stage 13 scores it."""
     import shutil
 
-    from recipe_helpers import DEBUG, make_recipe_copy, run_recipe
+    from recipe_helpers import DEBUG, INFERENCE_TAG, make_recipe_copy, run_recipe
 
     copy = make_recipe_copy(tmp_path)
     shutil.copytree(recipe / "dump", copy / "dump", symlinks=True)
@@ -97,7 +97,7 @@ def test_the_recipe_trains_on_ssl_model_without_asr_pretraining(recipe, tmp_path
     assert trained["frontend"] == "hf_ssl" and trained["normalize"] == "utterance_mvn"
     assert trained["init_param"] == [] and trained["freeze_param"] == ["frontend.upstream"]
     assert (exp / "export/valid.acc.ave/model.pth").is_file()
-    decoded = exp / "decode_st_debug_st_model_valid.acc.ave/test"
+    decoded = exp / INFERENCE_TAG / "test"
     assert "espnet_lau.bin.st_inference" in (decoded / "logdir/st_inference.1.log").read_text()
     assert 0 <= yaml.safe_load((decoded / "score_bleu/scores.json").read_text())["bleu"] <= 100
 

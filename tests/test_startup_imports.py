@@ -21,22 +21,23 @@ SKLEARN = "sklearn"
 STATS = "statsmodels"
 SCIPY_STATS = "scipy.stats"
 ESPNET_TASK = "espnet2.tasks.abs_task"
+ALL_HEAVY = (TORCH, SKLEARN, STATS, ESPNET_TASK)
 
 #: (tool, heavy modules its import must not load): what the recipe runs once per ST run or more.
 LIGHT_TOOLS = (
     # stage 7 and stage 11's cache check: reads meta.json and hashes files
     ("embed_text", (TORCH, SKLEARN, SCIPY_STATS, ESPNET_TASK)),
     # --verify reads source.json and hashes the model file; an export imports ESPnet then
-    ("export_stock", (TORCH, SKLEARN, STATS, ESPNET_TASK)),
+    ("export_stock", ALL_HEAVY),
     # tables and plots; torch only when a checkpoint.pth is read
-    ("make_results", (TORCH, SKLEARN, STATS, ESPNET_TASK)),
-    ("grid_results", (TORCH, SKLEARN, STATS, ESPNET_TASK)),
-    ("plot_training", (TORCH, SKLEARN, STATS, ESPNET_TASK)),
+    ("make_results", ALL_HEAVY),
+    ("grid_results", ALL_HEAVY),
+    ("plot_training", ALL_HEAVY),
     ("save_run_record", (SKLEARN, STATS, ESPNET_TASK)),
-    ("score_st", (TORCH, SKLEARN, STATS, ESPNET_TASK)),
-    ("guard_inputs", (TORCH, SKLEARN, STATS, ESPNET_TASK)),
-    ("check_configs", (TORCH, SKLEARN, STATS, ESPNET_TASK)),
-    ("prepare_dump", (TORCH, SKLEARN, STATS, ESPNET_TASK)),
+    ("score_st", ALL_HEAVY),
+    ("guard_inputs", ALL_HEAVY),
+    ("check_configs", ALL_HEAVY),
+    ("prepare_dump", ALL_HEAVY),
 )
 
 

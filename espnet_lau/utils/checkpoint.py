@@ -32,8 +32,10 @@ from espnet2.utils.types import str2bool
 
 from espnet_lau.utils.errors import UserError
 
-if TYPE_CHECKING:  # torch is imported where a file is read: the tools that only take
-    import torch  # --trust_pickle start without it
+# torch is imported where a file is read, so that a tool that only declares --trust_pickle
+# starts without it.
+if TYPE_CHECKING:
+    import torch
 
 try:
     from numpy._core.multiarray import scalar as _numpy_scalar
